@@ -1,0 +1,131 @@
+# asm/context.s: switching between goroutines and g0.
+#
+# Go's gogo, mcall, systemstack, goexit and mstart (asm_amd64.s, proc.go).
+# Intel syntax; offsets come in as const operands from src/sched/context.rs.
+#
+# The current g lives at fs:[-8] (m.tls[0]; FS = &m.tls[1]), so getg() and
+# setg() are one instruction each.
+#
+# Go's own ABI has no callee-saved registers, so its gobuf holds only sp, pc
+# and bp. Rust code follows the SysV ABI, where rbx, rbp and r12-r15 belong
+# to the caller: mcall pushes them on the goroutine's stack before it leaves
+# and the resume path pops them, so a goroutine resumed by gogo finds them as
+# it left them. (MXCSR and the x87 control word are callee-saved too; no
+# runtime or program code changes them, so they are not switched.)
+
+    .text
+
+# fn gogo(buf: *const Gobuf) -> !          (Go: runtime.gogo)
+# Restores the goroutine described by buf: sets g, switches stack, jumps to
+# buf.pc with buf.ctxt in rdi (the first argument of a goroutine entry).
+    .globl rt0_gogo
+    .type rt0_gogo,@function
+rt0_gogo:
+    mov rdx, qword ptr [rdi + {gobuf_g}]        # gp = buf.g
+    mov qword ptr fs:[-8], rdx                  # setg(gp)
+    mov rsp, qword ptr [rdi + {gobuf_sp}]       # onto gp's stack
+    mov rax, qword ptr [rdi + {gobuf_pc}]       # where gp continues
+    mov rdi, qword ptr [rdi + {gobuf_ctxt}]     # ctxt as the first argument
+    jmp rax                                     # run gp
+    .size rt0_gogo, . - rt0_gogo
+
+# fn mcall(f: extern "C" fn(gp: *mut G) -> !)   (Go: runtime.mcall)
+# Saves the current goroutine's state in gp.sched, switches to this M's g0
+# stack and calls f(gp) there. f must not return: it ends in gogo (which may
+# resume gp at .Lmcall_resume, returning from mcall) or in schedule().
+    .globl rt0_mcall
+    .type rt0_mcall,@function
+rt0_mcall:
+    push rbp                                    # callee-saved registers of our caller,
+    push rbx                                    #   kept on gp's own stack while it
+    push r12                                    #   is switched out
+    push r13
+    push r14
+    push r15
+    mov rax, qword ptr fs:[-8]                  # gp = getg()
+    mov qword ptr [rax + {g_sched_sp}], rsp     # gp.sched.sp = the saved registers
+    lea rcx, [rip + .Lmcall_resume]             # where gogo(&gp.sched) comes back in
+    mov qword ptr [rax + {g_sched_pc}], rcx     # gp.sched.pc
+    mov rsi, rdi                                # f
+    mov rdi, rax                                # f's argument: gp
+    mov rcx, qword ptr [rax + {g_m}]            # mp = gp.m
+    mov rdx, qword ptr [rcx + {m_g0}]           # g0 = mp.g0
+    cmp rdx, rax                                # mcall from g0 would destroy g0's frames
+    je .Lmcall_on_g0
+    mov qword ptr fs:[-8], rdx                  # setg(g0)
+    mov rsp, qword ptr [rdx + {g_sched_sp}]     # onto g0's stack (16-byte aligned)
+    call rsi                                    # f(gp): never returns
+    call {mcall_returned}                       # "fatal error: mcall: function returned"
+    ud2                                         # not reached
+.Lmcall_on_g0:
+    call {mcall_on_g0}                          # "fatal error: mcall called on g0"
+    ud2                                         # not reached
+.Lmcall_resume:
+    pop r15                                     # the caller's registers, as pushed above
+    pop r14
+    pop r13
+    pop r12
+    pop rbx
+    pop rbp
+    ret                                         # back to whoever called mcall
+    .size rt0_mcall, . - rt0_mcall
+
+# fn systemstack(f: extern "C" fn(arg: *mut u8), arg: *mut u8)   (Go: runtime.systemstack)
+# Runs f(arg) on this M's g0 stack and returns on the caller's stack. Called
+# on g0 already, it is a plain call.
+    .globl rt0_systemstack
+    .type rt0_systemstack,@function
+rt0_systemstack:
+    mov rax, qword ptr fs:[-8]                  # gp = getg()
+    mov rcx, qword ptr [rax + {g_m}]            # mp = gp.m
+    mov rdx, qword ptr [rcx + {m_g0}]           # g0 = mp.g0
+    cmp rax, rdx                                # already on g0?
+    je .Lsystemstack_direct
+    push rbp                                    # frame link for debuggers
+    mov rbp, rsp
+    mov r8, rsp                                 # the goroutine's sp, to come back to
+    mov qword ptr fs:[-8], rdx                  # setg(g0)
+    mov rsp, qword ptr [rdx + {g_sched_sp}]     # onto g0's stack (16-byte aligned)
+    push rax                                    # save gp
+    push r8                                     # save the goroutine's sp; rsp stays aligned
+    mov rax, rdi                                # f
+    mov rdi, rsi                                # f's argument
+    call rax                                    # f(arg)
+    pop r8                                      # the goroutine's sp
+    pop rax                                     # gp
+    mov qword ptr fs:[-8], rax                  # setg(gp)
+    mov rsp, r8                                 # back onto the goroutine's stack
+    pop rbp
+    ret
+.Lsystemstack_direct:
+    mov rax, rdi                                # f
+    mov rdi, rsi                                # f's argument
+    jmp rax                                     # tail call: f returns to our caller
+    .size rt0_systemstack, . - rt0_systemstack
+
+# The return address planted at the top of every goroutine's stack: the
+# goroutine's entry function returns here.   (Go: runtime.goexit)
+    .globl rt0_goexit
+    .type rt0_goexit,@function
+rt0_goexit:
+    nop                                         # newproc1 plants goexit+1, as Go does, so
+                                                #   a traceback shows goexit as the caller
+    call {goexit1}                              # mcall(goexit0): never returns
+    ud2                                         # not reached
+    .size rt0_goexit, . - rt0_goexit
+
+# fn mstart() -> !       (Go: runtime.mstart -> mstart0 -> mstart1)
+# Every M's g0 enters the scheduler here. g0.sched.sp records the top of the
+# g0 stack that every mcall restarts from: the frames above it (rt0_go, or
+# the clone trampoline) are abandoned for good.
+    .globl rt0_mstart
+    .type rt0_mstart,@function
+rt0_mstart:
+    mov rax, qword ptr fs:[-8]                  # g0 = getg()
+    lea rcx, [rsp + 8]                          # the caller's sp (drop our return address)
+    and rcx, -16                                # aligned, as calls need it
+    mov qword ptr [rax + {g_sched_sp}], rcx     # g0.sched.sp
+    mov rsp, rcx                                # restart from there
+    call {mstart1}                              # mstart1(): schedule() forever
+    ud2                                         # not reached
+    .size rt0_mstart, . - rt0_mstart

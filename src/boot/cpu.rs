@@ -1,0 +1,479 @@
+//! CPU features: the asm probe of `rt0_go` and Go's `cpuinit` /
+//! `internal/cpu.doinit` + `processOptions`.
+//!
+//! `rt0_go` (asm/entry.s) records what Go's rt0_go records, before any Rust
+//! runs: vendor, max leaf, `isIntel`, `lfenceBeforeRdtsc`,
+//! `processorVersionInfo` and the `support_*` flags, with AVX/AVX2 cleared
+//! unless the OS saves YMM state. `cpuinit` then builds the full table with
+//! `raw-cpuid` and XCR0, checks that it agrees with the asm probe, applies
+//! `GODEBUG=cpu.*` options exactly as Go does (same names, same messages),
+//! and publishes the result ([`features`]).
+//!
+//! AVX and AVX2 count only with OSXSAVE set and XCR0 bits 1 and 2 (XMM and
+//! YMM state); AVX-512F also needs XCR0 bits 5, 6 and 7 (opmask, ZMM_Hi256,
+//! Hi16_ZMM). A CPU may advertise AVX while the OS has not enabled it
+//! (qemu's `-cpu Haswell,-xsave` shows exactly that): AVX is then off.
+
+use core::sync::atomic::{AtomicU8, AtomicU32, Ordering::Relaxed};
+
+use raw_cpuid::{CpuId, CpuIdReader, CpuIdResult};
+
+/// What rt0_go's asm writes (Go: `runtime.isIntel`, `support_sse2`, ...).
+/// Stored by asm before any Rust code runs; read-only afterwards, except
+/// that `cpuinit` updates `support_erms` after GODEBUG, as Go's cpuinit
+/// refreshes the runtime's copies.
+pub mod asm_probe {
+    use super::*;
+
+    pub static CPU_MAXLEAF: AtomicU32 = AtomicU32::new(0);
+    pub static CPU_VENDOR: [AtomicU32; 3] = [const { AtomicU32::new(0) }; 3];
+    pub static IS_INTEL: AtomicU8 = AtomicU8::new(0);
+    pub static LFENCE_BEFORE_RDTSC: AtomicU8 = AtomicU8::new(0);
+    pub static PROCESSOR_VERSION_INFO: AtomicU32 = AtomicU32::new(0);
+    pub static SUPPORT_SSE2: AtomicU8 = AtomicU8::new(0);
+    pub static SUPPORT_SSSE3: AtomicU8 = AtomicU8::new(0);
+    pub static SUPPORT_SSE41: AtomicU8 = AtomicU8::new(0);
+    pub static SUPPORT_SSE42: AtomicU8 = AtomicU8::new(0);
+    pub static SUPPORT_POPCNT: AtomicU8 = AtomicU8::new(0);
+    pub static SUPPORT_AES: AtomicU8 = AtomicU8::new(0);
+    pub static SUPPORT_OSXSAVE: AtomicU8 = AtomicU8::new(0);
+    pub static SUPPORT_AVX: AtomicU8 = AtomicU8::new(0);
+    pub static SUPPORT_AVX2: AtomicU8 = AtomicU8::new(0);
+    pub static SUPPORT_BMI1: AtomicU8 = AtomicU8::new(0);
+    pub static SUPPORT_BMI2: AtomicU8 = AtomicU8::new(0);
+    pub static SUPPORT_ERMS: AtomicU8 = AtomicU8::new(0);
+
+    /// Use `rep movsb` for large copies?
+    #[inline(always)]
+    pub fn erms() -> bool {
+        SUPPORT_ERMS.load(Relaxed) != 0
+    }
+
+    pub fn vendor() -> [u8; 12] {
+        let mut v = [0u8; 12];
+        for (i, w) in CPU_VENDOR.iter().enumerate() {
+            v[i * 4..i * 4 + 4].copy_from_slice(&w.load(Relaxed).to_le_bytes());
+        }
+        v
+    }
+}
+
+/// Bits of CPUID results, as the asm tests them (Intel SDM vol. 2A, CPUID).
+pub mod bits {
+    pub const LEAF1_EDX_SSE2: u32 = 1 << 26;
+    pub const LEAF1_ECX_SSE3: u32 = 1 << 0;
+    pub const LEAF1_ECX_PCLMULQDQ: u32 = 1 << 1;
+    pub const LEAF1_ECX_SSSE3: u32 = 1 << 9;
+    pub const LEAF1_ECX_FMA: u32 = 1 << 12;
+    pub const LEAF1_ECX_SSE41: u32 = 1 << 19;
+    pub const LEAF1_ECX_SSE42: u32 = 1 << 20;
+    pub const LEAF1_ECX_POPCNT: u32 = 1 << 23;
+    pub const LEAF1_ECX_AES: u32 = 1 << 25;
+    pub const LEAF1_ECX_OSXSAVE: u32 = 1 << 27;
+    pub const LEAF1_ECX_AVX: u32 = 1 << 28;
+    pub const LEAF7_EBX_BMI1: u32 = 1 << 3;
+    pub const LEAF7_EBX_AVX2: u32 = 1 << 5;
+    pub const LEAF7_EBX_BMI2: u32 = 1 << 8;
+    pub const LEAF7_EBX_ERMS: u32 = 1 << 9;
+    pub const LEAF7_EBX_AVX512F: u32 = 1 << 16;
+    pub const LEAF7_EBX_ADX: u32 = 1 << 19;
+    /// XCR0: SSE (XMM) and AVX (YMM) state.
+    pub const XCR0_SSE_AVX: u64 = 0b110;
+    /// XCR0: opmask, ZMM_Hi256 and Hi16_ZMM state (AVX-512).
+    pub const XCR0_AVX512: u64 = 0b1110_0000;
+    /// "Genu", "ineI", "ntel" as CPUID leaf 0 returns them in ebx, edx, ecx.
+    pub const VENDOR_GENU: u32 = u32::from_le_bytes(*b"Genu");
+    pub const VENDOR_INEI: u32 = u32::from_le_bytes(*b"ineI");
+    pub const VENDOR_NTEL: u32 = u32::from_le_bytes(*b"ntel");
+}
+
+/// The full feature table (Go's `internal/cpu.X86` plus what rt0_go keeps).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Features {
+    pub vendor: [u8; 12],
+    pub maxleaf: u32,
+    pub is_intel: bool,
+    pub sse2: bool,
+    pub sse3: bool,
+    pub ssse3: bool,
+    pub sse41: bool,
+    pub sse42: bool,
+    pub popcnt: bool,
+    pub aes: bool,
+    pub pclmulqdq: bool,
+    pub osxsave: bool,
+    pub avx: bool,
+    pub fma: bool,
+    pub avx2: bool,
+    pub bmi1: bool,
+    pub bmi2: bool,
+    pub erms: bool,
+    pub adx: bool,
+    pub avx512f: bool,
+    pub rdtscp: bool,
+    /// XCR0 as XGETBV read it (0 without OSXSAVE).
+    pub xcr0: u64,
+}
+
+impl Features {
+    pub const NONE: Features = Features {
+        vendor: [0; 12],
+        maxleaf: 0,
+        is_intel: false,
+        sse2: false,
+        sse3: false,
+        ssse3: false,
+        sse41: false,
+        sse42: false,
+        popcnt: false,
+        aes: false,
+        pclmulqdq: false,
+        osxsave: false,
+        avx: false,
+        fma: false,
+        avx2: false,
+        bmi1: false,
+        bmi2: false,
+        erms: false,
+        adx: false,
+        avx512f: false,
+        rdtscp: false,
+        xcr0: 0,
+    };
+
+    pub fn vendor_str(&self) -> &str {
+        core::str::from_utf8(&self.vendor).unwrap_or("?").trim_end_matches('\0')
+    }
+}
+
+/// Decodes the feature table from a CPUID source and an XCR0 reader (called
+/// only when OSXSAVE is set, since XGETBV faults otherwise). Pure: the host
+/// tests feed it register values.
+pub fn decode<R: CpuIdReader>(reader: R, read_xcr0: impl FnOnce() -> u64) -> Features {
+    let mut f = Features::NONE;
+    let leaf0 = reader.cpuid2(0, 0);
+    f.maxleaf = leaf0.eax;
+    for (i, r) in [leaf0.ebx, leaf0.edx, leaf0.ecx].into_iter().enumerate() {
+        f.vendor[i * 4..i * 4 + 4].copy_from_slice(&r.to_le_bytes());
+    }
+    if f.maxleaf == 0 {
+        return f;
+    }
+    f.is_intel = (leaf0.ebx, leaf0.edx, leaf0.ecx) == (bits::VENDOR_GENU, bits::VENDOR_INEI, bits::VENDOR_NTEL);
+    let cpuid = CpuId::with_cpuid_reader(reader);
+    if let Some(fi) = cpuid.get_feature_info() {
+        f.sse2 = fi.has_sse2();
+        f.sse3 = fi.has_sse3();
+        f.ssse3 = fi.has_ssse3();
+        f.sse41 = fi.has_sse41();
+        f.sse42 = fi.has_sse42();
+        f.popcnt = fi.has_popcnt();
+        f.aes = fi.has_aesni();
+        f.pclmulqdq = fi.has_pclmulqdq();
+        f.osxsave = fi.has_oxsave();
+        f.avx = fi.has_avx();
+        f.fma = fi.has_fma() && f.osxsave;
+    }
+    if f.osxsave {
+        f.xcr0 = read_xcr0();
+    }
+    let os_avx = f.osxsave && f.xcr0 & bits::XCR0_SSE_AVX == bits::XCR0_SSE_AVX;
+    let os_avx512 = os_avx && f.xcr0 & bits::XCR0_AVX512 == bits::XCR0_AVX512;
+    f.avx &= os_avx;
+    if f.maxleaf >= 7 {
+        if let Some(ef) = cpuid.get_extended_feature_info() {
+            f.bmi1 = ef.has_bmi1();
+            f.avx2 = ef.has_avx2() && os_avx;
+            f.bmi2 = ef.has_bmi2();
+            f.erms = ef.has_rep_movsb_stosb();
+            f.adx = ef.has_adx();
+            f.avx512f = ef.has_avx512f() && os_avx512;
+        }
+    }
+    if let Some(ext) = cpuid.get_extended_processor_and_feature_identifiers() {
+        f.rdtscp = ext.has_rdtscp();
+    }
+    f
+}
+
+/// The CPU this process runs on, through the CPUID instruction.
+#[derive(Clone, Copy)]
+pub struct NativeCpuid;
+
+impl CpuIdReader for NativeCpuid {
+    fn cpuid2(&self, eax: u32, ecx: u32) -> CpuIdResult {
+        // CPUID exists on every x86_64 CPU and only reads.
+        let r = core::arch::x86_64::__cpuid_count(eax, ecx);
+        CpuIdResult { eax: r.eax, ebx: r.ebx, ecx: r.ecx, edx: r.edx }
+    }
+}
+
+/// Reads XCR0 (only valid when CPUID says OSXSAVE).
+pub fn read_xcr0() -> u64 {
+    x86_64::registers::xcontrol::XCr0::read_raw()
+}
+
+/// The features the asm probe recorded, in table form.
+pub fn from_asm_probe() -> Features {
+    use asm_probe::*;
+    let b = |a: &AtomicU8| a.load(Relaxed) != 0;
+    let mut f = Features::NONE;
+    f.vendor = vendor();
+    f.maxleaf = CPU_MAXLEAF.load(Relaxed);
+    f.is_intel = b(&IS_INTEL);
+    f.sse2 = b(&SUPPORT_SSE2);
+    f.ssse3 = b(&SUPPORT_SSSE3);
+    f.sse41 = b(&SUPPORT_SSE41);
+    f.sse42 = b(&SUPPORT_SSE42);
+    f.popcnt = b(&SUPPORT_POPCNT);
+    f.aes = b(&SUPPORT_AES);
+    f.osxsave = b(&SUPPORT_OSXSAVE);
+    f.avx = b(&SUPPORT_AVX);
+    f.avx2 = b(&SUPPORT_AVX2);
+    f.bmi1 = b(&SUPPORT_BMI1);
+    f.bmi2 = b(&SUPPORT_BMI2);
+    f.erms = b(&SUPPORT_ERMS);
+    f
+}
+
+/// The first field where the asm probe and the full decode disagree.
+pub fn probe_mismatch(asm: &Features, full: &Features) -> Option<&'static str> {
+    let pairs = [
+        ("vendor", asm.vendor == full.vendor),
+        ("maxleaf", asm.maxleaf == full.maxleaf),
+        ("isintel", asm.is_intel == full.is_intel),
+        ("sse2", asm.sse2 == full.sse2),
+        ("ssse3", asm.ssse3 == full.ssse3),
+        ("sse41", asm.sse41 == full.sse41),
+        ("sse42", asm.sse42 == full.sse42),
+        ("popcnt", asm.popcnt == full.popcnt),
+        ("aes", asm.aes == full.aes),
+        ("osxsave", asm.osxsave == full.osxsave),
+        ("avx", asm.avx == full.avx),
+        ("avx2", asm.avx2 == full.avx2),
+        ("bmi1", asm.bmi1 == full.bmi1),
+        ("bmi2", asm.bmi2 == full.bmi2),
+        ("erms", asm.erms == full.erms),
+    ];
+    pairs.iter().find(|(_, same)| !same).map(|(name, _)| *name)
+}
+
+/// The names Go accepts in `GODEBUG=cpu.NAME=on|off` on amd64 at GOAMD64=v1,
+/// in Go's order, with the field each one controls.
+pub const OPTION_NAMES: [&str; 15] = [
+    "adx", "aes", "erms", "pclmulqdq", "rdtscp", "popcnt", "sse3", "sse41", "sse42", "ssse3", "avx",
+    "avx2", "bmi1", "bmi2", "fma",
+];
+
+fn option_field<'a>(f: &'a mut Features, name: &str) -> &'a mut bool {
+    match name {
+        "adx" => &mut f.adx,
+        "aes" => &mut f.aes,
+        "erms" => &mut f.erms,
+        "pclmulqdq" => &mut f.pclmulqdq,
+        "rdtscp" => &mut f.rdtscp,
+        "popcnt" => &mut f.popcnt,
+        "sse3" => &mut f.sse3,
+        "sse41" => &mut f.sse41,
+        "sse42" => &mut f.sse42,
+        "ssse3" => &mut f.ssse3,
+        "avx" => &mut f.avx,
+        "avx2" => &mut f.avx2,
+        "bmi1" => &mut f.bmi1,
+        "bmi2" => &mut f.bmi2,
+        _ => &mut f.fma,
+    }
+}
+
+/// Applies `GODEBUG`'s `cpu.*` options to `f` as Go's `processOptions`
+/// does, reporting each diagnostic through `warn` (Go prints them to
+/// stderr): fields are split at ',', only those starting "cpu." count; a
+/// value must be "on" or "off"; "all" sets every option; unknown names are
+/// reported; enabling a feature the CPU lacks is refused.
+pub fn process_options(env: &str, f: &mut Features, mut warn: impl FnMut(core::fmt::Arguments)) {
+    let mut specified = [None::<bool>; OPTION_NAMES.len()];
+    for field in env.split(',') {
+        let Some(rest) = field.strip_prefix("cpu.") else { continue };
+        let Some((key, value)) = rest.split_once('=') else {
+            warn(format_args!("GODEBUG: no value specified for \"{field}\"\n"));
+            continue;
+        };
+        let enable = match value {
+            "on" => true,
+            "off" => false,
+            _ => {
+                warn(format_args!("GODEBUG: value \"{value}\" not supported for cpu option \"{key}\"\n"));
+                continue;
+            }
+        };
+        if key == "all" {
+            specified = [Some(enable); OPTION_NAMES.len()];
+            continue;
+        }
+        match OPTION_NAMES.iter().position(|&n| n == key) {
+            Some(i) => specified[i] = Some(enable),
+            None => warn(format_args!("GODEBUG: unknown cpu feature \"{key}\"\n")),
+        }
+    }
+    for (i, name) in OPTION_NAMES.iter().enumerate() {
+        let Some(enable) = specified[i] else { continue };
+        let field = option_field(f, name);
+        if enable && !*field {
+            warn(format_args!("GODEBUG: can not enable \"{name}\", missing CPU support\n"));
+            continue;
+        }
+        *field = enable;
+    }
+}
+
+static FEATURES: spin::Once<Features> = spin::Once::new();
+
+/// The CPU features after `cpuinit` (GODEBUG applied).
+pub fn features() -> &'static Features {
+    FEATURES.get().unwrap_or(&Features::NONE)
+}
+
+/// Go's `cpuinit`: full table, cross-check with the asm probe, GODEBUG.
+pub fn cpuinit(godebug: &str) {
+    let full = decode(NativeCpuid, read_xcr0);
+    let asm = from_asm_probe();
+    if let Some(field) = probe_mismatch(&asm, &full) {
+        crate::debug::fatal::throw_detail("cpuinit: asm probe and CPUID table disagree on ", field);
+    }
+    let mut f = full;
+    process_options(godebug, &mut f, |args| crate::print::stderr_fmt(args));
+    asm_probe::SUPPORT_ERMS.store(u8::from(f.erms), Relaxed);
+    FEATURES.call_once(|| f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::string::String;
+    use std::vec::Vec;
+
+    /// A CPUID reader over a table of (leaf, subleaf) -> registers.
+    #[derive(Clone)]
+    struct Table(HashMap<(u32, u32), CpuIdResult>);
+
+    impl CpuIdReader for Table {
+        fn cpuid2(&self, eax: u32, ecx: u32) -> CpuIdResult {
+            let zero = CpuIdResult { eax: 0, ebx: 0, ecx: 0, edx: 0 };
+            *self.0.get(&(eax, ecx)).or_else(|| self.0.get(&(eax, 0))).unwrap_or(&zero)
+        }
+    }
+
+    fn r(eax: u32, ebx: u32, ecx: u32, edx: u32) -> CpuIdResult {
+        CpuIdResult { eax, ebx, ecx, edx }
+    }
+
+    fn intel(maxleaf: u32, ecx1: u32, edx1: u32, ebx7: u32) -> Table {
+        let mut t = HashMap::new();
+        t.insert((0, 0), r(maxleaf, bits::VENDOR_GENU, bits::VENDOR_NTEL, bits::VENDOR_INEI));
+        t.insert((1, 0), r(0x000306c3, 0, ecx1, edx1));
+        t.insert((7, 0), r(0, ebx7, 0, 0));
+        Table(t)
+    }
+
+    const HASWELL_ECX1: u32 = bits::LEAF1_ECX_SSE3
+        | bits::LEAF1_ECX_SSSE3
+        | bits::LEAF1_ECX_SSE41
+        | bits::LEAF1_ECX_SSE42
+        | bits::LEAF1_ECX_POPCNT
+        | bits::LEAF1_ECX_AES
+        | bits::LEAF1_ECX_OSXSAVE
+        | bits::LEAF1_ECX_AVX
+        | bits::LEAF1_ECX_FMA;
+    const HASWELL_EBX7: u32 = bits::LEAF7_EBX_BMI1 | bits::LEAF7_EBX_AVX2 | bits::LEAF7_EBX_BMI2 | bits::LEAF7_EBX_ERMS;
+
+    #[test]
+    fn haswell_with_os_avx() {
+        let f = decode(intel(0xd, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7), || 0x7);
+        assert_eq!(f.vendor_str(), "GenuineIntel");
+        assert!(f.is_intel && f.sse2 && f.ssse3 && f.sse41 && f.sse42 && f.popcnt && f.aes);
+        assert!(f.osxsave && f.avx && f.avx2 && f.bmi1 && f.bmi2 && f.erms && f.fma);
+        assert!(!f.avx512f);
+        assert_eq!(f.xcr0, 0x7);
+    }
+
+    #[test]
+    fn avx_off_when_os_does_not_save_ymm() {
+        // XCR0 = x87|SSE only: the CPU has AVX, the OS does not enable it.
+        let f = decode(intel(0xd, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7), || 0x3);
+        assert!(!f.avx && !f.avx2);
+        assert!(f.bmi1 && f.erms, "non-AVX leaf-7 bits stay");
+    }
+
+    #[test]
+    fn no_xgetbv_without_osxsave() {
+        let ecx = HASWELL_ECX1 & !bits::LEAF1_ECX_OSXSAVE;
+        let f = decode(intel(0xd, ecx, bits::LEAF1_EDX_SSE2, HASWELL_EBX7), || panic!("XGETBV without OSXSAVE"));
+        assert!(!f.osxsave && !f.avx && !f.avx2 && !f.fma);
+        assert_eq!(f.xcr0, 0);
+    }
+
+    #[test]
+    fn leaf7_ignored_below_maxleaf_7() {
+        let f = decode(intel(5, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7), || 0x7);
+        assert!(f.avx && !f.avx2 && !f.bmi1 && !f.erms);
+    }
+
+    #[test]
+    fn avx512_needs_opmask_and_zmm_state() {
+        let ebx = HASWELL_EBX7 | bits::LEAF7_EBX_AVX512F;
+        let t = intel(0xd, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, ebx);
+        assert!(decode(t.clone(), || 0xe7).avx512f);
+        assert!(!decode(t, || 0x7).avx512f);
+    }
+
+    #[test]
+    fn amd_is_not_intel_and_maxleaf_0_stops() {
+        let mut t = HashMap::new();
+        t.insert((0, 0), r(0, u32::from_le_bytes(*b"Auth"), u32::from_le_bytes(*b"cAMD"), u32::from_le_bytes(*b"enti")));
+        let f = decode(Table(t), || 0);
+        assert_eq!(f.vendor_str(), "AuthenticAMD");
+        assert!(!f.is_intel && !f.sse2);
+    }
+
+    fn opts(env: &str, f: &mut Features) -> Vec<String> {
+        let mut out = Vec::new();
+        process_options(env, f, |a| out.push(std::format!("{a}")));
+        out
+    }
+
+    #[test]
+    fn godebug_cpu_options_as_go() {
+        let base = decode(intel(0xd, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7), || 0x7);
+        let mut f = base;
+        assert!(opts("cpu.avx=off,cpu.erms=off", &mut f).is_empty());
+        assert!(!f.avx && !f.erms && f.avx2);
+
+        let mut f = base;
+        assert!(opts("cpu.all=off", &mut f).is_empty());
+        assert!(!f.avx && !f.avx2 && !f.aes && !f.popcnt && !f.fma);
+        assert!(f.sse2, "sse2 is not an option on amd64");
+
+        let mut f = base;
+        let w = opts("cpu.all=off,cpu.avx2=on", &mut f);
+        assert!(w.is_empty() && f.avx2 && !f.avx);
+
+        let mut f = base;
+        let w = opts("cpu.foo=on,cpu.avx,cpu.avx=maybe,cpu.sse2=off,x=1,inittrace=1", &mut f);
+        assert_eq!(
+            w,
+            [
+                "GODEBUG: unknown cpu feature \"foo\"\n",
+                "GODEBUG: no value specified for \"cpu.avx\"\n",
+                "GODEBUG: value \"maybe\" not supported for cpu option \"avx\"\n",
+                "GODEBUG: unknown cpu feature \"sse2\"\n",
+            ]
+        );
+        assert_eq!(f, base);
+
+        let mut f = decode(intel(0xd, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7), || 0x3);
+        let w = opts("cpu.avx=on", &mut f);
+        assert_eq!(w, ["GODEBUG: can not enable \"avx\", missing CPU support\n"]);
+        assert!(!f.avx);
+    }
+}

@@ -1,0 +1,82 @@
+//! Go's `osinit` (os_linux.go): the number of CPUs this process may run on
+//! and the transparent huge page size.
+//!
+//! ncpu is the popcount of `sched_getaffinity`, so `taskset` and cgroup
+//! cpusets are honoured (Go's `getproccount`); at least 1. The huge page
+//! size comes from `/sys/kernel/mm/transparent_hugepage/hpage_pmd_size`
+//! and is kept only when it parses as a power of two, else 0.
+
+use core::sync::atomic::{AtomicI32, AtomicUsize, Ordering::Relaxed};
+
+use crate::sys::process::{CPU_SET_BYTES, sched_getaffinity};
+
+static NCPU: AtomicI32 = AtomicI32::new(1);
+static HUGE_PAGE_SIZE: AtomicUsize = AtomicUsize::new(0);
+
+const HPAGE_PMD_SIZE_PATH: &core::ffi::CStr = c"/sys/kernel/mm/transparent_hugepage/hpage_pmd_size";
+
+/// CPUs this process may use (1 until osinit runs).
+pub fn ncpu() -> i32 {
+    NCPU.load(Relaxed)
+}
+
+/// Transparent huge page size in bytes, or 0.
+pub fn huge_page_size() -> usize {
+    HUGE_PAGE_SIZE.load(Relaxed)
+}
+
+/// Counts the CPUs set in an affinity mask (Go's `getproccount`); a mask
+/// the kernel could not give counts as 1.
+pub fn count_cpus(mask: &[u8]) -> i32 {
+    let n: u32 = mask.iter().map(|b| b.count_ones()).sum();
+    (n as i32).max(1)
+}
+
+/// Parses the huge page file's contents: a decimal power of two, or 0.
+pub fn parse_huge_page_size(text: &[u8]) -> usize {
+    let digits = text.strip_suffix(b"\n").unwrap_or(text);
+    match super::godebug::atoi64(digits) {
+        Some(n) if n > 0 && (n as u64).is_power_of_two() => n as usize,
+        _ => 0,
+    }
+}
+
+/// Go's `osinit`. Called by rt0_go.
+pub extern "C" fn osinit() {
+    let t0 = crate::sys::time::nanotime();
+    let mut mask = [0u8; CPU_SET_BYTES];
+    let ncpu = match sched_getaffinity(&mut mask) {
+        Ok(n) => count_cpus(&mask[..n.min(CPU_SET_BYTES)]),
+        Err(_) => 1,
+    };
+    NCPU.store(ncpu, Relaxed);
+    let mut buf = [0u8; 32];
+    let huge = match crate::sys::file::read_small_file(HPAGE_PMD_SIZE_PATH, &mut buf) {
+        Ok(n) => parse_huge_page_size(&buf[..n]),
+        Err(_) => 0,
+    };
+    HUGE_PAGE_SIZE.store(huge, Relaxed);
+    crate::boot::inittrace::osinit_done(ncpu, huge, crate::sys::time::nanotime() - t0);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_count_is_popcount_at_least_one() {
+        assert_eq!(count_cpus(&[0b1011, 0, 0x80]), 4);
+        assert_eq!(count_cpus(&[0; 128]), 1);
+        assert_eq!(count_cpus(&[]), 1);
+    }
+
+    #[test]
+    fn huge_page_size_power_of_two_or_zero() {
+        assert_eq!(parse_huge_page_size(b"2097152\n"), 2 << 20);
+        assert_eq!(parse_huge_page_size(b"1073741824"), 1 << 30);
+        assert_eq!(parse_huge_page_size(b"3000000\n"), 0);
+        assert_eq!(parse_huge_page_size(b"0\n"), 0);
+        assert_eq!(parse_huge_page_size(b"junk"), 0);
+        assert_eq!(parse_huge_page_size(b""), 0);
+    }
+}

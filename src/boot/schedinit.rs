@@ -1,0 +1,41 @@
+//! Go's `schedinit` (proc.go), in the seed's order: the M limit,
+//! `mallocinit`, `cpuinit` with GODEBUG, the random seed, `mcommoninit`
+//! for m0, `parsedebugvars`, then GOMAXPROCS and `procresize` under
+//! `sched.lock`.
+//!
+//! GOMAXPROCS: a positive decimal that fits in an i32 wins (Go's
+//! `atoi32`), anything else gives ncpu. rt0 caps it at [`MAX_GOMAXPROCS`]:
+//! each P costs a 256-slot run queue and an allocation cache (about 3 KiB),
+//! allocated up front, and a P beyond the 1024 CPUs `sched_getaffinity`
+//! can report could never run in parallel anyway. Go 1.10+ has no cap;
+//! there `GOMAXPROCS=2147483647` tries to allocate two billion Ps.
+
+use super::godebug::{DEBUG, godebug_env, gomaxprocs, parse_into};
+use crate::sched::procresize::{mcommoninit, procresize};
+use crate::sched::sched::{M0, sched};
+
+/// Upper bound on GOMAXPROCS (see the module note).
+pub const MAX_GOMAXPROCS: i32 = 1024;
+
+/// Go's `schedinit`. Called by rt0_go.
+pub extern "C" fn schedinit() {
+    let t0 = crate::sys::time::nanotime();
+    crate::mem::heap::mallocinit();
+    let godebug = godebug_env();
+    let t_cpu = crate::sys::time::nanotime();
+    super::cpu::cpuinit(core::str::from_utf8(godebug).unwrap_or(""));
+    super::inittrace::cpu_done(crate::sys::time::nanotime() - t_cpu);
+    crate::rand::fastrandinit();
+    // SAFETY: m0 is the only thread during start-up.
+    unsafe { mcommoninit(&mut *M0.get()) };
+    parse_into(godebug, &DEBUG);
+
+    let s = sched();
+    s.lock.lock();
+    let requested = super::args::getenv_bytes("GOMAXPROCS");
+    let procs = gomaxprocs(requested, super::osinit::ncpu()).min(MAX_GOMAXPROCS);
+    // SAFETY: start-up, lock held, only m0 exists.
+    unsafe { procresize(procs) };
+    s.lock.unlock();
+    super::inittrace::schedinit_done(procs, requested, crate::sys::time::nanotime() - t0);
+}

@@ -1,0 +1,160 @@
+//! Goroutine stacks: Go's `stackalloc`/`stackfree` (stack.go), for stacks
+//! that cannot move.
+//!
+//! Rust cannot relocate a stack, so each goroutine gets a fixed-size stack,
+//! lazily committed (untouched pages cost no memory), with a guard page
+//! below it. Default stacks are carved from chunks of
+//! [`STACKS_PER_CHUNK`] slots, one `mmap` per chunk; the kernel merges
+//! neighbouring chunks into one mapping.
+//!
+//! Guard pages: Linux >= 6.13 has `madvise(MADV_GUARD_INSTALL)`, which puts
+//! a guard inside a mapping without splitting it, so a million guarded
+//! stacks fit under the default `vm.max_map_count` (65530). Older kernels
+//! and qemu-user (which answers 0 and does nothing) get `mprotect`, which
+//! costs two mappings per stack. A probe at first use checks that the
+//! madvise guard really holds: the kernel must refuse to read it (`write`
+//! from the guard page into a pipe answers `EFAULT`).
+//!
+//! Slot layout, low to high: `[guard page][stack: lo .. hi)`.
+
+use spin::{Mutex, Once};
+
+use super::PAGE_SIZE;
+use crate::sched::g::Stack;
+use crate::sys::Errno;
+use crate::sys::mm::{MapFlags, Prot, advice, madvise, mmap_anon, mprotect, munmap};
+
+/// Default goroutine stack: 64 KiB, the same as g0's. Go starts at 8 KiB and
+/// grows; a Rust stack cannot grow, so the default must fit ordinary code
+/// (formatting, collections, moderate recursion) from the start, and costs
+/// only the pages a goroutine touches.
+pub const DEFAULT_STACK_SIZE: usize = 64 * 1024;
+
+/// Distance of `stackguard0` above `stack.lo`: Go's `_StackGuard` on
+/// linux/amd64 (928 bytes: `_StackNosplit` 800 + `_StackSmall` 128). Rust
+/// functions have no split-stack prologue, so it is informational: the real
+/// guard is the unmapped page below `lo`.
+pub const STACK_GUARD: usize = 928;
+
+/// Default-size stacks carved per `mmap`.
+pub const STACKS_PER_CHUNK: usize = 64;
+
+/// How a guard page is put below a stack.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum GuardKind {
+    /// `madvise(MADV_GUARD_INSTALL)`: no extra mapping.
+    Madvise,
+    /// `mprotect(PROT_NONE)`: splits the mapping.
+    Mprotect,
+}
+
+static GUARD_KIND: Once<GuardKind> = Once::new();
+
+/// The guard mechanism in use (probing on first call).
+pub fn guard_kind() -> GuardKind {
+    *GUARD_KIND.call_once(probe_guard)
+}
+
+/// Does `MADV_GUARD_INSTALL` work here, for real?
+fn probe_guard() -> GuardKind {
+    let Ok(p) = mmap_anon(0, 2 * PAGE_SIZE, Prot::READ | Prot::WRITE, MapFlags::NORESERVE) else {
+        return GuardKind::Mprotect;
+    };
+    let mut kind = GuardKind::Mprotect;
+    // SAFETY: p is our fresh two-page mapping.
+    if unsafe { madvise(p, PAGE_SIZE, advice::MADV_GUARD_INSTALL) }.is_ok() {
+        if let Ok((r, w)) = crate::sys::file::pipe2() {
+            // SAFETY: the kernel checks the buffer; a guarded page gives EFAULT.
+            let res = unsafe { crate::sys::file::write_raw(w, p, 1) };
+            if res == Err(Errno::EFAULT) {
+                kind = GuardKind::Madvise;
+            }
+            crate::sys::file::close(r);
+            crate::sys::file::close(w);
+        }
+    }
+    // SAFETY: the probe mapping is ours and unused.
+    let _ = unsafe { munmap(p, 2 * PAGE_SIZE) };
+    kind
+}
+
+/// Carving state for default-size stacks and the pool of freed ones.
+struct Pool {
+    next: usize,
+    end: usize,
+    /// Freed default stacks, linked through their top word.
+    free: usize,
+}
+
+static POOL: Mutex<Pool> = Mutex::new(Pool { next: 0, end: 0, free: 0 });
+
+fn out_of_stack_memory(size: usize, e: Errno) -> ! {
+    crate::debug::fatal::out_of_memory_stack(size, e.0)
+}
+
+/// Puts the guard page at `guard`.
+fn install_guard(guard: *mut u8) {
+    let r = match guard_kind() {
+        // SAFETY: guard is the bottom page of a slot we own.
+        GuardKind::Madvise => unsafe { madvise(guard, PAGE_SIZE, advice::MADV_GUARD_INSTALL) },
+        // SAFETY: as above.
+        GuardKind::Mprotect => unsafe { mprotect(guard, PAGE_SIZE, Prot::NONE) },
+    };
+    if let Err(e) = r {
+        out_of_stack_memory(PAGE_SIZE, e);
+    }
+}
+
+/// Allocates a stack of `size` bytes (rounded up to pages) with a guard
+/// page below it (Go's `stackalloc`). Exits with Go's out-of-memory
+/// message when the kernel has no more.
+pub fn stackalloc(size: usize) -> Stack {
+    let size = size.next_multiple_of(PAGE_SIZE);
+    let slot = size + PAGE_SIZE;
+    if size == DEFAULT_STACK_SIZE {
+        let mut pool = POOL.lock();
+        if pool.free != 0 {
+            let hi = pool.free;
+            // SAFETY: a freed stack's top word holds the next free stack's hi.
+            pool.free = unsafe { *((hi - 8) as *const usize) };
+            return Stack { lo: hi - size, hi };
+        }
+        if pool.next == pool.end {
+            let bytes = slot * STACKS_PER_CHUNK;
+            match mmap_anon(0, bytes, Prot::READ | Prot::WRITE, MapFlags::NORESERVE | MapFlags::STACK) {
+                Ok(p) => {
+                    pool.next = p as usize;
+                    pool.end = p as usize + bytes;
+                }
+                Err(e) => out_of_stack_memory(bytes, e),
+            }
+        }
+        let base = pool.next;
+        pool.next += slot;
+        drop(pool);
+        install_guard(base as *mut u8);
+        return Stack { lo: base + PAGE_SIZE, hi: base + slot };
+    }
+    match mmap_anon(0, slot, Prot::READ | Prot::WRITE, MapFlags::NORESERVE | MapFlags::STACK) {
+        Ok(p) => {
+            install_guard(p);
+            Stack { lo: p as usize + PAGE_SIZE, hi: p as usize + slot }
+        }
+        Err(e) => out_of_stack_memory(slot, e),
+    }
+}
+
+/// Returns a stack (Go's `stackfree`): default-size stacks are pooled,
+/// others unmapped with their guard page.
+pub fn stackfree(st: Stack) {
+    let size = st.hi - st.lo;
+    if size == DEFAULT_STACK_SIZE {
+        let mut pool = POOL.lock();
+        // SAFETY: the stack is dead and ours; its top word links the pool.
+        unsafe { *((st.hi - 8) as *mut usize) = pool.free };
+        pool.free = st.hi;
+        return;
+    }
+    // SAFETY: a non-default stack is its own mapping, guard page included.
+    let _ = unsafe { munmap((st.lo - PAGE_SIZE) as *mut u8, size + PAGE_SIZE) };
+}

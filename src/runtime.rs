@@ -1,0 +1,39 @@
+//! The program's view of the scheduler (Go's `runtime` package API).
+
+use alloc::boxed::Box;
+use core::sync::atomic::Ordering::Relaxed;
+
+use crate::sched::g::Start;
+use crate::sched::sched::sched;
+
+/// `go f()`: runs `f` in a new goroutine with the default stack
+/// ([`crate::mem::stack::DEFAULT_STACK_SIZE`]).
+pub fn go<F: FnOnce() + Send + 'static>(f: F) {
+    crate::sched::proc::newproc(Start::Closure(Box::new(f)), 0);
+}
+
+/// `go f()` with a stack of `stack_bytes` (rounded up to pages) for code
+/// that needs more than the default.
+pub fn go_with_stack<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F) {
+    crate::sched::proc::newproc(Start::Closure(Box::new(f)), stack_bytes.max(crate::mem::PAGE_SIZE));
+}
+
+/// Yields the processor so other goroutines run (Go's `runtime.Gosched`).
+pub fn gosched() {
+    crate::sched::schedule::gosched();
+}
+
+/// Live goroutines (Go's `runtime.NumGoroutine`).
+pub fn num_goroutine() -> i64 {
+    sched().ngoroutines.load(Relaxed)
+}
+
+/// The number of Ps (Go's `runtime.GOMAXPROCS(0)`).
+pub fn gomaxprocs() -> i32 {
+    sched().gomaxprocs.load(Relaxed)
+}
+
+/// CPUs this process may use (Go's `runtime.NumCPU`).
+pub fn num_cpu() -> i32 {
+    crate::boot::osinit::ncpu()
+}

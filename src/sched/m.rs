@@ -1,0 +1,65 @@
+//! M: an OS thread. Go's `m` in `runtime2.go`.
+//!
+//! `g0` and `tls` are read by asm; their offsets are pinned in
+//! `src/sched/context.rs`. The thread's FS base is `&tls[1]`, so the
+//! current g sits in `tls[0]` at `fs:-8` (Go's `settls` on linux/amd64).
+
+use core::sync::atomic::AtomicBool;
+
+use super::g::G;
+use super::p::P;
+
+/// Slots in `m.tls` (Go's `tlsSlots`). Slot 0 holds the current g.
+pub const TLS_SLOTS: usize = 6;
+
+#[repr(C)]
+pub struct M {
+    // ---- accessed by asm: offsets pinned in context.rs, do not change ----
+    /// The goroutine with the scheduling stack.
+    pub g0: *mut G,
+    /// The user goroutine running on this M, or null.
+    pub curg: *mut G,
+    /// Thread-local storage: FS = &tls[1], g = tls[0].
+    pub tls: [usize; TLS_SLOTS],
+    // ---- private to the Rust side ----
+    /// The P this M holds while it runs Go code, or null.
+    pub p: *mut P,
+    /// The P to acquire when the M starts.
+    pub nextp: *mut P,
+    pub id: i64,
+    /// Kernel thread id.
+    pub procid: i32,
+    /// Looking for work without a goroutine to run.
+    pub spinning: AtomicBool,
+    /// Link on the idle-M list.
+    pub schedlink: *mut M,
+    /// Link on the all-M list.
+    pub alllink: *mut M,
+    /// Set by gopark for park_m: called on g0 after the goroutine is parked;
+    /// returning false resumes the goroutine instead (Go's `waitunlockf`).
+    pub waitunlockf: Option<fn(*mut G, *mut u8) -> bool>,
+    pub waitlock: *mut u8,
+}
+
+// SAFETY: Ms are shared across threads only through the scheduler's locks.
+unsafe impl Send for M {}
+unsafe impl Sync for M {}
+
+impl M {
+    pub const fn new() -> M {
+        M {
+            g0: core::ptr::null_mut(),
+            curg: core::ptr::null_mut(),
+            tls: [0; TLS_SLOTS],
+            p: core::ptr::null_mut(),
+            nextp: core::ptr::null_mut(),
+            id: -1,
+            procid: 0,
+            spinning: AtomicBool::new(false),
+            schedlink: core::ptr::null_mut(),
+            alllink: core::ptr::null_mut(),
+            waitunlockf: None,
+            waitlock: core::ptr::null_mut(),
+        }
+    }
+}

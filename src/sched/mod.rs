@@ -1,0 +1,16 @@
+//! The G-M-P scheduler: goroutines (G) run on OS threads (M) that hold
+//! processors (P). Go's `proc.go`, `runtime2.go`, `lock_futex.go`.
+
+pub mod checkdead;
+pub mod context;
+pub mod g;
+pub mod lock;
+pub mod m;
+pub mod p;
+pub mod proc;
+pub mod procresize;
+pub mod runq;
+pub mod runtime_main;
+#[allow(clippy::module_inception)]
+pub mod sched;
+pub mod schedule;

@@ -1,0 +1,100 @@
+//! P: a processor, the right to run Go code. Go's `p` in `runtime2.go`.
+//!
+//! A P owns a local run queue (a 256-entry ring, see [`super::runq`]), a
+//! `runnext` slot, a free list of dead goroutines, a batch of goroutine ids
+//! and the allocator's per-P cache. An M must hold a P to run goroutines.
+
+use core::sync::atomic::{AtomicPtr, AtomicU32};
+
+use super::g::G;
+use super::m::M;
+use crate::mem::malloc::MCache;
+
+/// Local run queue capacity (Go: `len(p.runq)`).
+pub const RUNQ_SIZE: usize = 256;
+
+/// P statuses (Go's `_Pidle` ...).
+pub const PIDLE: u32 = 0;
+pub const PRUNNING: u32 = 1;
+pub const PSYSCALL: u32 = 2;
+pub const PGCSTOP: u32 = 3;
+pub const PDEAD: u32 = 4;
+
+/// How many goroutine ids a P takes from `sched.goidgen` at a time.
+pub const GOID_CACHE_BATCH: u64 = 16;
+
+/// A LIFO list of dead Gs (Go's `gList` as used by `gFree`).
+pub struct GList {
+    pub head: *mut G,
+    pub n: i32,
+}
+
+impl GList {
+    pub const fn new() -> GList {
+        GList { head: core::ptr::null_mut(), n: 0 }
+    }
+
+    /// # Safety
+    /// `gp` is a valid G owned by the caller and not on any other list.
+    pub unsafe fn push(&mut self, gp: *mut G) {
+        // SAFETY: as documented.
+        unsafe { (*gp).schedlink = self.head };
+        self.head = gp;
+        self.n += 1;
+    }
+
+    pub fn pop(&mut self) -> *mut G {
+        let gp = self.head;
+        if !gp.is_null() {
+            // SAFETY: every G on the list is valid (push's contract).
+            self.head = unsafe { (*gp).schedlink };
+            self.n -= 1;
+        }
+        gp
+    }
+}
+
+#[repr(C)]
+pub struct P {
+    pub id: i32,
+    pub status: AtomicU32,
+    /// Link on the idle-P list.
+    pub link: *mut P,
+    /// Incremented on every scheduler call.
+    pub schedtick: u32,
+    /// The M holding this P, or null.
+    pub m: *mut M,
+    /// Next goroutine id to hand out, and the end of this P's batch.
+    pub goidcache: u64,
+    pub goidcacheend: u64,
+    /// Local run queue: consumers CAS `runqhead`, only the owner moves `runqtail`.
+    pub runqhead: AtomicU32,
+    pub runqtail: AtomicU32,
+    pub runq: [AtomicPtr<G>; RUNQ_SIZE],
+    /// A goroutine readied by the running one, to run next in its time slice.
+    pub runnext: AtomicPtr<G>,
+    /// Dead goroutines with their stacks, for reuse.
+    pub gfree: GList,
+    /// Small-object allocation cache (Go's `mcache`).
+    pub mcache: MCache,
+}
+
+impl P {
+    pub fn new(id: i32) -> P {
+        P {
+            id,
+            status: AtomicU32::new(PIDLE),
+            link: core::ptr::null_mut(),
+            schedtick: 0,
+            m: core::ptr::null_mut(),
+            goidcache: 0,
+            goidcacheend: 0,
+            runqhead: AtomicU32::new(0),
+            runqtail: AtomicU32::new(0),
+            runq: [const { AtomicPtr::new(core::ptr::null_mut()) }; RUNQ_SIZE],
+            runnext: AtomicPtr::new(core::ptr::null_mut()),
+            gfree: GList::new(),
+            mcache: MCache::new(),
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! Creating and ending goroutines: Go's `newproc`, `newproc1`, `malg`,
+//! `gfget`, `gfput`, `goexit1`, `goexit0` (proc.go).
+//!
+//! Invariants:
+//! - A G is never freed: dead Gs go to a free list (per P, then global) with
+//!   their stack, and come back through `gfget` (Go does the same).
+//! - `newproc1` runs on g0 (through `systemstack`), never on a goroutine's
+//!   stack, so a goroutine's stack need not fit the allocator's frames.
+//! - Goroutine ids are handed out in per-P batches of
+//!   [`GOID_CACHE_BATCH`]; the main goroutine gets 1.
+
+use alloc::boxed::Box;
+use core::sync::atomic::Ordering::{Relaxed, SeqCst};
+
+use super::context::{goexit, mcall, on_system_stack};
+use super::g::{G, GDEAD, GIDLE, GRUNNABLE, GRUNNING, Start, casgstatus};
+use super::p::{GOID_CACHE_BATCH, P};
+use super::runq::runqput;
+use super::sched::{allgadd, getg, getm, sched};
+use super::schedule::{schedule, wakep};
+use crate::debug::fatal::throw;
+use crate::mem::stack::{DEFAULT_STACK_SIZE, STACK_GUARD, stackalloc, stackfree};
+
+/// Bytes left free above a new goroutine's first frame (Go's `totalSize`:
+/// four words for reads slightly beyond the frame), 16-byte aligned.
+const TOP_FRAME_RESERVE: usize = 4 * 8;
+/// A P keeps at most this many dead Gs before moving half to the global list.
+const GFREE_LOCAL_MAX: i32 = 64;
+/// ... and moves them until it has this many (Go: 64 and 32).
+const GFREE_LOCAL_KEEP: i32 = 32;
+
+/// `go f()`: creates a goroutine running `start` with a stack of
+/// `stacksize` bytes (0: the default) and queues it to run next on this P.
+pub fn newproc(start: Start, stacksize: usize) {
+    let callergp = getg();
+    let mut start = Some(start);
+    on_system_stack(|| {
+        // SAFETY: on g0 of an M that holds a P (every goroutine's M does).
+        unsafe {
+            let newg = newproc1(start.take().unwrap(), callergp, stacksize);
+            let pp = &*(*getm()).p;
+            runqput(pp, newg, true);
+            if sched().main_started.load(Relaxed) {
+                wakep();
+            }
+        }
+    });
+}
+
+/// rt0_go's `newproc(mainPC)`: the main goroutine, from a bare function.
+pub extern "C" fn newproc_pc(f: extern "C" fn()) {
+    newproc(Start::Pc(f), 0);
+}
+
+/// Creates a G in `GRUNNABLE` that will run `start` (Go's `newproc1`).
+/// The caller queues it.
+///
+/// # Safety
+/// Runs on g0 of an M holding a P.
+unsafe fn newproc1(start: Start, _callergp: *mut G, stacksize: usize) -> *mut G {
+    let stacksize = if stacksize == 0 { DEFAULT_STACK_SIZE } else { stacksize };
+    // SAFETY: the contract gives us an M with a P.
+    let pp = unsafe { &mut *(*getm()).p };
+    let mut newg = gfget(pp, stacksize);
+    if newg.is_null() {
+        newg = malg(stacksize);
+        // SAFETY: malg returned a fresh, valid G.
+        casgstatus(unsafe { &*newg }, GIDLE, GDEAD);
+        allgadd(newg); // published as dead: nobody looks at its stack yet
+    }
+    // SAFETY: newg is a valid dead G owned by us.
+    let g = unsafe { &mut *newg };
+    if g.stack.hi == 0 {
+        throw("newproc1: newg missing stack");
+    }
+    if g.status() != GDEAD {
+        throw("newproc1: new g is not Gdead");
+    }
+    // Plant goexit+1 as the return address of the entry function, as if
+    // goexit had called it (gostartcall): sp is then 8 mod 16, as after a call.
+    let top = (g.stack.hi - TOP_FRAME_RESERVE) & !15;
+    let sp = top - 8;
+    // SAFETY: sp lies inside the goroutine's own, unused stack.
+    unsafe { *(sp as *mut usize) = goexit as *const () as usize + 1 };
+    g.sched.sp = sp;
+    g.sched.pc = goentry as *const () as usize;
+    g.sched.g = newg;
+    g.sched.ctxt = 0;
+    g.start = start;
+    g.stacksize = stacksize;
+    g.waitreason = super::g::WaitReason::Zero;
+    casgstatus(g, GDEAD, GRUNNABLE);
+    if pp.goidcache == pp.goidcacheend {
+        // sched.goidgen is the last id handed out; this batch is
+        // [goidgen+1, goidgen+GOID_CACHE_BATCH], so main gets 1.
+        pp.goidcache = sched().goidgen.fetch_add(GOID_CACHE_BATCH, SeqCst) + 1;
+        pp.goidcacheend = pp.goidcache + GOID_CACHE_BATCH;
+    }
+    g.goid = pp.goidcache;
+    pp.goidcache += 1;
+    sched().ngoroutines.fetch_add(1, Relaxed);
+    newg
+}
+
+/// Where every goroutine begins (`gogo` jumps here with `goexit+1` as the
+/// return address): runs the goroutine's function, then returns into goexit.
+extern "C" fn goentry(_ctxt: usize) {
+    let gp = getg();
+    // SAFETY: gp is the running goroutine; only it touches its `start`.
+    let start = unsafe { core::mem::replace(&mut (*gp).start, Start::None) };
+    match start {
+        Start::Pc(f) => f(),
+        Start::Closure(f) => f(),
+        Start::None => throw("goroutine started with nothing to run"),
+    }
+}
+
+/// Allocates a new G with a stack of `stacksize` bytes (Go's `malg`).
+fn malg(stacksize: usize) -> *mut G {
+    let newg = Box::into_raw(Box::new(G::new()));
+    // SAFETY: newg is fresh and ours.
+    let g = unsafe { &mut *newg };
+    g.stack = stackalloc(stacksize);
+    g.stackguard0 = g.stack.lo + STACK_GUARD;
+    g.stackguard1 = usize::MAX;
+    newg
+}
+
+/// Takes a dead G from `pp`'s free list, refilling it from the global list
+/// (Go's `gfget`). A G whose stack has the wrong size gets a new one.
+fn gfget(pp: &mut P, stacksize: usize) -> *mut G {
+    let s = sched();
+    if pp.gfree.n == 0 {
+        let _guard = s.gfree_lock.lock();
+        // SAFETY: the global list is only touched under gfree_lock.
+        let global = unsafe { &mut *s.gfree.get() };
+        while pp.gfree.n < GFREE_LOCAL_KEEP {
+            let gp = global.pop();
+            if gp.is_null() {
+                break;
+            }
+            // SAFETY: gp came off a free list: a valid dead G.
+            unsafe { pp.gfree.push(gp) };
+        }
+    }
+    let gp = pp.gfree.pop();
+    if gp.is_null() {
+        return gp;
+    }
+    // SAFETY: gp is a valid dead G we now own.
+    let g = unsafe { &mut *gp };
+    if g.stack.lo != 0 && g.stack.hi - g.stack.lo != stacksize {
+        stackfree(g.stack);
+        g.stack.lo = 0;
+        g.stack.hi = 0;
+    }
+    if g.stack.lo == 0 {
+        g.stack = stackalloc(stacksize);
+        g.stackguard0 = g.stack.lo + STACK_GUARD;
+    }
+    gp
+}
+
+/// Puts a dead G on `pp`'s free list, spilling to the global list when it
+/// grows long (Go's `gfput`). Stacks of other than the default size are
+/// freed: only the default size is worth keeping.
+fn gfput(pp: &mut P, gp: *mut G) {
+    // SAFETY: gp is a dead G owned by the caller.
+    let g = unsafe { &mut *gp };
+    if g.status() != GDEAD {
+        throw("gfput: bad status (not Gdead)");
+    }
+    if g.stack.hi - g.stack.lo != DEFAULT_STACK_SIZE {
+        stackfree(g.stack);
+        g.stack.lo = 0;
+        g.stack.hi = 0;
+        g.stackguard0 = 0;
+    }
+    // SAFETY: gp is on no other list.
+    unsafe { pp.gfree.push(gp) };
+    if pp.gfree.n >= GFREE_LOCAL_MAX {
+        let s = sched();
+        let _guard = s.gfree_lock.lock();
+        // SAFETY: the global list is only touched under gfree_lock.
+        let global = unsafe { &mut *s.gfree.get() };
+        while pp.gfree.n >= GFREE_LOCAL_KEEP {
+            let g = pp.gfree.pop();
+            // SAFETY: g is a valid dead G.
+            unsafe { global.push(g) };
+        }
+    }
+}
+
+/// The goroutine's function returned into goexit: finish on g0
+/// (Go's `goexit1`).
+pub extern "C" fn goexit1() -> ! {
+    // SAFETY: called on a goroutine's stack by the goexit trampoline.
+    unsafe { mcall(goexit0) };
+    throw("goexit1: mcall returned")
+}
+
+/// Ends `gp` on g0: mark it dead, free it for reuse, schedule
+/// (Go's `goexit0`).
+extern "C" fn goexit0(gp: *mut G) -> ! {
+    // SAFETY: gp was the running goroutine of this M; we are on g0.
+    unsafe {
+        let g = &mut *gp;
+        casgstatus(g, GRUNNING, GDEAD);
+        g.m = core::ptr::null_mut();
+        g.param = 0;
+        g.start = Start::None;
+        let mp = &mut *getm();
+        mp.curg = core::ptr::null_mut();
+        sched().ngoroutines.fetch_sub(1, Relaxed);
+        gfput(&mut *mp.p, gp);
+    }
+    schedule()
+}

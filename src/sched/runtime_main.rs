@@ -1,0 +1,46 @@
+//! The main goroutine: Go's `runtime.main` (proc.go).
+//!
+//! Runs on G1, on its own stack: marks the scheduler started, runs the
+//! `.init_array` constructors (Go's package init tasks), calls the
+//! program's `main`, and exits the process with status 0 when it returns,
+//! whatever other goroutines are doing, as Go does.
+
+use core::sync::atomic::Ordering::SeqCst;
+
+use super::sched::sched;
+
+unsafe extern "Rust" {
+    /// The program's main, defined by the `rt0::main!` macro.
+    fn rt0_program_main();
+}
+
+unsafe extern "C" {
+    // Bounds of the constructor table, defined by linker.ld.
+    static __init_array_start: [Option<extern "C" fn()>; 0];
+    static __init_array_end: [Option<extern "C" fn()>; 0];
+}
+
+/// The constructors in `.init_array`, in link order.
+pub fn init_array() -> &'static [Option<extern "C" fn()>] {
+    // SAFETY: the linker script places both symbols around the table of
+    // function pointers; the table is immutable after linking.
+    unsafe {
+        let start = __init_array_start.as_ptr();
+        let end = __init_array_end.as_ptr();
+        core::slice::from_raw_parts(start, end.offset_from(start) as usize)
+    }
+}
+
+/// Go's `mainPC`: the entry rt0_go hands to `newproc`.
+pub extern "C" fn runtime_main() {
+    sched().main_started.store(true, SeqCst);
+    let t0 = crate::sys::time::nanotime();
+    let ctors = init_array();
+    for f in ctors.iter().flatten() {
+        f();
+    }
+    crate::boot::inittrace::main_goroutine(ctors.len(), crate::sys::time::nanotime() - t0);
+    // SAFETY: the program's main is an ordinary Rust function.
+    unsafe { rt0_program_main() };
+    crate::sys::process::exit_group(0)
+}

@@ -1,0 +1,12 @@
+//! The kernel interface: raw syscalls ([`syscall`]) and the typed wrappers
+//! the runtime uses, grouped one concept per module. Everything here is a
+//! thin, allocation-free layer over the kernel; policy lives above it.
+
+pub mod file;
+pub mod futex;
+pub mod mm;
+pub mod process;
+pub mod syscall;
+pub mod time;
+
+pub use syscall::Errno;

@@ -1,0 +1,169 @@
+//! Raw Linux x86_64 system calls: the one place the kernel ABI is written down.
+//!
+//! The x86_64 syscall convention (psABI, appendix A.2; `man 2 syscall`):
+//!
+//! | what            | register |
+//! |-----------------|----------|
+//! | number          | rax      |
+//! | arguments 1..6  | rdi, rsi, rdx, r10, r8, r9 (r10, not rcx: `syscall` uses rcx) |
+//! | result          | rax; -4095..=-1 is `-errno` |
+//! | clobbered       | rcx (return rip), r11 (saved rflags); nothing else |
+//!
+//! The kernel touches neither the stack nor the red zone, so every wrapper
+//! is `nostack`. Errors are decoded in one place, [`check`], into
+//! [`Errno`]; the typed wrappers in the sibling modules return
+//! `Result<_, Errno>` and the runtime never sees a raw negative number.
+//!
+//! Go's counterpart: `runtime/sys_linux_amd64.s`, one asm stub per call.
+
+use core::arch::asm;
+
+/// Syscall numbers used by the runtime (`asm/unistd_64.h`).
+#[allow(non_upper_case_globals)]
+pub mod nr {
+    pub const SYS_read: usize = 0;
+    pub const SYS_write: usize = 1;
+    pub const SYS_open: usize = 2;
+    pub const SYS_close: usize = 3;
+    pub const SYS_mmap: usize = 9;
+    pub const SYS_mprotect: usize = 10;
+    pub const SYS_munmap: usize = 11;
+    pub const SYS_rt_sigaction: usize = 13;
+    pub const SYS_rt_sigprocmask: usize = 14;
+    pub const SYS_rt_sigreturn: usize = 15;
+    pub const SYS_sched_yield: usize = 24;
+    pub const SYS_madvise: usize = 28;
+    pub const SYS_nanosleep: usize = 35;
+    pub const SYS_getpid: usize = 39;
+    pub const SYS_clone: usize = 56;
+    pub const SYS_exit: usize = 60;
+    pub const SYS_kill: usize = 62;
+    pub const SYS_sigaltstack: usize = 131;
+    pub const SYS_arch_prctl: usize = 158;
+    pub const SYS_gettid: usize = 186;
+    pub const SYS_tgkill: usize = 234;
+    pub const SYS_futex: usize = 202;
+    pub const SYS_sched_getaffinity: usize = 204;
+    pub const SYS_clock_gettime: usize = 228;
+    pub const SYS_exit_group: usize = 231;
+    pub const SYS_epoll_ctl: usize = 233;
+    pub const SYS_openat: usize = 257;
+    pub const SYS_epoll_pwait: usize = 281;
+    pub const SYS_eventfd2: usize = 290;
+    pub const SYS_epoll_create1: usize = 291;
+    pub const SYS_pipe2: usize = 293;
+}
+
+/// A kernel error number (the positive value of a `-errno` result).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Errno(pub i32);
+
+impl Errno {
+    pub const EINTR: Errno = Errno(4);
+    pub const EAGAIN: Errno = Errno(11);
+    pub const ENOMEM: Errno = Errno(12);
+    pub const EFAULT: Errno = Errno(14);
+    pub const EEXIST: Errno = Errno(17);
+    pub const EINVAL: Errno = Errno(22);
+    pub const ETIMEDOUT: Errno = Errno(110);
+}
+
+/// Largest errno the kernel returns; results in `-MAX_ERRNO..0` are errors.
+const MAX_ERRNO: usize = 4095;
+
+/// Decodes a raw syscall result: `-4095..=-1` becomes `Err(Errno)`.
+#[inline(always)]
+pub fn check(ret: usize) -> Result<usize, Errno> {
+    if ret > usize::MAX - MAX_ERRNO {
+        Err(Errno(ret.wrapping_neg() as i32))
+    } else {
+        Ok(ret)
+    }
+}
+
+/// # Safety
+/// The caller guarantees that syscall `n` with no arguments is sound here.
+#[inline(always)]
+pub unsafe fn syscall0(n: usize) -> usize {
+    let ret: usize;
+    // SAFETY: the caller vouches for the call; the clobbers are the ABI's.
+    unsafe {
+        asm!("syscall", inlateout("rax") n => ret,
+             out("rcx") _, out("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// # Safety
+/// As [`syscall0`], for one argument.
+#[inline(always)]
+pub unsafe fn syscall1(n: usize, a1: usize) -> usize {
+    let ret: usize;
+    // SAFETY: as syscall0.
+    unsafe {
+        asm!("syscall", inlateout("rax") n => ret, in("rdi") a1,
+             out("rcx") _, out("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// # Safety
+/// As [`syscall0`], for two arguments.
+#[inline(always)]
+pub unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
+    let ret: usize;
+    // SAFETY: as syscall0.
+    unsafe {
+        asm!("syscall", inlateout("rax") n => ret, in("rdi") a1, in("rsi") a2,
+             out("rcx") _, out("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// # Safety
+/// As [`syscall0`], for three arguments.
+#[inline(always)]
+pub unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    let ret: usize;
+    // SAFETY: as syscall0.
+    unsafe {
+        asm!("syscall", inlateout("rax") n => ret, in("rdi") a1, in("rsi") a2, in("rdx") a3,
+             out("rcx") _, out("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// # Safety
+/// As [`syscall0`], for four arguments.
+#[inline(always)]
+pub unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    let ret: usize;
+    // SAFETY: as syscall0.
+    unsafe {
+        asm!("syscall", inlateout("rax") n => ret, in("rdi") a1, in("rsi") a2, in("rdx") a3,
+             in("r10") a4, out("rcx") _, out("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// # Safety
+/// As [`syscall0`], for six arguments.
+#[inline(always)]
+pub unsafe fn syscall6(
+    n: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+    a6: usize,
+) -> usize {
+    let ret: usize;
+    // SAFETY: as syscall0.
+    unsafe {
+        asm!("syscall", inlateout("rax") n => ret, in("rdi") a1, in("rsi") a2, in("rdx") a3,
+             in("r10") a4, in("r8") a5, in("r9") a6,
+             out("rcx") _, out("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
