@@ -1,0 +1,48 @@
+# rt0: the two commands a newcomer needs are `make run` and `make test`.
+# `make help` lists every target and the variables in effect.
+
+CARGO      ?= cargo
+# CPU models the qemu-user tests run under (qemu-x86_64 -cpu MODEL).
+QEMU_CPUS  ?= qemu64 Nehalem SandyBridge Haswell max
+# Benchmark repetitions per side (rt0 and Go alternate).
+BENCH_RUNS ?= 5
+# The demo `make run` builds and runs.
+DEMO       ?= demo
+
+export QEMU_CPUS BENCH_RUNS
+
+.PHONY: help run test unit build bench fmt clippy clean
+
+help: ## this list
+	@echo "rt0 make targets:"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@echo "variables (override with make VAR=value):"
+	@echo "  CARGO=$(CARGO)"
+	@echo "  QEMU_CPUS=$(QEMU_CPUS)"
+	@echo "  BENCH_RUNS=$(BENCH_RUNS)"
+	@echo "  DEMO=$(DEMO)"
+
+run: ## build the demo in release and run it with GODEBUG=inittrace=1
+	$(CARGO) build --release --example $(DEMO)
+	GODEBUG=inittrace=1 ./target/release/examples/$(DEMO) hello from make run
+
+build: ## build the runtime and every example program (release)
+	$(CARGO) build --release --examples
+
+test: ## everything: unit tests, then programs natively and under qemu-user (installs qemu-user if missing)
+	bash scripts/test.sh
+
+unit: ## host unit tests of the pure parts only (parsers, decoders)
+	$(CARGO) test --lib
+
+bench: ## benchmarks side by side with Go 1.19 (installs Go if missing)
+	bash scripts/bench.sh
+
+fmt: ## cargo fmt
+	$(CARGO) fmt
+
+clippy: ## cargo clippy on the library and examples
+	$(CARGO) clippy --release --lib --examples -- -D warnings
+
+clean: ## remove build outputs
+	$(CARGO) clean

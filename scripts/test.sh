@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `make test`: unit tests of the pure parts, then the real programs, natively
+# and under qemu-user. Installs what it needs (qemu-user) and says so.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+source scripts/ensure.sh
+ensure_qemu
+
+echo "== unit tests (host, std) =="
+cargo test --lib
+
+echo "== build example programs (release, freestanding) =="
+cargo build --release --examples
+
+echo "== program tests (native and qemu-x86_64) =="
+cargo test --release --tests -- --test-threads="${TEST_THREADS:-2}"
