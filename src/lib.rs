@@ -42,6 +42,7 @@ pub mod racy;
 pub mod rand;
 pub mod runtime;
 pub mod sched;
+pub mod sync;
 pub mod sys;
 
 #[cfg(not(test))]

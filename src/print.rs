@@ -22,7 +22,11 @@ pub struct Writer {
 
 impl Writer {
     pub fn new(fd: i32) -> Writer {
-        Writer { fd, len: 0, buf: [0; BUF_BYTES] }
+        Writer {
+            fd,
+            len: 0,
+            buf: [0; BUF_BYTES],
+        }
     }
 
     pub fn stdout() -> Writer {

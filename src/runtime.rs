@@ -15,7 +15,10 @@ pub fn go<F: FnOnce() + Send + 'static>(f: F) {
 /// `go f()` with a stack of `stack_bytes` (rounded up to pages) for code
 /// that needs more than the default.
 pub fn go_with_stack<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F) {
-    crate::sched::proc::newproc(Start::Closure(Box::new(f)), stack_bytes.max(crate::mem::PAGE_SIZE));
+    crate::sched::proc::newproc(
+        Start::Closure(Box::new(f)),
+        stack_bytes.max(crate::mem::PAGE_SIZE),
+    );
 }
 
 /// Yields the processor so other goroutines run (Go's `runtime.Gosched`).
@@ -36,4 +39,13 @@ pub fn gomaxprocs() -> i32 {
 /// CPUs this process may use (Go's `runtime.NumCPU`).
 pub fn num_cpu() -> i32 {
     crate::boot::osinit::ncpu()
+}
+
+/// Ends the calling goroutine (Go's `runtime.Goexit`). With `panic =
+/// "abort"` there is no unwinding: values owned by the goroutine's frames
+/// are not dropped. Called from the main goroutine, the program goes on
+/// running its other goroutines; when none is left it ends with Go's
+/// "no goroutines (main called runtime.Goexit) - deadlock!".
+pub fn goexit() -> ! {
+    crate::sched::proc::goexit_current()
 }

@@ -78,7 +78,15 @@ pub unsafe fn walk(argc: usize, argv: *const *const u8) -> InitialStack {
             record(&mut aux, tag, val);
             auxc += 1;
         }
-        InitialStack { argc, argv, envc, envp, auxc, auxv, aux }
+        InitialStack {
+            argc,
+            argv,
+            envc,
+            envp,
+            auxc,
+            auxv,
+            aux,
+        }
     }
 }
 
@@ -114,7 +122,9 @@ pub extern "C" fn args(argc: i64, argv: *const *const u8) {
     unsafe { *INITIAL.get() = Some(st) };
     crate::boot::godebug::early_scan();
     if st.aux.pagesz != 0 && st.aux.pagesz != crate::mem::PAGE_SIZE {
-        crate::debug::fatal::throw("runtime: AT_PAGESZ is not the 4096 bytes this runtime is built for");
+        crate::debug::fatal::throw(
+            "runtime: AT_PAGESZ is not the 4096 bytes this runtime is built for",
+        );
     }
     crate::boot::inittrace::args_done(&st, crate::sys::time::nanotime() - t0);
 }
@@ -203,7 +213,13 @@ mod tests {
         let (_s, w) = stack(
             &[b"prog", b"", b"\xff\xfe"],
             &[b"A=1", b"B="],
-            &[(at::AT_PAGESZ, 4096), (at::AT_RANDOM, 0x1234), (at::AT_SECURE, 1), (at::AT_SYSINFO_EHDR, 0x7000), (99, 5)],
+            &[
+                (at::AT_PAGESZ, 4096),
+                (at::AT_RANDOM, 0x1234),
+                (at::AT_SECURE, 1),
+                (at::AT_SYSINFO_EHDR, 0x7000),
+                (99, 5),
+            ],
         );
         let st = unsafe { walk(3, w.as_ptr() as *const *const u8) };
         assert_eq!((st.argc, st.envc, st.auxc), (3, 2, 5));
@@ -225,7 +241,13 @@ mod tests {
 
     #[test]
     fn lookup_first_match_exact_key() {
-        let env: [&[u8]; 5] = [b"GOMAXPROCSX=9", b"NOEQUALS", b"GOMAXPROCS=3", b"GOMAXPROCS=4", b"E="];
+        let env: [&[u8]; 5] = [
+            b"GOMAXPROCSX=9",
+            b"NOEQUALS",
+            b"GOMAXPROCS=3",
+            b"GOMAXPROCS=4",
+            b"E=",
+        ];
         assert_eq!(lookup(env.iter().copied(), b"GOMAXPROCS"), Some(&b"3"[..]));
         assert_eq!(lookup(env.iter().copied(), b"E"), Some(&b""[..]));
         assert_eq!(lookup(env.iter().copied(), b"NOEQUALS"), None);

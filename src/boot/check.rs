@@ -24,12 +24,30 @@ fn require(ok: bool, what: &str) {
 pub extern "C" fn check() {
     let t0 = crate::sys::time::nanotime();
     use core::mem::size_of;
-    require(size_of::<i8>() == 1 && size_of::<u8>() == 1, "bad size of int8");
-    require(size_of::<i16>() == 2 && size_of::<u16>() == 2, "bad size of int16");
-    require(size_of::<i32>() == 4 && size_of::<u32>() == 4, "bad size of int32");
-    require(size_of::<i64>() == 8 && size_of::<u64>() == 8, "bad size of int64");
-    require(size_of::<f32>() == 4 && size_of::<f64>() == 8, "bad size of float");
-    require(size_of::<usize>() == 8 && size_of::<*const u8>() == 8, "bad size of pointer");
+    require(
+        size_of::<i8>() == 1 && size_of::<u8>() == 1,
+        "bad size of int8",
+    );
+    require(
+        size_of::<i16>() == 2 && size_of::<u16>() == 2,
+        "bad size of int16",
+    );
+    require(
+        size_of::<i32>() == 4 && size_of::<u32>() == 4,
+        "bad size of int32",
+    );
+    require(
+        size_of::<i64>() == 8 && size_of::<u64>() == 8,
+        "bad size of int64",
+    );
+    require(
+        size_of::<f32>() == 4 && size_of::<f64>() == 8,
+        "bad size of float",
+    );
+    require(
+        size_of::<usize>() == 8 && size_of::<*const u8>() == 8,
+        "bad size of pointer",
+    );
 
     // The offsets the asm was assembled with are the struct's offsets.
     let g0 = G0.get();
@@ -37,9 +55,18 @@ pub extern "C" fn check() {
     let field = |base: *mut u8, p: *const u8| p as usize - base as usize;
     // SAFETY: raw field addresses only; nothing is read.
     unsafe {
-        require(field(g0.cast(), (&raw const (*g0).sched.sp).cast()) == off::G_SCHED_SP, "g.sched.sp offset");
-        require(field(g0.cast(), (&raw const (*g0).m).cast()) == off::G_M, "g.m offset");
-        require(field(m0.cast(), (&raw const (*m0).tls).cast()) == off::M_TLS, "m.tls offset");
+        require(
+            field(g0.cast(), (&raw const (*g0).sched.sp).cast()) == off::G_SCHED_SP,
+            "g.sched.sp offset",
+        );
+        require(
+            field(g0.cast(), (&raw const (*g0).m).cast()) == off::G_M,
+            "g.m offset",
+        );
+        require(
+            field(m0.cast(), (&raw const (*m0).tls).cast()) == off::M_TLS,
+            "m.tls offset",
+        );
     }
 
     // TLS: fs:-8 is m0.tls[0] and holds g0; g0 and m0 are linked.
@@ -51,20 +78,42 @@ pub extern "C" fn check() {
         let sp: usize;
         core::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags));
         let st = (*g0).stack;
-        require(st.hi - st.lo == crate::boot::entry::G0_STACK_SIZE, "g0 stack size");
-        require(sp > st.lo && sp <= st.hi, "stack pointer outside g0's stack");
+        require(
+            st.hi - st.lo == crate::boot::entry::G0_STACK_SIZE,
+            "g0 stack size",
+        );
+        require(
+            sp > st.lo && sp <= st.hi,
+            "stack pointer outside g0's stack",
+        );
     }
 
     // Atomics (Go checks Cas, Casp, Xadd, Or8/And8 ...).
     let a = AtomicU32::new(1);
-    require(a.compare_exchange(1, 2, SeqCst, SeqCst) == Ok(1) && a.load(SeqCst) == 2, "cas1");
-    require(a.compare_exchange(1, 3, SeqCst, SeqCst) == Err(2) && a.load(SeqCst) == 2, "cas2");
+    require(
+        a.compare_exchange(1, 2, SeqCst, SeqCst) == Ok(1) && a.load(SeqCst) == 2,
+        "cas1",
+    );
+    require(
+        a.compare_exchange(1, 3, SeqCst, SeqCst) == Err(2) && a.load(SeqCst) == 2,
+        "cas2",
+    );
     let b = AtomicU64::new(u64::MAX);
-    require(b.fetch_add(1, SeqCst) == u64::MAX && b.load(SeqCst) == 0, "xadd64 wrap");
-    require(b.swap(0x123, SeqCst) == 0 && b.load(SeqCst) == 0x123, "xchg64");
+    require(
+        b.fetch_add(1, SeqCst) == u64::MAX && b.load(SeqCst) == 0,
+        "xadd64 wrap",
+    );
+    require(
+        b.swap(0x123, SeqCst) == 0 && b.load(SeqCst) == 0x123,
+        "xchg64",
+    );
     let mut x = 0u8;
     let p = AtomicPtr::new(core::ptr::null_mut::<u8>());
-    require(p.compare_exchange(core::ptr::null_mut(), &mut x, SeqCst, SeqCst).is_ok(), "casp1");
+    require(
+        p.compare_exchange(core::ptr::null_mut(), &mut x, SeqCst, SeqCst)
+            .is_ok(),
+        "casp1",
+    );
     require(p.load(SeqCst) == &mut x as *mut u8, "casp2");
 
     // NaN never equals itself (Go: "float64nan").

@@ -142,7 +142,9 @@ impl Features {
     };
 
     pub fn vendor_str(&self) -> &str {
-        core::str::from_utf8(&self.vendor).unwrap_or("?").trim_end_matches('\0')
+        core::str::from_utf8(&self.vendor)
+            .unwrap_or("?")
+            .trim_end_matches('\0')
     }
 }
 
@@ -159,7 +161,8 @@ pub fn decode<R: CpuIdReader>(reader: R, read_xcr0: impl FnOnce() -> u64) -> Fea
     if f.maxleaf == 0 {
         return f;
     }
-    f.is_intel = (leaf0.ebx, leaf0.edx, leaf0.ecx) == (bits::VENDOR_GENU, bits::VENDOR_INEI, bits::VENDOR_NTEL);
+    f.is_intel = (leaf0.ebx, leaf0.edx, leaf0.ecx)
+        == (bits::VENDOR_GENU, bits::VENDOR_INEI, bits::VENDOR_NTEL);
     let cpuid = CpuId::with_cpuid_reader(reader);
     if let Some(fi) = cpuid.get_feature_info() {
         f.sse2 = fi.has_sse2();
@@ -204,7 +207,12 @@ impl CpuIdReader for NativeCpuid {
     fn cpuid2(&self, eax: u32, ecx: u32) -> CpuIdResult {
         // CPUID exists on every x86_64 CPU and only reads.
         let r = core::arch::x86_64::__cpuid_count(eax, ecx);
-        CpuIdResult { eax: r.eax, ebx: r.ebx, ecx: r.ecx, edx: r.edx }
+        CpuIdResult {
+            eax: r.eax,
+            ebx: r.ebx,
+            ecx: r.ecx,
+            edx: r.edx,
+        }
     }
 }
 
@@ -261,8 +269,21 @@ pub fn probe_mismatch(asm: &Features, full: &Features) -> Option<&'static str> {
 /// The names Go accepts in `GODEBUG=cpu.NAME=on|off` on amd64 at GOAMD64=v1,
 /// in Go's order, with the field each one controls.
 pub const OPTION_NAMES: [&str; 15] = [
-    "adx", "aes", "erms", "pclmulqdq", "rdtscp", "popcnt", "sse3", "sse41", "sse42", "ssse3", "avx",
-    "avx2", "bmi1", "bmi2", "fma",
+    "adx",
+    "aes",
+    "erms",
+    "pclmulqdq",
+    "rdtscp",
+    "popcnt",
+    "sse3",
+    "sse41",
+    "sse42",
+    "ssse3",
+    "avx",
+    "avx2",
+    "bmi1",
+    "bmi2",
+    "fma",
 ];
 
 fn option_field<'a>(f: &'a mut Features, name: &str) -> &'a mut bool {
@@ -293,16 +314,22 @@ fn option_field<'a>(f: &'a mut Features, name: &str) -> &'a mut bool {
 pub fn process_options(env: &str, f: &mut Features, mut warn: impl FnMut(core::fmt::Arguments)) {
     let mut specified = [None::<bool>; OPTION_NAMES.len()];
     for field in env.split(',') {
-        let Some(rest) = field.strip_prefix("cpu.") else { continue };
+        let Some(rest) = field.strip_prefix("cpu.") else {
+            continue;
+        };
         let Some((key, value)) = rest.split_once('=') else {
-            warn(format_args!("GODEBUG: no value specified for \"{field}\"\n"));
+            warn(format_args!(
+                "GODEBUG: no value specified for \"{field}\"\n"
+            ));
             continue;
         };
         let enable = match value {
             "on" => true,
             "off" => false,
             _ => {
-                warn(format_args!("GODEBUG: value \"{value}\" not supported for cpu option \"{key}\"\n"));
+                warn(format_args!(
+                    "GODEBUG: value \"{value}\" not supported for cpu option \"{key}\"\n"
+                ));
                 continue;
             }
         };
@@ -319,7 +346,9 @@ pub fn process_options(env: &str, f: &mut Features, mut warn: impl FnMut(core::f
         let Some(enable) = specified[i] else { continue };
         let field = option_field(f, name);
         if enable && !*field {
-            warn(format_args!("GODEBUG: can not enable \"{name}\", missing CPU support\n"));
+            warn(format_args!(
+                "GODEBUG: can not enable \"{name}\", missing CPU support\n"
+            ));
             continue;
         }
         *field = enable;
@@ -359,8 +388,17 @@ mod tests {
 
     impl CpuIdReader for Table {
         fn cpuid2(&self, eax: u32, ecx: u32) -> CpuIdResult {
-            let zero = CpuIdResult { eax: 0, ebx: 0, ecx: 0, edx: 0 };
-            *self.0.get(&(eax, ecx)).or_else(|| self.0.get(&(eax, 0))).unwrap_or(&zero)
+            let zero = CpuIdResult {
+                eax: 0,
+                ebx: 0,
+                ecx: 0,
+                edx: 0,
+            };
+            *self
+                .0
+                .get(&(eax, ecx))
+                .or_else(|| self.0.get(&(eax, 0)))
+                .unwrap_or(&zero)
         }
     }
 
@@ -370,7 +408,15 @@ mod tests {
 
     fn intel(maxleaf: u32, ecx1: u32, edx1: u32, ebx7: u32) -> Table {
         let mut t = HashMap::new();
-        t.insert((0, 0), r(maxleaf, bits::VENDOR_GENU, bits::VENDOR_NTEL, bits::VENDOR_INEI));
+        t.insert(
+            (0, 0),
+            r(
+                maxleaf,
+                bits::VENDOR_GENU,
+                bits::VENDOR_NTEL,
+                bits::VENDOR_INEI,
+            ),
+        );
         t.insert((1, 0), r(0x000306c3, 0, ecx1, edx1));
         t.insert((7, 0), r(0, ebx7, 0, 0));
         Table(t)
@@ -385,11 +431,15 @@ mod tests {
         | bits::LEAF1_ECX_OSXSAVE
         | bits::LEAF1_ECX_AVX
         | bits::LEAF1_ECX_FMA;
-    const HASWELL_EBX7: u32 = bits::LEAF7_EBX_BMI1 | bits::LEAF7_EBX_AVX2 | bits::LEAF7_EBX_BMI2 | bits::LEAF7_EBX_ERMS;
+    const HASWELL_EBX7: u32 =
+        bits::LEAF7_EBX_BMI1 | bits::LEAF7_EBX_AVX2 | bits::LEAF7_EBX_BMI2 | bits::LEAF7_EBX_ERMS;
 
     #[test]
     fn haswell_with_os_avx() {
-        let f = decode(intel(0xd, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7), || 0x7);
+        let f = decode(
+            intel(0xd, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7),
+            || 0x7,
+        );
         assert_eq!(f.vendor_str(), "GenuineIntel");
         assert!(f.is_intel && f.sse2 && f.ssse3 && f.sse41 && f.sse42 && f.popcnt && f.aes);
         assert!(f.osxsave && f.avx && f.avx2 && f.bmi1 && f.bmi2 && f.erms && f.fma);
@@ -400,7 +450,10 @@ mod tests {
     #[test]
     fn avx_off_when_os_does_not_save_ymm() {
         // XCR0 = x87|SSE only: the CPU has AVX, the OS does not enable it.
-        let f = decode(intel(0xd, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7), || 0x3);
+        let f = decode(
+            intel(0xd, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7),
+            || 0x3,
+        );
         assert!(!f.avx && !f.avx2);
         assert!(f.bmi1 && f.erms, "non-AVX leaf-7 bits stay");
     }
@@ -408,14 +461,19 @@ mod tests {
     #[test]
     fn no_xgetbv_without_osxsave() {
         let ecx = HASWELL_ECX1 & !bits::LEAF1_ECX_OSXSAVE;
-        let f = decode(intel(0xd, ecx, bits::LEAF1_EDX_SSE2, HASWELL_EBX7), || panic!("XGETBV without OSXSAVE"));
+        let f = decode(intel(0xd, ecx, bits::LEAF1_EDX_SSE2, HASWELL_EBX7), || {
+            panic!("XGETBV without OSXSAVE")
+        });
         assert!(!f.osxsave && !f.avx && !f.avx2 && !f.fma);
         assert_eq!(f.xcr0, 0);
     }
 
     #[test]
     fn leaf7_ignored_below_maxleaf_7() {
-        let f = decode(intel(5, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7), || 0x7);
+        let f = decode(
+            intel(5, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7),
+            || 0x7,
+        );
         assert!(f.avx && !f.avx2 && !f.bmi1 && !f.erms);
     }
 
@@ -430,7 +488,15 @@ mod tests {
     #[test]
     fn amd_is_not_intel_and_maxleaf_0_stops() {
         let mut t = HashMap::new();
-        t.insert((0, 0), r(0, u32::from_le_bytes(*b"Auth"), u32::from_le_bytes(*b"cAMD"), u32::from_le_bytes(*b"enti")));
+        t.insert(
+            (0, 0),
+            r(
+                0,
+                u32::from_le_bytes(*b"Auth"),
+                u32::from_le_bytes(*b"cAMD"),
+                u32::from_le_bytes(*b"enti"),
+            ),
+        );
         let f = decode(Table(t), || 0);
         assert_eq!(f.vendor_str(), "AuthenticAMD");
         assert!(!f.is_intel && !f.sse2);
@@ -444,7 +510,10 @@ mod tests {
 
     #[test]
     fn godebug_cpu_options_as_go() {
-        let base = decode(intel(0xd, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7), || 0x7);
+        let base = decode(
+            intel(0xd, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7),
+            || 0x7,
+        );
         let mut f = base;
         assert!(opts("cpu.avx=off,cpu.erms=off", &mut f).is_empty());
         assert!(!f.avx && !f.erms && f.avx2);
@@ -459,7 +528,10 @@ mod tests {
         assert!(w.is_empty() && f.avx2 && !f.avx);
 
         let mut f = base;
-        let w = opts("cpu.foo=on,cpu.avx,cpu.avx=maybe,cpu.sse2=off,x=1,inittrace=1", &mut f);
+        let w = opts(
+            "cpu.foo=on,cpu.avx,cpu.avx=maybe,cpu.sse2=off,x=1,inittrace=1",
+            &mut f,
+        );
         assert_eq!(
             w,
             [
@@ -471,9 +543,15 @@ mod tests {
         );
         assert_eq!(f, base);
 
-        let mut f = decode(intel(0xd, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7), || 0x3);
+        let mut f = decode(
+            intel(0xd, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7),
+            || 0x3,
+        );
         let w = opts("cpu.avx=on", &mut f);
-        assert_eq!(w, ["GODEBUG: can not enable \"avx\", missing CPU support\n"]);
+        assert_eq!(
+            w,
+            ["GODEBUG: can not enable \"avx\", missing CPU support\n"]
+        );
         assert!(!f.avx);
     }
 }

@@ -90,10 +90,16 @@ unsafe extern "C" {
 
 /// `arch_prctl(ARCH_SET_FS)` failed: nothing can run without TLS.
 extern "C" fn tls_failed(neg_errno: i64) -> ! {
-    crate::debug::fatal::fatal_errno("runtime: arch_prctl(ARCH_SET_FS) failed", (-neg_errno) as i32)
+    crate::debug::fatal::fatal_errno(
+        "runtime: arch_prctl(ARCH_SET_FS) failed",
+        (-neg_errno) as i32,
+    )
 }
 
 /// The 0x123 stored through FS did not appear in m0.tls[0].
 extern "C" fn tls_mismatch(read_back: usize) -> ! {
-    crate::debug::fatal::fatal_hex("runtime: TLS store through fs:-8 did not reach m0.tls[0]; read", read_back)
+    crate::debug::fatal::fatal_hex(
+        "runtime: TLS store through fs:-8 did not reach m0.tls[0]; read",
+        read_back,
+    )
 }

@@ -45,7 +45,11 @@ pub fn atoi64(s: &[u8]) -> Option<i64> {
     if neg && un > i64::MAX as u64 + 1 {
         return None;
     }
-    Some(if neg { (un as i64).wrapping_neg() } else { un as i64 })
+    Some(if neg {
+        (un as i64).wrapping_neg()
+    } else {
+        un as i64
+    })
 }
 
 /// Go's `atoi32`: [`atoi64`] that must also fit in an i32.
@@ -115,7 +119,17 @@ mod tests {
         assert_eq!(atoi32(b"2147483647"), Some(i32::MAX));
         assert_eq!(atoi32(b"-2147483648"), Some(i32::MIN));
         assert_eq!(atoi32(b"-"), Some(0), "Go's atoi64 accepts a lone '-' as 0");
-        for bad in [&b""[..], b"+2", b" 2", b"2 ", b"2x", b"0x10", b"2147483648", b"99999999999999999999", b"1e3"] {
+        for bad in [
+            &b""[..],
+            b"+2",
+            b" 2",
+            b"2 ",
+            b"2x",
+            b"0x10",
+            b"2147483648",
+            b"99999999999999999999",
+            b"1e3",
+        ] {
             assert_eq!(atoi32(bad), None, "{:?}", core::str::from_utf8(bad));
         }
     }
@@ -124,7 +138,17 @@ mod tests {
     fn gomaxprocs_falls_back_to_ncpu() {
         assert_eq!(gomaxprocs(Some(b"3"), 2), 3);
         assert_eq!(gomaxprocs(Some(b"1"), 8), 1);
-        for v in [&b"0"[..], b"-1", b"+2", b" 2", b"2x", b"abc", b"", b"2147483648", b"-"] {
+        for v in [
+            &b"0"[..],
+            b"-1",
+            b"+2",
+            b" 2",
+            b"2x",
+            b"abc",
+            b"",
+            b"2147483648",
+            b"-",
+        ] {
             assert_eq!(gomaxprocs(Some(v), 5), 5, "{:?}", core::str::from_utf8(v));
         }
         assert_eq!(gomaxprocs(None, 4), 4);
@@ -133,14 +157,44 @@ mod tests {
 
     #[test]
     fn godebug_fields_as_go() {
-        let v = DebugVars { inittrace: AtomicI32::new(0), schedtrace: AtomicI32::new(0), scheddetail: AtomicI32::new(0) };
+        let v = DebugVars {
+            inittrace: AtomicI32::new(0),
+            schedtrace: AtomicI32::new(0),
+            scheddetail: AtomicI32::new(0),
+        };
         parse_into(b"inittrace=1,schedtrace=1000,scheddetail=1", &v);
-        assert_eq!((v.inittrace.load(Relaxed), v.schedtrace.load(Relaxed), v.scheddetail.load(Relaxed)), (1, 1000, 1));
+        assert_eq!(
+            (
+                v.inittrace.load(Relaxed),
+                v.schedtrace.load(Relaxed),
+                v.scheddetail.load(Relaxed)
+            ),
+            (1, 1000, 1)
+        );
         // Bad values keep the old setting; later fields win; junk is ignored.
-        parse_into(b"inittrace=x,schedtrace=,,=,scheddetail,inittrace=0,foo=bar,schedtrace=5,schedtrace=7", &v);
-        assert_eq!((v.inittrace.load(Relaxed), v.schedtrace.load(Relaxed), v.scheddetail.load(Relaxed)), (0, 7, 1));
+        parse_into(
+            b"inittrace=x,schedtrace=,,=,scheddetail,inittrace=0,foo=bar,schedtrace=5,schedtrace=7",
+            &v,
+        );
+        assert_eq!(
+            (
+                v.inittrace.load(Relaxed),
+                v.schedtrace.load(Relaxed),
+                v.scheddetail.load(Relaxed)
+            ),
+            (0, 7, 1)
+        );
         let mut seen = std::vec::Vec::new();
-        for_each_field(b"a=1,b,c=2=3,=4", |k, val| seen.push((k.to_vec(), val.to_vec())));
-        assert_eq!(seen, [(b"a".to_vec(), b"1".to_vec()), (b"c".to_vec(), b"2=3".to_vec()), (b"".to_vec(), b"4".to_vec())]);
+        for_each_field(b"a=1,b,c=2=3,=4", |k, val| {
+            seen.push((k.to_vec(), val.to_vec()))
+        });
+        assert_eq!(
+            seen,
+            [
+                (b"a".to_vec(), b"1".to_vec()),
+                (b"c".to_vec(), b"2=3".to_vec()),
+                (b"".to_vec(), b"4".to_vec())
+            ]
+        );
     }
 }

@@ -33,7 +33,6 @@ pub fn check_timed(ns: i64) {
     CHECK_NS.store(ns, Relaxed);
 }
 
-
 /// The FS base as the kernel reports it (independent of our own records).
 fn read_fs_base() -> usize {
     let mut fs: usize = 0;
@@ -86,7 +85,9 @@ pub fn args_done(st: &InitialStack, ns: i64) {
 
 pub fn osinit_done(ncpu: i32, huge: usize, ns: i64) {
     if inittrace() {
-        line(format_args!("osinit ncpu={ncpu} hugepagesize={huge} took={ns}ns"));
+        line(format_args!(
+            "osinit ncpu={ncpu} hugepagesize={huge} took={ns}ns"
+        ));
     }
 }
 
@@ -132,7 +133,10 @@ pub fn schedinit_done(gomaxprocs: i32, requested: Option<&[u8]>, ns: i64) {
     }
     let (mapped, _, arenas, _) = crate::mem::heap::stats();
     let mut w = Writer::stderr();
-    let _ = write!(w, "rt0: schedinit gomaxprocs={gomaxprocs} heap={mapped} arenas={arenas}");
+    let _ = write!(
+        w,
+        "rt0: schedinit gomaxprocs={gomaxprocs} heap={mapped} arenas={arenas}"
+    );
     if let Some(r) = requested {
         let _ = w.write_str(" GOMAXPROCS=");
         w.write_bytes(r);
@@ -142,6 +146,8 @@ pub fn schedinit_done(gomaxprocs: i32, requested: Option<&[u8]>, ns: i64) {
 
 pub fn main_goroutine(ctors: usize, ns: i64) {
     if inittrace() {
-        line(format_args!("main goroutine goid=1 init_array={ctors} took={ns}ns"));
+        line(format_args!(
+            "main goroutine goid=1 init_array={ctors} took={ns}ns"
+        ));
     }
 }

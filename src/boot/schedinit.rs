@@ -28,6 +28,8 @@ pub extern "C" fn schedinit() {
     crate::rand::fastrandinit();
     // SAFETY: m0 is the only thread during start-up.
     unsafe { mcommoninit(&mut *M0.get()) };
+    crate::sched::newm::m0init();
+    crate::sched::signal::initsig();
     parse_into(godebug, &DEBUG);
 
     let s = sched();

@@ -79,7 +79,10 @@ pub fn fatal_errno(what: &str, errno: i32) -> ! {
         exit_group(EXIT_FATAL);
     }
     let mut w = Writer::stderr();
-    let _ = write!(w, "{what}: errno {errno}\nfatal error: runtime initialization failed\n");
+    let _ = write!(
+        w,
+        "{what}: errno {errno}\nfatal error: runtime initialization failed\n"
+    );
     drop(w);
     exit_group(EXIT_FATAL)
 }
@@ -90,7 +93,10 @@ pub fn fatal_hex(what: &str, value: usize) -> ! {
         exit_group(EXIT_FATAL);
     }
     let mut w = Writer::stderr();
-    let _ = write!(w, "{what} {value:#x}\nfatal error: runtime initialization failed\n");
+    let _ = write!(
+        w,
+        "{what} {value:#x}\nfatal error: runtime initialization failed\n"
+    );
     drop(w);
     exit_group(EXIT_FATAL)
 }
@@ -116,7 +122,10 @@ pub fn out_of_memory_stack(size: usize, errno: i32) -> ! {
         exit_group(EXIT_FATAL);
     }
     let mut w = Writer::stderr();
-    let _ = write!(w, "runtime: cannot allocate {size}-byte stack: errno {errno}\nfatal error: out of memory\n");
+    let _ = write!(
+        w,
+        "runtime: cannot allocate {size}-byte stack: errno {errno}\nfatal error: out of memory\n"
+    );
     drop(w);
     finish()
 }
@@ -127,7 +136,31 @@ pub fn fatal_msg_maxmcount(max: i32) -> ! {
         exit_group(EXIT_FATAL);
     }
     let mut w = Writer::stderr();
-    let _ = write!(w, "runtime: program exceeds {max}-thread limit\nfatal error: thread exhaustion\n");
+    let _ = write!(
+        w,
+        "runtime: program exceeds {max}-thread limit\nfatal error: thread exhaustion\n"
+    );
+    drop(w);
+    finish()
+}
+
+/// `clone` failed for a new M (Go's `newosproc` failure).
+pub fn fatal_newosproc(have: i64, errno: i32) -> ! {
+    if !start_dying() {
+        exit_group(EXIT_FATAL);
+    }
+    let mut w = Writer::stderr();
+    let _ = write!(
+        w,
+        "runtime: failed to create new OS thread (have {have} already; errno={errno})\n"
+    );
+    if errno == crate::sys::Errno::EAGAIN.0 {
+        let _ = write!(
+            w,
+            "runtime: may need to increase max user processes (ulimit -u)\n"
+        );
+    }
+    let _ = write!(w, "fatal error: newosproc\n");
     drop(w);
     finish()
 }

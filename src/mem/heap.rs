@@ -68,9 +68,16 @@ fn grow(a: &mut Arenas, need: usize) {
     let rw = Prot::READ | Prot::WRITE;
     // Try to extend the newest arena in place.
     if a.n > 0 {
-        let step = need.max(a.next_bytes / 2).next_multiple_of(super::PAGE_SIZE);
+        let step = need
+            .max(a.next_bytes / 2)
+            .next_multiple_of(super::PAGE_SIZE);
         let top = a.heaps[a.n - 1].top() as usize;
-        if let Ok(p) = mmap_anon(top, step, rw, MapFlags::FIXED_NOREPLACE | MapFlags::NORESERVE) {
+        if let Ok(p) = mmap_anon(
+            top,
+            step,
+            rw,
+            MapFlags::FIXED_NOREPLACE | MapFlags::NORESERVE,
+        ) {
             if p as usize == top {
                 // SAFETY: [top, top+step) is freshly mapped, adjacent to the arena.
                 unsafe { a.heaps[a.n - 1].extend(step) };

@@ -111,7 +111,10 @@ struct FreeList {
 }
 
 impl FreeList {
-    const EMPTY: FreeList = FreeList { head: core::ptr::null_mut(), n: 0 };
+    const EMPTY: FreeList = FreeList {
+        head: core::ptr::null_mut(),
+        n: 0,
+    };
 }
 
 /// A P's cache: one free list per class (Go's `mcache`).
@@ -121,7 +124,9 @@ pub struct MCache {
 
 impl MCache {
     pub const fn new() -> MCache {
-        MCache { lists: [FreeList::EMPTY; NUM_CLASSES] }
+        MCache {
+            lists: [FreeList::EMPTY; NUM_CLASSES],
+        }
     }
 }
 
@@ -136,8 +141,13 @@ struct Central {
 // SAFETY: the raw pointers are only touched under the Mutex.
 unsafe impl Send for Central {}
 
-static CENTRAL: [Mutex<Central>; NUM_CLASSES] =
-    [const { Mutex::new(Central { free: FreeList::EMPTY, next: 0, end: 0 }) }; NUM_CLASSES];
+static CENTRAL: [Mutex<Central>; NUM_CLASSES] = [const {
+    Mutex::new(Central {
+        free: FreeList::EMPTY,
+        next: 0,
+        end: 0,
+    })
+}; NUM_CLASSES];
 
 /// Takes up to `want` objects of `class` from the central list.
 fn central_take(class: usize, want: u32) -> FreeList {

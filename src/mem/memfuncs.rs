@@ -143,7 +143,11 @@ pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
             let y = ld(b.add(i) as *const u64);
             if x != y {
                 // The first differing byte decides; bytes are in memory order.
-                return if x.swap_bytes() < y.swap_bytes() { -1 } else { 1 };
+                return if x.swap_bytes() < y.swap_bytes() {
+                    -1
+                } else {
+                    1
+                };
             }
             i += 8;
         }

@@ -57,7 +57,12 @@ pub fn guard_kind() -> GuardKind {
 
 /// Does `MADV_GUARD_INSTALL` work here, for real?
 fn probe_guard() -> GuardKind {
-    let Ok(p) = mmap_anon(0, 2 * PAGE_SIZE, Prot::READ | Prot::WRITE, MapFlags::NORESERVE) else {
+    let Ok(p) = mmap_anon(
+        0,
+        2 * PAGE_SIZE,
+        Prot::READ | Prot::WRITE,
+        MapFlags::NORESERVE,
+    ) else {
         return GuardKind::Mprotect;
     };
     let mut kind = GuardKind::Mprotect;
@@ -86,7 +91,11 @@ struct Pool {
     free: usize,
 }
 
-static POOL: Mutex<Pool> = Mutex::new(Pool { next: 0, end: 0, free: 0 });
+static POOL: Mutex<Pool> = Mutex::new(Pool {
+    next: 0,
+    end: 0,
+    free: 0,
+});
 
 fn out_of_stack_memory(size: usize, e: Errno) -> ! {
     crate::debug::fatal::out_of_memory_stack(size, e.0)
@@ -121,7 +130,12 @@ pub fn stackalloc(size: usize) -> Stack {
         }
         if pool.next == pool.end {
             let bytes = slot * STACKS_PER_CHUNK;
-            match mmap_anon(0, bytes, Prot::READ | Prot::WRITE, MapFlags::NORESERVE | MapFlags::STACK) {
+            match mmap_anon(
+                0,
+                bytes,
+                Prot::READ | Prot::WRITE,
+                MapFlags::NORESERVE | MapFlags::STACK,
+            ) {
                 Ok(p) => {
                     pool.next = p as usize;
                     pool.end = p as usize + bytes;
@@ -133,12 +147,23 @@ pub fn stackalloc(size: usize) -> Stack {
         pool.next += slot;
         drop(pool);
         install_guard(base as *mut u8);
-        return Stack { lo: base + PAGE_SIZE, hi: base + slot };
+        return Stack {
+            lo: base + PAGE_SIZE,
+            hi: base + slot,
+        };
     }
-    match mmap_anon(0, slot, Prot::READ | Prot::WRITE, MapFlags::NORESERVE | MapFlags::STACK) {
+    match mmap_anon(
+        0,
+        slot,
+        Prot::READ | Prot::WRITE,
+        MapFlags::NORESERVE | MapFlags::STACK,
+    ) {
         Ok(p) => {
             install_guard(p);
-            Stack { lo: p as usize + PAGE_SIZE, hi: p as usize + slot }
+            Stack {
+                lo: p as usize + PAGE_SIZE,
+                hi: p as usize + slot,
+            }
         }
         Err(e) => out_of_stack_memory(slot, e),
     }

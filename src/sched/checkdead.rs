@@ -1,22 +1,68 @@
 //! Deadlock detection: Go's `checkdead` (proc.go).
 //!
-//! Called when an M finds nothing to run. If no M is running a goroutine
-//! and no goroutine can be woken (no timers, no poller), the program can
-//! never make progress: print Go's message and every goroutine's header,
-//! then exit 2.
+//! Called with `sched.lock` held each time an M goes idle (`mput`). If no
+//! M is left running goroutines or looking for them (system Ms such as
+//! sysmon do not count) and nothing can wake a goroutine (no pending
+//! timers), the program can never make progress: print Go's message and
+//! every goroutine's header (`goroutine N [reason]:`), then exit 2.
 
-use super::g::{GDEAD, GRUNNING, GWAITING, G, status_name};
-use super::sched::ALLGS;
-use crate::debug::fatal::fatal_header;
-use crate::print::Writer;
 use core::fmt::Write;
+use core::sync::atomic::Ordering::Relaxed;
 
-/// Reports the deadlock and exits 2. In the single-M scheduler an M with
-/// nothing to run means nobody else can produce work.
-pub fn checkdead() -> ! {
+use super::g::{G, GDEAD, GRUNNABLE, GRUNNING, GSYSCALL, GWAITING, status_name};
+use super::newm::mcount;
+use super::sched::{ALLGS, sched};
+use crate::debug::fatal::{fatal_header, throw};
+use crate::print::Writer;
+
+/// Hooks that can still wake a goroutine while no M runs (timers); set by
+/// the subsystems that own them.
+pub static WAKE_SOURCES: spin::Mutex<[Option<fn() -> bool>; 4]> = spin::Mutex::new([None; 4]);
+
+/// Registers a "can something still wake a goroutine?" check.
+pub fn register_wake_source(f: fn() -> bool) {
+    let mut ws = WAKE_SOURCES.lock();
+    if let Some(slot) = ws.iter_mut().find(|s| s.is_none()) {
+        *slot = Some(f);
+    }
+}
+
+/// Go's `checkdead`. Returns if the program can still make progress.
+///
+/// Called with `sched.lock` held.
+pub fn checkdead() {
+    let s = sched();
+    // SAFETY: sched.lock is held by the caller.
+    let (nmidle, nmsys) = unsafe { (*s.nmidle.get(), *s.nmsys.get()) };
+    let run = mcount() - i64::from(nmidle) - i64::from(nmsys);
+    if run > 0 {
+        return;
+    }
+    if run < 0 {
+        throw("checkdead: inconsistent counts");
+    }
+    {
+        let allgs = ALLGS.lock();
+        for &gp in allgs.iter() {
+            // SAFETY: Gs in allgs are never freed.
+            let st = unsafe { (*(gp as *const G)).status() };
+            if st == GRUNNABLE || st == GRUNNING || st == GSYSCALL {
+                throw("checkdead: runnable g");
+            }
+        }
+    }
+    for f in WAKE_SOURCES.lock().iter().flatten() {
+        if f() {
+            return; // a timer will fire and an M wakes for it
+        }
+    }
+    if s.main_goexited.load(Relaxed) && s.ngoroutines.load(Relaxed) == 0 {
+        fatal_header("no goroutines (main called runtime.Goexit) - deadlock!");
+        crate::sys::process::exit_group(crate::debug::fatal::EXIT_FATAL);
+    }
     fatal_header("all goroutines are asleep - deadlock!");
     print_goroutine_headers();
-    crate::sys::process::exit_group(2)
+    crate::sys::process::exit_group(crate::debug::fatal::EXIT_FATAL)
 }
 
 /// Prints `goroutine N [reason]:` for every live goroutine, to stderr.
@@ -29,14 +75,12 @@ pub fn print_goroutine_headers() {
         if st == GDEAD {
             continue;
         }
-        let mut w = Writer::stderr();
-        let reason = if st == GWAITING && g.waitreason.as_str() != "" {
+        let reason = if st == GWAITING && !g.waitreason.as_str().is_empty() {
             g.waitreason.as_str()
-        } else if st == GRUNNING {
-            "running"
         } else {
             status_name(st)
         };
+        let mut w = Writer::stderr();
         let _ = write!(w, "\ngoroutine {} [{}]:\n", g.goid, reason);
     }
 }

@@ -140,7 +140,12 @@ impl G {
             stack: Stack { lo: 0, hi: 0 },
             stackguard0: 0,
             stackguard1: 0,
-            sched: Gobuf { sp: 0, pc: 0, g: core::ptr::null_mut(), ctxt: 0 },
+            sched: Gobuf {
+                sp: 0,
+                pc: 0,
+                g: core::ptr::null_mut(),
+                ctxt: 0,
+            },
             m: core::ptr::null_mut(),
             atomicstatus: AtomicU32::new(GIDLE),
             goid: 0,

@@ -29,7 +29,9 @@ pub struct Mutex {
 
 impl Mutex {
     pub const fn new() -> Mutex {
-        Mutex { key: AtomicU32::new(UNLOCKED) }
+        Mutex {
+            key: AtomicU32::new(UNLOCKED),
+        }
     }
 
     pub fn lock(&self) {
@@ -41,12 +43,19 @@ impl Mutex {
         // v is LOCKED or SLEEPING; if we ever sleep we must leave SLEEPING so
         // that unlock wakes the others.
         let wait = v;
-        let spin = if crate::boot::osinit::ncpu() > 1 { ACTIVE_SPIN } else { 0 };
+        let spin = if crate::boot::osinit::ncpu() > 1 {
+            ACTIVE_SPIN
+        } else {
+            0
+        };
         loop {
             for _ in 0..spin {
                 for _ in 0..ACTIVE_SPIN_CNT {
                     if self.key.load(Relaxed) == UNLOCKED
-                        && self.key.compare_exchange(UNLOCKED, wait, Acquire, Relaxed).is_ok()
+                        && self
+                            .key
+                            .compare_exchange(UNLOCKED, wait, Acquire, Relaxed)
+                            .is_ok()
                     {
                         return;
                     }
@@ -55,7 +64,10 @@ impl Mutex {
             }
             for _ in 0..PASSIVE_SPIN {
                 if self.key.load(Relaxed) == UNLOCKED
-                    && self.key.compare_exchange(UNLOCKED, wait, Acquire, Relaxed).is_ok()
+                    && self
+                        .key
+                        .compare_exchange(UNLOCKED, wait, Acquire, Relaxed)
+                        .is_ok()
                 {
                     return;
                 }
@@ -84,7 +96,9 @@ pub struct Note {
 
 impl Note {
     pub const fn new() -> Note {
-        Note { key: AtomicU32::new(0) }
+        Note {
+            key: AtomicU32::new(0),
+        }
     }
 
     pub fn clear(&self) {

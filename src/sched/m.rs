@@ -6,7 +6,8 @@
 
 use core::sync::atomic::AtomicBool;
 
-use super::g::G;
+use super::g::{G, Stack};
+use super::lock::Note;
 use super::p::P;
 
 /// Slots in `m.tls` (Go's `tlsSlots`). Slot 0 holds the current g.
@@ -39,6 +40,14 @@ pub struct M {
     /// returning false resumes the goroutine instead (Go's `waitunlockf`).
     pub waitunlockf: Option<fn(*mut G, *mut u8) -> bool>,
     pub waitlock: *mut u8,
+    /// An idle M sleeps here until `startm` hands it a P (Go's `m.park`).
+    pub park: Note,
+    /// The signal stack (`sigaltstack`) the fault handler runs on.
+    pub gsignal_stack: Stack,
+    /// This M's random state (Go's `m.fastrand`).
+    pub fastrand: u64,
+    /// A runtime thread that never holds a P (sysmon): not counted by checkdead.
+    pub is_system: bool,
 }
 
 // SAFETY: Ms are shared across threads only through the scheduler's locks.
@@ -60,6 +69,10 @@ impl M {
             alllink: core::ptr::null_mut(),
             waitunlockf: None,
             waitlock: core::ptr::null_mut(),
+            park: Note::new(),
+            gsignal_stack: Stack { lo: 0, hi: 0 },
+            fastrand: 0,
+            is_system: false,
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod context;
 pub mod g;
 pub mod lock;
 pub mod m;
+pub mod newm;
 pub mod p;
 pub mod proc;
 pub mod procresize;
@@ -14,3 +15,5 @@ pub mod runtime_main;
 #[allow(clippy::module_inception)]
 pub mod sched;
 pub mod schedule;
+pub mod signal;
+pub mod steal;

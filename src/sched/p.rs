@@ -31,7 +31,10 @@ pub struct GList {
 
 impl GList {
     pub const fn new() -> GList {
-        GList { head: core::ptr::null_mut(), n: 0 }
+        GList {
+            head: core::ptr::null_mut(),
+            n: 0,
+        }
     }
 
     /// # Safety

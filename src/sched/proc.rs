@@ -58,7 +58,11 @@ pub extern "C" fn newproc_pc(f: extern "C" fn()) {
 /// # Safety
 /// Runs on g0 of an M holding a P.
 unsafe fn newproc1(start: Start, _callergp: *mut G, stacksize: usize) -> *mut G {
-    let stacksize = if stacksize == 0 { DEFAULT_STACK_SIZE } else { stacksize };
+    let stacksize = if stacksize == 0 {
+        DEFAULT_STACK_SIZE
+    } else {
+        stacksize
+    };
     // SAFETY: the contract gives us an M with a P.
     let pp = unsafe { &mut *(*getm()).p };
     let mut newg = gfget(pp, stacksize);
@@ -215,4 +219,15 @@ extern "C" fn goexit0(gp: *mut G) -> ! {
         gfput(&mut *mp.p, gp);
     }
     schedule()
+}
+
+/// `runtime.Goexit` on the current goroutine.
+pub fn goexit_current() -> ! {
+    // SAFETY: called on a running goroutine.
+    unsafe {
+        if (*getg()).goid == 1 {
+            sched().main_goexited.store(true, Relaxed);
+        }
+    }
+    goexit1()
 }

@@ -27,7 +27,10 @@ pub struct GQueue {
 
 impl GQueue {
     pub const fn new() -> GQueue {
-        GQueue { head: core::ptr::null_mut(), tail: core::ptr::null_mut() }
+        GQueue {
+            head: core::ptr::null_mut(),
+            tail: core::ptr::null_mut(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -96,7 +99,9 @@ pub fn runqempty(pp: &P) -> bool {
 
 /// Number of goroutines in `pp`'s ring (excluding `runnext`).
 pub fn runqlen(pp: &P) -> u32 {
-    pp.runqtail.load(Acquire).wrapping_sub(pp.runqhead.load(Acquire))
+    pp.runqtail
+        .load(Acquire)
+        .wrapping_sub(pp.runqhead.load(Acquire))
 }
 
 /// Puts `gp` on `pp`'s local queue; with `next`, into `runnext`, kicking the
@@ -143,7 +148,11 @@ unsafe fn runqputslow(pp: &P, gp: *mut G, h: u32, t: u32) -> bool {
     for (i, slot) in batch.iter_mut().enumerate().take(n as usize) {
         *slot = pp.runq[(h.wrapping_add(i as u32) & RUNQ_MASK) as usize].load(Relaxed);
     }
-    if pp.runqhead.compare_exchange(h, h.wrapping_add(n), AcqRel, Relaxed).is_err() {
+    if pp
+        .runqhead
+        .compare_exchange(h, h.wrapping_add(n), AcqRel, Relaxed)
+        .is_err()
+    {
         return false;
     }
     batch[n as usize] = gp;
@@ -166,7 +175,12 @@ unsafe fn runqputslow(pp: &P, gp: *mut G, h: u32, t: u32) -> bool {
 /// `runnext`). Executed only by the owner P.
 pub fn runqget(pp: &P) -> (*mut G, bool) {
     let next = pp.runnext.load(Acquire);
-    if !next.is_null() && pp.runnext.compare_exchange(next, core::ptr::null_mut(), AcqRel, Relaxed).is_ok() {
+    if !next.is_null()
+        && pp
+            .runnext
+            .compare_exchange(next, core::ptr::null_mut(), AcqRel, Relaxed)
+            .is_ok()
+    {
         return (next, true);
     }
     loop {
@@ -176,7 +190,11 @@ pub fn runqget(pp: &P) -> (*mut G, bool) {
             return (core::ptr::null_mut(), false);
         }
         let gp = pp.runq[(h & RUNQ_MASK) as usize].load(Relaxed);
-        if pp.runqhead.compare_exchange(h, h.wrapping_add(1), AcqRel, Relaxed).is_ok() {
+        if pp
+            .runqhead
+            .compare_exchange(h, h.wrapping_add(1), AcqRel, Relaxed)
+            .is_ok()
+        {
             return (gp, false);
         }
     }
@@ -185,7 +203,12 @@ pub fn runqget(pp: &P) -> (*mut G, bool) {
 /// Grabs half of `pp`'s goroutines into `batch` starting at `batch_head`
 /// (Go's `runqgrab`); returns how many. May take `runnext` when the ring is
 /// empty and `steal_runnext` is set.
-fn runqgrab(pp: &P, batch: &[core::sync::atomic::AtomicPtr<G>; RUNQ_SIZE], batch_head: u32, steal_runnext: bool) -> u32 {
+fn runqgrab(
+    pp: &P,
+    batch: &[core::sync::atomic::AtomicPtr<G>; RUNQ_SIZE],
+    batch_head: u32,
+    steal_runnext: bool,
+) -> u32 {
     loop {
         let h = pp.runqhead.load(Acquire);
         let t = pp.runqtail.load(Acquire);
@@ -195,7 +218,11 @@ fn runqgrab(pp: &P, batch: &[core::sync::atomic::AtomicPtr<G>; RUNQ_SIZE], batch
             if steal_runnext {
                 let next = pp.runnext.load(Acquire);
                 if !next.is_null() {
-                    if pp.runnext.compare_exchange(next, core::ptr::null_mut(), AcqRel, Relaxed).is_err() {
+                    if pp
+                        .runnext
+                        .compare_exchange(next, core::ptr::null_mut(), AcqRel, Relaxed)
+                        .is_err()
+                    {
                         continue;
                     }
                     batch[(batch_head & RUNQ_MASK) as usize].store(next, Relaxed);
@@ -211,7 +238,11 @@ fn runqgrab(pp: &P, batch: &[core::sync::atomic::AtomicPtr<G>; RUNQ_SIZE], batch
             let g = pp.runq[(h.wrapping_add(i) & RUNQ_MASK) as usize].load(Relaxed);
             batch[(batch_head.wrapping_add(i) & RUNQ_MASK) as usize].store(g, Relaxed);
         }
-        if pp.runqhead.compare_exchange(h, h.wrapping_add(n), AcqRel, Relaxed).is_ok() {
+        if pp
+            .runqhead
+            .compare_exchange(h, h.wrapping_add(n), AcqRel, Relaxed)
+            .is_ok()
+        {
             return n;
         }
     }

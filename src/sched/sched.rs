@@ -27,6 +27,8 @@ pub struct Sched {
     /// Number of Ms created, the next M id, the cap (under `lock`).
     pub mnext: RacyCell<i64>,
     pub maxmcount: RacyCell<i32>,
+    /// System Ms (sysmon) that never run goroutines (under `lock`).
+    pub nmsys: RacyCell<i32>,
     /// Idle Ps (under `lock`) and their count.
     pub pidle: RacyCell<*mut P>,
     pub npidle: AtomicU32,
@@ -44,6 +46,9 @@ pub struct Sched {
     pub main_started: AtomicBool,
     /// Goroutines not dead (user-visible count).
     pub ngoroutines: AtomicI64,
+    /// The main goroutine called Goexit: when nothing else runs, that is a
+    /// deadlock with Go's own wording.
+    pub main_goexited: AtomicBool,
 }
 
 static SCHED: Sched = Sched {
@@ -53,6 +58,7 @@ static SCHED: Sched = Sched {
     nmidle: RacyCell::new(0),
     mnext: RacyCell::new(0),
     maxmcount: RacyCell::new(MAX_M_COUNT),
+    nmsys: RacyCell::new(0),
     pidle: RacyCell::new(core::ptr::null_mut()),
     npidle: AtomicU32::new(0),
     nmspinning: AtomicU32::new(0),
@@ -63,6 +69,7 @@ static SCHED: Sched = Sched {
     gomaxprocs: AtomicI32::new(0),
     main_started: AtomicBool::new(false),
     ngoroutines: AtomicI64::new(0),
+    main_goexited: AtomicBool::new(false),
 };
 
 pub fn sched() -> &'static Sched {
@@ -92,7 +99,9 @@ pub fn getg() -> *mut G {
     let g: *mut G;
     // SAFETY: FS points at the current M's tls[1] (set by rt0_go or clone)
     // and tls[0] holds the current g.
-    unsafe { core::arch::asm!("mov {}, qword ptr fs:[-8]", out(reg) g, options(nostack, readonly, preserves_flags)) };
+    unsafe {
+        core::arch::asm!("mov {}, qword ptr fs:[-8]", out(reg) g, options(nostack, readonly, preserves_flags))
+    };
     g
 }
 

@@ -11,14 +11,16 @@
 //!   `GWAITING` and it is off the M, so a waker that takes the same lock
 //!   can `ready` it without racing the park.
 
-use core::sync::atomic::Ordering::Relaxed;
+use core::sync::atomic::Ordering::{Relaxed, SeqCst};
 
-use super::checkdead::checkdead;
 use super::context::{gogo, mcall, on_system_stack};
 use super::g::{G, GRUNNABLE, GRUNNING, GWAITING, WaitReason, casgstatus};
-use super::p::P;
-use super::runq::{globrunqget, globrunqput, runqget, runqput};
-use super::sched::{getg, getm, sched};
+use super::newm::{mget, mput, mstart_new, newm};
+use super::p::{P, PIDLE};
+use super::procresize::{pidleget, pidleput};
+use super::runq::{globrunqget, globrunqput, runqempty, runqget, runqput};
+use super::sched::{ALLP, getg, getm, sched};
+use super::steal::steal_work;
 use crate::debug::fatal::throw;
 
 /// Every this many schedule ticks the global queue is checked first, so
@@ -39,19 +41,27 @@ pub fn schedule() -> ! {
         throw("schedule: holding a goroutine");
     }
     let (gp, inherit_time) = find_runnable();
+    // This M found work: it stops spinning, and wakes another spinner if
+    // there may be more work for one.
+    if mp.spinning.load(Relaxed) {
+        resetspinning();
+    }
     execute(gp, inherit_time)
 }
 
 /// Finds a goroutine to run, blocking until there is one (Go's
 /// `findRunnable`): the global queue now and then for fairness, the local
-/// queue, the global queue.
+/// queue, the global queue, stealing from other Ps; with nothing found,
+/// give up the P and sleep until `startm` hands one over.
 fn find_runnable() -> (*mut G, bool) {
-    // SAFETY: this M holds a P while it schedules.
-    let pp = unsafe { &mut *(*getm()).p };
     let s = sched();
+    // SAFETY: on g0 of this M.
+    let mp = unsafe { &mut *getm() };
     loop {
+        // SAFETY: this M holds a P at the top of the loop.
+        let pp = unsafe { &mut *mp.p };
         // Fairness: check the global queue every 61 ticks.
-        // SAFETY: runqsize is read racily as Go does; the lock is retaken below.
+        // SAFETY: runqsize is read racily as Go does; the lock is taken below.
         if pp.schedtick % GLOBAL_RUNQ_CHECK_INTERVAL == 0 && unsafe { *s.runqsize.get() } > 0 {
             s.lock.lock();
             // SAFETY: lock held; pp is ours.
@@ -75,8 +85,154 @@ fn find_runnable() -> (*mut G, bool) {
                 return (gp, false);
             }
         }
-        // Nothing to run on the only M: nothing can ever wake us.
-        checkdead();
+        // Steal, but limit spinning Ms to half the busy Ps: beyond that
+        // they burn CPU for nothing (Go's rule).
+        let gomaxprocs = s.gomaxprocs.load(Relaxed);
+        let busy = gomaxprocs - s.npidle.load(Relaxed) as i32;
+        if mp.spinning.load(Relaxed) || 2 * (s.nmspinning.load(Relaxed) as i32) < busy {
+            if !mp.spinning.load(Relaxed) {
+                mp.spinning.store(true, Relaxed);
+                s.nmspinning.fetch_add(1, SeqCst);
+            }
+            let gp = steal_work(pp);
+            if !gp.is_null() {
+                return (gp, false);
+            }
+        }
+
+        // Nothing anywhere: give up the P.
+        s.lock.lock();
+        // SAFETY: lock held.
+        if unsafe { *s.runqsize.get() } != 0 {
+            // SAFETY: lock held; pp is ours.
+            let gp = unsafe { globrunqget(pp, 0) };
+            s.lock.unlock();
+            return (gp, false);
+        }
+        let released = releasep();
+        // SAFETY: lock held; the P is ours and now idle.
+        unsafe { pidleput(released) };
+        s.lock.unlock();
+
+        // Delicate: a goroutine may have been queued after we looked but
+        // before nmspinning drops; its wakep saw us spinning and started
+        // nobody. So after we stop spinning, look at every queue once more.
+        if mp.spinning.load(Relaxed) {
+            mp.spinning.store(false, Relaxed);
+            if s.nmspinning.fetch_sub(1, SeqCst) == 0 {
+                throw("findrunnable: negative nmspinning");
+            }
+            // SAFETY: allp is fixed after start-up.
+            let allp = unsafe { &*ALLP.get() };
+            let mut found_work = false;
+            for &p2 in allp.iter() {
+                // SAFETY: Ps are never freed.
+                if !runqempty(unsafe { &*p2 }) {
+                    found_work = true;
+                    break;
+                }
+            }
+            if found_work {
+                s.lock.lock();
+                // SAFETY: lock held.
+                let pp = unsafe { pidleget() };
+                s.lock.unlock();
+                if !pp.is_null() {
+                    acquirep(pp);
+                    mp.spinning.store(true, Relaxed);
+                    s.nmspinning.fetch_add(1, SeqCst);
+                    continue;
+                }
+            }
+        }
+        stopm();
+    }
+}
+
+/// This M found work while spinning (Go's `resetspinning`).
+fn resetspinning() {
+    // SAFETY: on g0 of this M.
+    let mp = unsafe { &mut *getm() };
+    mp.spinning.store(false, Relaxed);
+    if sched().nmspinning.fetch_sub(1, SeqCst) == 0 {
+        throw("resetspinning: negative nmspinning");
+    }
+    wakep();
+}
+
+/// Parks this M, with no P, until `startm` gives it one (Go's `stopm`).
+fn stopm() {
+    let s = sched();
+    let mp = getm();
+    // SAFETY: on g0 of this M, which holds no P.
+    unsafe {
+        if !(*mp).p.is_null() {
+            throw("stopm holding p");
+        }
+        s.lock.lock();
+        mput(mp);
+        s.lock.unlock();
+        (*mp).park.sleep();
+        (*mp).park.clear();
+        let pp = core::mem::replace(&mut (*mp).nextp, core::ptr::null_mut());
+        if pp.is_null() {
+            throw("stopm: woken without a P");
+        }
+        acquirep(pp);
+    }
+}
+
+/// Runs some M on `pp` (an idle P if null), creating an M if none is idle
+/// (Go's `startm`). With no idle P it does nothing (and undoes the
+/// caller's `nmspinning` increment when `spinning`).
+pub fn startm(mut pp: *mut P, spinning: bool) {
+    let s = sched();
+    s.lock.lock();
+    if pp.is_null() {
+        // SAFETY: lock held.
+        pp = unsafe { pidleget() };
+        if pp.is_null() {
+            s.lock.unlock();
+            if spinning && s.nmspinning.fetch_sub(1, SeqCst) == 0 {
+                throw("startm: negative nmspinning");
+            }
+            return;
+        }
+    }
+    // SAFETY: lock held.
+    let nmp = unsafe { mget() };
+    s.lock.unlock();
+    if nmp.is_null() {
+        newm(pp, spinning, false, mstart_new);
+        return;
+    }
+    // SAFETY: nmp came off the idle list: asleep on its note, ours to wake.
+    unsafe {
+        if (*nmp).spinning.load(Relaxed) {
+            throw("startm: m is spinning");
+        }
+        if !(*nmp).nextp.is_null() {
+            throw("startm: m has p");
+        }
+        (*nmp).spinning.store(spinning, Relaxed);
+        (*nmp).nextp = pp;
+        (*nmp).park.wakeup();
+    }
+}
+
+/// Takes the P away from the current M (Go's `releasep`).
+fn releasep() -> *mut P {
+    // SAFETY: on g0 of this M.
+    unsafe {
+        let mp = &mut *getm();
+        let pp = mp.p;
+        if pp.is_null() {
+            throw("releasep: invalid arg");
+        }
+        (*pp).m = core::ptr::null_mut();
+        mp.p = core::ptr::null_mut();
+        (*pp).status.store(PIDLE, Relaxed);
+        pp
     }
 }
 
@@ -180,10 +336,22 @@ extern "C" fn gosched_m(gp: *mut G) -> ! {
     schedule()
 }
 
-/// Wakes an idle P to run new work (Go's `wakep`). With one M there is
-/// nobody to wake; the multi-M scheduler fills this in.
+/// Tries to get another M running on an idle P because there may be new
+/// work (Go's `wakep`): only if no M is spinning already, since a spinning
+/// M will find the work itself.
 pub fn wakep() {
-    let _ = sched().npidle.load(Relaxed);
+    let s = sched();
+    if s.npidle.load(Relaxed) == 0 {
+        return;
+    }
+    if s.nmspinning.load(Relaxed) != 0
+        || s.nmspinning
+            .compare_exchange(0, 1, SeqCst, Relaxed)
+            .is_err()
+    {
+        return;
+    }
+    startm(core::ptr::null_mut(), true);
 }
 
 /// Associates `pp` with the current M (Go's `acquirep`).

@@ -46,7 +46,14 @@ pub fn open_readonly(path: &core::ffi::CStr) -> Result<i32, Errno> {
 /// Reads up to `buf.len()` bytes.
 pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
     // SAFETY: buf is a valid writable slice for its length.
-    check(unsafe { syscall3(nr::SYS_read, fd as usize, buf.as_mut_ptr() as usize, buf.len()) })
+    check(unsafe {
+        syscall3(
+            nr::SYS_read,
+            fd as usize,
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+        )
+    })
 }
 
 /// Closes `fd`; errors are not actionable and are ignored, as Go's closefd.
@@ -78,7 +85,9 @@ pub fn read_small_file(path: &core::ffi::CStr, buf: &mut [u8]) -> Result<usize, 
 pub fn pipe2() -> Result<(i32, i32), Errno> {
     let mut fds = [0i32; 2];
     // SAFETY: fds is writable for two ints.
-    check(unsafe { super::syscall::syscall2(nr::SYS_pipe2, fds.as_mut_ptr() as usize, O_CLOEXEC) })?;
+    check(unsafe {
+        super::syscall::syscall2(nr::SYS_pipe2, fds.as_mut_ptr() as usize, O_CLOEXEC)
+    })?;
     Ok((fds[0], fds[1]))
 }
 

@@ -20,11 +20,26 @@ struct Timespec {
 /// Sleeps while `*addr == val`, at most `ns` nanoseconds (negative: no limit).
 /// Spurious wake-ups are allowed; callers re-check their condition.
 pub fn futex_wait(addr: &AtomicU32, val: u32, ns: i64) -> Result<(), Errno> {
-    let ts = Timespec { sec: ns / NANOS_PER_SEC, nsec: ns % NANOS_PER_SEC };
-    let tsp = if ns < 0 { 0 } else { &ts as *const Timespec as usize };
+    let ts = Timespec {
+        sec: ns / NANOS_PER_SEC,
+        nsec: ns % NANOS_PER_SEC,
+    };
+    let tsp = if ns < 0 {
+        0
+    } else {
+        &ts as *const Timespec as usize
+    };
     // SAFETY: addr is a live, aligned u32; ts outlives the call.
     check(unsafe {
-        syscall6(nr::SYS_futex, addr.as_ptr() as usize, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, val as usize, tsp, 0, 0)
+        syscall6(
+            nr::SYS_futex,
+            addr.as_ptr() as usize,
+            FUTEX_WAIT | FUTEX_PRIVATE_FLAG,
+            val as usize,
+            tsp,
+            0,
+            0,
+        )
     })
     .map(|_| ())
 }
@@ -33,7 +48,15 @@ pub fn futex_wait(addr: &AtomicU32, val: u32, ns: i64) -> Result<(), Errno> {
 pub fn futex_wake(addr: &AtomicU32, n: u32) -> usize {
     // SAFETY: addr is a live, aligned u32.
     let r = unsafe {
-        syscall6(nr::SYS_futex, addr.as_ptr() as usize, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n as usize, 0, 0, 0)
+        syscall6(
+            nr::SYS_futex,
+            addr.as_ptr() as usize,
+            FUTEX_WAKE | FUTEX_PRIVATE_FLAG,
+            n as usize,
+            0,
+            0,
+            0,
+        )
     };
     // FUTEX_WAKE on a valid private address cannot fail.
     check(r).unwrap_or(0)

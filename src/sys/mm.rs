@@ -45,7 +45,15 @@ pub fn mmap_anon(hint: usize, len: usize, prot: Prot, flags: MapFlags) -> Result
     // SAFETY: an anonymous mapping touches no existing memory unless FIXED is
     // given, and callers pass FIXED only for ranges they own.
     let r = check(unsafe {
-        syscall6(nr::SYS_mmap, hint, len, prot.bits(), flags.bits(), usize::MAX, 0)
+        syscall6(
+            nr::SYS_mmap,
+            hint,
+            len,
+            prot.bits(),
+            flags.bits(),
+            usize::MAX,
+            0,
+        )
     })?;
     Ok(r as *mut u8)
 }

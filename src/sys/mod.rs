@@ -6,7 +6,9 @@ pub mod file;
 pub mod futex;
 pub mod mm;
 pub mod process;
+pub mod signal;
 pub mod syscall;
+pub mod thread;
 pub mod time;
 
 pub use syscall::Errno;

@@ -26,7 +26,14 @@ pub const CPU_SET_BYTES: usize = 128;
 /// Fills `mask` with this thread's CPU affinity; returns the bytes written.
 pub fn sched_getaffinity(mask: &mut [u8; CPU_SET_BYTES]) -> Result<usize, Errno> {
     // SAFETY: mask is writable for CPU_SET_BYTES bytes; pid 0 is this thread.
-    check(unsafe { syscall3(nr::SYS_sched_getaffinity, 0, CPU_SET_BYTES, mask.as_mut_ptr() as usize) })
+    check(unsafe {
+        syscall3(
+            nr::SYS_sched_getaffinity,
+            0,
+            CPU_SET_BYTES,
+            mask.as_mut_ptr() as usize,
+        )
+    })
 }
 
 /// `arch_prctl` code that sets the FS segment base.
@@ -52,4 +59,11 @@ pub fn gettid() -> i32 {
 pub fn sched_yield() {
     // SAFETY: sched_yield has no arguments and cannot fail.
     unsafe { super::syscall::syscall0(nr::SYS_sched_yield) };
+}
+
+/// Ends the calling thread only (Go's `exitThread`).
+pub fn exit_thread(code: i32) -> ! {
+    // SAFETY: SYS_exit ends this thread and does not return.
+    unsafe { super::syscall::syscall1(nr::SYS_exit, code as usize) };
+    unreachable_trap()
 }

@@ -16,6 +16,12 @@ struct Timespec {
 pub fn nanotime() -> i64 {
     let mut ts = Timespec { sec: 0, nsec: 0 };
     // SAFETY: ts is a valid, writable timespec; CLOCK_MONOTONIC cannot fail.
-    unsafe { syscall2(nr::SYS_clock_gettime, CLOCK_MONOTONIC, &mut ts as *mut Timespec as usize) };
+    unsafe {
+        syscall2(
+            nr::SYS_clock_gettime,
+            CLOCK_MONOTONIC,
+            &mut ts as *mut Timespec as usize,
+        )
+    };
     ts.sec * NANOS_PER_SEC + ts.nsec
 }

@@ -1,0 +1,173 @@
+//! Creating Ms: Go's `allocm`, `newm`, `newosproc`, `mstart` on a new
+//! thread, `minit`, and the idle-M list (`mput`, `mget`) (proc.go,
+//! os_linux.go).
+//!
+//! Every M gets, before its thread starts: its own g0 with a guarded
+//! [`G0_STACK_SIZE`] stack, its own TLS block (inside the M, FS = &tls[1]
+//! through `CLONE_SETTLS`), and a signal stack that `minit` installs with
+//! `sigaltstack` once the thread runs. Ms are never freed.
+
+use alloc::boxed::Box;
+use core::sync::atomic::Ordering::Relaxed;
+
+use super::g::G;
+use super::m::M;
+use super::p::P;
+use super::procresize::mcommoninit;
+use super::sched::{M0, getm, sched};
+use crate::mem::stack::stackalloc;
+use crate::racy::RacyCell;
+
+/// g0 stack of an M created by `newm` (m0's g0 is carved from the OS stack).
+pub const G0_STACK_SIZE: usize = 64 * 1024;
+/// Signal stack per M: Go's `_FixedStack`-sized gsignal (32 KiB) is enough
+/// for the fault reporter, which formats a few lines without the heap.
+pub const SIGNAL_STACK_SIZE: usize = 32 * 1024;
+
+/// Head of the all-M list (Go's `allm`), linked through `alllink`.
+pub static ALLM: RacyCell<*mut M> = RacyCell::new(core::ptr::null_mut());
+
+/// Number of Ms ever created (Go's `mcount()`), system Ms included.
+pub fn mcount() -> i64 {
+    // SAFETY: read under sched.lock by callers that need exactness; a racy
+    // read is fine for tracing.
+    unsafe { *sched().mnext.get() }
+}
+
+/// Gives m0 its signal stack and links it into allm (its part of `minit`
+/// and `mcommoninit`). Called by schedinit.
+pub fn m0init() {
+    // SAFETY: start-up, single thread.
+    unsafe {
+        let m0 = M0.get();
+        (*m0).alllink = *ALLM.get();
+        *ALLM.get() = m0;
+        (*m0).fastrand = crate::rand::fastrand64() | 1;
+    }
+    minit();
+}
+
+/// Per-thread set-up on the thread itself (Go's `minit`): the signal stack.
+pub fn minit() {
+    // SAFETY: on the M's own thread; gsignal_stack belongs to it.
+    unsafe {
+        let mp = &mut *getm();
+        if mp.gsignal_stack.hi == 0 {
+            mp.gsignal_stack = stackalloc(SIGNAL_STACK_SIZE);
+        }
+        let st = mp.gsignal_stack;
+        if let Err(e) = crate::sys::signal::sigaltstack(st.lo, st.hi - st.lo) {
+            crate::debug::fatal::fatal_errno("runtime: sigaltstack failed", e.0);
+        }
+    }
+}
+
+/// Allocates an M with its g0 (Go's `allocm`), to start with `nextp`.
+fn allocm(nextp: *mut P, spinning: bool, system: bool) -> *mut M {
+    let mp = Box::into_raw(Box::new(M::new()));
+    let g0 = Box::into_raw(Box::new(G::new()));
+    // SAFETY: both are fresh and ours.
+    unsafe {
+        (*g0).stack = stackalloc(G0_STACK_SIZE);
+        (*g0).stackguard0 = (*g0).stack.lo + crate::mem::stack::STACK_GUARD;
+        (*g0).stackguard1 = (*g0).stackguard0;
+        (*g0).m = mp;
+        (*mp).g0 = g0;
+        (*mp).nextp = nextp;
+        (*mp).is_system = system;
+        (*mp).spinning.store(spinning, Relaxed);
+        (*mp).fastrand = crate::rand::fastrand64() | 1;
+    }
+    mp
+}
+
+/// Creates a new M that will run `start` (Go's `newm`): [`mstart_new`] for
+/// an ordinary M, which acquires `nextp` and schedules; `spinning` says it
+/// starts as a spinning M (Go passes `mspinning`); a `system` M (sysmon)
+/// never holds a P and is not counted by checkdead.
+pub fn newm(nextp: *mut P, spinning: bool, system: bool, start: extern "C" fn() -> !) {
+    let mp = allocm(nextp, spinning, system);
+    let s = sched();
+    s.lock.lock();
+    // SAFETY: lock held; mp is fresh.
+    unsafe {
+        mcommoninit(&mut *mp);
+        if system {
+            *s.nmsys.get() += 1;
+        }
+        (*mp).alllink = *ALLM.get();
+        *ALLM.get() = mp;
+    }
+    s.lock.unlock();
+    newosproc(mp, start);
+}
+
+/// Starts the OS thread for `mp` (Go's `newosproc`). A clone failure is
+/// fatal, with Go's message.
+fn newosproc(mp: *mut M, start: extern "C" fn() -> !) {
+    // SAFETY: mp and its g0 are live forever; the g0 stack is unused.
+    unsafe {
+        let g0 = (*mp).g0;
+        let top = (*g0).stack.hi & !15;
+        if let Err(e) = crate::sys::thread::clone_thread(top, mp, g0, start) {
+            crate::debug::fatal::fatal_newosproc(mcount(), e.0);
+        }
+    }
+}
+
+/// The first code of a new M's thread, on its g0 (Go's `mstart` ->
+/// `mstart1` for a new M): record the thread id, set up signals, take the
+/// P handed over, schedule.
+pub extern "C" fn mstart_new() -> ! {
+    // SAFETY: rt0_clone set g = g0 and g0.m = mp.
+    unsafe {
+        let mp = &mut *getm();
+        mp.procid = crate::sys::process::gettid();
+    }
+    minit();
+    // SAFETY: as above.
+    let nextp = unsafe { core::mem::replace(&mut (*getm()).nextp, core::ptr::null_mut()) };
+    if !nextp.is_null() {
+        super::schedule::acquirep(nextp);
+    }
+    // SAFETY: on this M's g0; never returns.
+    unsafe { super::context::mstart() }
+}
+
+/// Puts `mp` on the idle list (Go's `mput`).
+///
+/// # Safety
+/// `sched.lock` is held; `mp` is the caller's M, about to sleep.
+pub unsafe fn mput(mp: *mut M) {
+    let s = sched();
+    // SAFETY: as documented.
+    unsafe {
+        (*mp).schedlink = *s.midle.get();
+        *s.midle.get() = mp;
+        *s.nmidle.get() += 1;
+    }
+    super::checkdead::checkdead();
+}
+
+/// Takes an M off the idle list, or null (Go's `mget`).
+///
+/// # Safety
+/// `sched.lock` is held.
+pub unsafe fn mget() -> *mut M {
+    let s = sched();
+    // SAFETY: as documented.
+    unsafe {
+        let mp = *s.midle.get();
+        if !mp.is_null() {
+            *s.midle.get() = (*mp).schedlink;
+            *s.nmidle.get() -= 1;
+        }
+        mp
+    }
+}
+
+/// This M's random number (Go's `fastrand` on `m.fastrand`).
+pub fn m_fastrand() -> u32 {
+    // SAFETY: only this M touches its own state.
+    unsafe { crate::rand::wyrand(&mut (*getm()).fastrand) as u32 }
+}
