@@ -44,6 +44,7 @@ pub mod runtime;
 pub mod sched;
 pub mod sync;
 pub mod sys;
+pub mod time;
 
 #[cfg(not(test))]
 #[global_allocator]

@@ -17,3 +17,4 @@ pub mod sched;
 pub mod schedule;
 pub mod signal;
 pub mod steal;
+pub mod sysmon;

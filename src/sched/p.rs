@@ -57,6 +57,38 @@ impl GList {
     }
 }
 
+/// Free default-size stacks, linked through their top word (the stack's
+/// `hi - 8`, in a page the dead goroutine already touched).
+pub struct StackList {
+    pub head: usize,
+    pub n: u32,
+}
+
+impl StackList {
+    pub const fn new() -> StackList {
+        StackList { head: 0, n: 0 }
+    }
+
+    /// Pushes the stack whose top is `hi`.
+    pub fn push(&mut self, hi: usize) {
+        // SAFETY: the stack is free and ours; its top word links the list.
+        unsafe { *((hi - 8) as *mut usize) = self.head };
+        self.head = hi;
+        self.n += 1;
+    }
+
+    /// Pops a stack top, or 0.
+    pub fn pop(&mut self) -> usize {
+        let hi = self.head;
+        if hi != 0 {
+            // SAFETY: a listed stack's top word holds the next entry.
+            self.head = unsafe { *((hi - 8) as *const usize) };
+            self.n -= 1;
+        }
+        hi
+    }
+}
+
 #[repr(C)]
 pub struct P {
     pub id: i32,
@@ -76,8 +108,10 @@ pub struct P {
     pub runq: [AtomicPtr<G>; RUNQ_SIZE],
     /// A goroutine readied by the running one, to run next in its time slice.
     pub runnext: AtomicPtr<G>,
-    /// Dead goroutines with their stacks, for reuse.
+    /// Dead goroutines (without stacks), for reuse.
     pub gfree: GList,
+    /// Stacks of dead goroutines, for the next goroutine that starts here.
+    pub stackcache: StackList,
     /// Small-object allocation cache (Go's `mcache`).
     pub mcache: MCache,
 }
@@ -97,6 +131,7 @@ impl P {
             runq: [const { AtomicPtr::new(core::ptr::null_mut()) }; RUNQ_SIZE],
             runnext: AtomicPtr::new(core::ptr::null_mut()),
             gfree: GList::new(),
+            stackcache: StackList::new(),
             mcache: MCache::new(),
         }
     }

@@ -2,8 +2,15 @@
 //! `gfget`, `gfput`, `goexit1`, `goexit0` (proc.go).
 //!
 //! Invariants:
-//! - A G is never freed: dead Gs go to a free list (per P, then global) with
-//!   their stack, and come back through `gfget` (Go does the same).
+//! - A G is never freed: dead Gs go to a free list (per P, then global) and
+//!   come back through `gfget` (Go does the same).
+//! - A G gets its stack when it first runs ([`ensure_stack`], from
+//!   `execute`), not in `newproc1` as in Go, and gives it back when it dies
+//!   (to the P's stack cache). Rust stacks are fixed-size, 64 KiB where
+//!   Go starts at 2 KiB, so a burst of goroutines created before any of them
+//!   runs (a loop of `go` on one P) must not cost a fresh stack each: a
+//!   queued goroutine costs only its G, and stacks of dead goroutines are
+//!   reused at once. A G with `stack.lo == 0` has never run.
 //! - `newproc1` runs on g0 (through `systemstack`), never on a goroutine's
 //!   stack, so a goroutine's stack need not fit the allocator's frames.
 //! - Goroutine ids are handed out in per-P batches of
@@ -13,13 +20,16 @@ use alloc::boxed::Box;
 use core::sync::atomic::Ordering::{Relaxed, SeqCst};
 
 use super::context::{goexit, mcall, on_system_stack};
-use super::g::{G, GDEAD, GIDLE, GRUNNABLE, GRUNNING, Start, casgstatus};
+use super::g::{G, GDEAD, GIDLE, GRUNNABLE, GRUNNING, Stack, Start, casgstatus};
 use super::p::{GOID_CACHE_BATCH, P};
 use super::runq::runqput;
 use super::sched::{allgadd, getg, getm, sched};
 use super::schedule::{schedule, wakep};
 use crate::debug::fatal::throw;
 use crate::mem::stack::{DEFAULT_STACK_SIZE, STACK_GUARD, stackalloc, stackfree};
+
+/// Stacks a P keeps for reuse before handing half to the global pool.
+const STACK_CACHE_MAX: u32 = 64;
 
 /// Bytes left free above a new goroutine's first frame (Go's `totalSize`:
 /// four words for reads slightly beyond the frame), 16-byte aligned.
@@ -53,7 +63,7 @@ pub extern "C" fn newproc_pc(f: extern "C" fn()) {
 }
 
 /// Creates a G in `GRUNNABLE` that will run `start` (Go's `newproc1`).
-/// The caller queues it.
+/// The caller queues it. The stack comes later, from [`ensure_stack`].
 ///
 /// # Safety
 /// Runs on g0 of an M holding a P.
@@ -65,29 +75,23 @@ unsafe fn newproc1(start: Start, _callergp: *mut G, stacksize: usize) -> *mut G 
     };
     // SAFETY: the contract gives us an M with a P.
     let pp = unsafe { &mut *(*getm()).p };
-    let mut newg = gfget(pp, stacksize);
+    let mut newg = gfget(pp);
     if newg.is_null() {
-        newg = malg(stacksize);
-        // SAFETY: malg returned a fresh, valid G.
+        newg = Box::into_raw(Box::new(G::new())); // Go's malg, minus the stack
+        // SAFETY: a fresh, valid G.
         casgstatus(unsafe { &*newg }, GIDLE, GDEAD);
-        allgadd(newg); // published as dead: nobody looks at its stack yet
+        allgadd(newg); // published as dead: nobody looks at it yet
     }
     // SAFETY: newg is a valid dead G owned by us.
     let g = unsafe { &mut *newg };
-    if g.stack.hi == 0 {
-        throw("newproc1: newg missing stack");
-    }
     if g.status() != GDEAD {
         throw("newproc1: new g is not Gdead");
     }
-    // Plant goexit+1 as the return address of the entry function, as if
-    // goexit had called it (gostartcall): sp is then 8 mod 16, as after a call.
-    let top = (g.stack.hi - TOP_FRAME_RESERVE) & !15;
-    let sp = top - 8;
-    // SAFETY: sp lies inside the goroutine's own, unused stack.
-    unsafe { *(sp as *mut usize) = goexit as *const () as usize + 1 };
-    g.sched.sp = sp;
-    g.sched.pc = goentry as *const () as usize;
+    if g.stack.lo != 0 {
+        throw("newproc1: dead g still holds a stack");
+    }
+    g.sched.sp = 0;
+    g.sched.pc = 0;
     g.sched.g = newg;
     g.sched.ctxt = 0;
     g.start = start;
@@ -119,20 +123,68 @@ extern "C" fn goentry(_ctxt: usize) {
     }
 }
 
-/// Allocates a new G with a stack of `stacksize` bytes (Go's `malg`).
-fn malg(stacksize: usize) -> *mut G {
-    let newg = Box::into_raw(Box::new(G::new()));
-    // SAFETY: newg is fresh and ours.
-    let g = unsafe { &mut *newg };
-    g.stack = stackalloc(stacksize);
+/// Gives a goroutine that is about to run for the first time its stack,
+/// and plants the first frame (Go does this in `malg` and `newproc1`):
+/// `goexit+1` as the return address of [`goentry`], as if goexit had called
+/// it (`gostartcall`), so `sp` is 8 mod 16, as after a call.
+///
+/// # Safety
+/// On g0 of an M holding a P; `gp` is runnable, owned by the caller.
+pub unsafe fn ensure_stack(gp: *mut G) {
+    // SAFETY: as documented.
+    let (g, pp) = unsafe { (&mut *gp, &mut *(*getm()).p) };
+    if g.stack.lo != 0 {
+        return;
+    }
+    g.stack = if g.stacksize == DEFAULT_STACK_SIZE {
+        stack_cache_get(pp)
+    } else {
+        stackalloc(g.stacksize)
+    };
     g.stackguard0 = g.stack.lo + STACK_GUARD;
     g.stackguard1 = usize::MAX;
-    newg
+    let top = (g.stack.hi - TOP_FRAME_RESERVE) & !15;
+    let sp = top - 8;
+    // SAFETY: sp lies inside the goroutine's own, unused stack.
+    unsafe { *(sp as *mut usize) = goexit as *const () as usize + 1 };
+    g.sched.sp = sp;
+    g.sched.pc = goentry as *const () as usize;
+}
+
+/// A default-size stack from the P's cache, else from the global pool.
+fn stack_cache_get(pp: &mut P) -> Stack {
+    let hi = pp.stackcache.pop();
+    if hi != 0 {
+        return Stack {
+            lo: hi - DEFAULT_STACK_SIZE,
+            hi,
+        };
+    }
+    stackalloc(DEFAULT_STACK_SIZE)
+}
+
+/// Returns a dead goroutine's stack: default-size ones to the P's cache
+/// (spilling half to the global pool when it is full), others to the OS.
+fn stack_cache_put(pp: &mut P, st: Stack) {
+    if st.hi - st.lo != DEFAULT_STACK_SIZE {
+        stackfree(st);
+        return;
+    }
+    pp.stackcache.push(st.hi);
+    if pp.stackcache.n >= STACK_CACHE_MAX {
+        while pp.stackcache.n > STACK_CACHE_MAX / 2 {
+            let hi = pp.stackcache.pop();
+            stackfree(Stack {
+                lo: hi - DEFAULT_STACK_SIZE,
+                hi,
+            });
+        }
+    }
 }
 
 /// Takes a dead G from `pp`'s free list, refilling it from the global list
-/// (Go's `gfget`). A G whose stack has the wrong size gets a new one.
-fn gfget(pp: &mut P, stacksize: usize) -> *mut G {
+/// (Go's `gfget`).
+fn gfget(pp: &mut P) -> *mut G {
     let s = sched();
     if pp.gfree.n == 0 {
         let _guard = s.gfree_lock.lock();
@@ -147,37 +199,20 @@ fn gfget(pp: &mut P, stacksize: usize) -> *mut G {
             unsafe { pp.gfree.push(gp) };
         }
     }
-    let gp = pp.gfree.pop();
-    if gp.is_null() {
-        return gp;
-    }
-    // SAFETY: gp is a valid dead G we now own.
-    let g = unsafe { &mut *gp };
-    if g.stack.lo != 0 && g.stack.hi - g.stack.lo != stacksize {
-        stackfree(g.stack);
-        g.stack.lo = 0;
-        g.stack.hi = 0;
-    }
-    if g.stack.lo == 0 {
-        g.stack = stackalloc(stacksize);
-        g.stackguard0 = g.stack.lo + STACK_GUARD;
-    }
-    gp
+    pp.gfree.pop()
 }
 
 /// Puts a dead G on `pp`'s free list, spilling to the global list when it
-/// grows long (Go's `gfput`). Stacks of other than the default size are
-/// freed: only the default size is worth keeping.
+/// grows long (Go's `gfput`); its stack goes to the P's stack cache.
 fn gfput(pp: &mut P, gp: *mut G) {
     // SAFETY: gp is a dead G owned by the caller.
     let g = unsafe { &mut *gp };
     if g.status() != GDEAD {
         throw("gfput: bad status (not Gdead)");
     }
-    if g.stack.hi - g.stack.lo != DEFAULT_STACK_SIZE {
-        stackfree(g.stack);
-        g.stack.lo = 0;
-        g.stack.hi = 0;
+    if g.stack.lo != 0 {
+        stack_cache_put(pp, g.stack);
+        g.stack = Stack { lo: 0, hi: 0 };
         g.stackguard0 = 0;
     }
     // SAFETY: gp is on no other list.

@@ -34,6 +34,7 @@ pub fn init_array() -> &'static [Option<extern "C" fn()>] {
 /// Go's `mainPC`: the entry rt0_go hands to `newproc`.
 pub extern "C" fn runtime_main() {
     sched().main_started.store(true, SeqCst);
+    super::sysmon::start_if_wanted();
     let t0 = crate::sys::time::nanotime();
     let ctors = init_array();
     for f in ctors.iter().flatten() {

@@ -242,6 +242,7 @@ fn execute(gp: *mut G, inherit_time: bool) -> ! {
     unsafe {
         let mp = &mut *getm();
         let g = &mut *gp;
+        super::proc::ensure_stack(gp);
         mp.curg = gp;
         g.m = mp;
         casgstatus(g, GRUNNABLE, GRUNNING);

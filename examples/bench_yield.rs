@@ -1,0 +1,31 @@
+//! Benchmark `yield`: two goroutines each calling Gosched N times; ns per
+//! switch (2N switches in all). Go twin: bench/go/yield.
+#![no_std]
+#![no_main]
+extern crate alloc;
+use alloc::sync::Arc;
+use rt0::sync::WaitGroup;
+
+rt0::main!(main);
+
+fn main() {
+    let n: u64 = rt0::env::args()
+        .nth(1)
+        .and_then(|a| core::str::from_utf8(a).ok()?.parse().ok())
+        .unwrap_or(1_000_000);
+    let wg = Arc::new(WaitGroup::new());
+    wg.add(2);
+    let t0 = rt0::time::nanotime();
+    for _ in 0..2 {
+        let wg = wg.clone();
+        rt0::runtime::go(move || {
+            for _ in 0..n {
+                rt0::runtime::gosched();
+            }
+            wg.done();
+        });
+    }
+    wg.wait();
+    let dt = rt0::time::nanotime() - t0;
+    rt0::println!("{} ns/op", dt as u64 / (2 * n));
+}
