@@ -34,6 +34,7 @@
 extern crate alloc;
 
 pub mod boot;
+pub mod chan;
 pub mod debug;
 pub mod env;
 pub mod mem;

@@ -120,6 +120,7 @@ pub extern "C" fn args(argc: i64, argv: *const *const u8) {
     let st = unsafe { walk(argc as usize, argv) };
     // SAFETY: single-threaded start-up; nothing reads INITIAL yet.
     unsafe { *INITIAL.get() = Some(st) };
+    crate::sys::time::vdso_init(st.aux.sysinfo_ehdr);
     crate::boot::godebug::early_scan();
     if st.aux.pagesz != 0 && st.aux.pagesz != crate::mem::PAGE_SIZE {
         crate::debug::fatal::throw(

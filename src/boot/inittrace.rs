@@ -72,13 +72,14 @@ pub fn args_done(st: &InitialStack, ns: i64) {
         if fs == want { "ok" } else { "MISMATCH" }
     ));
     line(format_args!(
-        "args argc={} envc={} auxc={} pagesz={} secure={} vdso={:#x} took={}ns",
+        "args argc={} envc={} auxc={} pagesz={} secure={} vdso={:#x} vdso_clock={} took={}ns",
         st.argc,
         st.envc,
         st.auxc,
         st.aux.pagesz,
         u8::from(st.aux.secure),
         st.aux.sysinfo_ehdr,
+        u8::from(crate::sys::time::have_vdso_clock()),
         ns
     ));
 }

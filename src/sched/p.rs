@@ -114,6 +114,8 @@ pub struct P {
     pub stackcache: StackList,
     /// Small-object allocation cache (Go's `mcache`).
     pub mcache: MCache,
+    /// This P's timers (Go's `p.timers`).
+    pub timers: crate::time::timers::TimerHeap,
 }
 
 impl P {
@@ -133,6 +135,7 @@ impl P {
             gfree: GList::new(),
             stackcache: StackList::new(),
             mcache: MCache::new(),
+            timers: crate::time::timers::TimerHeap::new(),
         }
     }
 }

@@ -60,6 +60,8 @@ fn find_runnable() -> (*mut G, bool) {
     loop {
         // SAFETY: this M holds a P at the top of the loop.
         let pp = unsafe { &mut *mp.p };
+        // Expired timers first: they may ready goroutines onto this P.
+        crate::time::timers::run_all_expired(crate::sys::time::nanotime());
         // Fairness: check the global queue every 61 ticks.
         // SAFETY: runqsize is read racily as Go does; the lock is taken below.
         if pp.schedtick % GLOBAL_RUNQ_CHECK_INTERVAL == 0 && unsafe { *s.runqsize.get() } > 0 {
@@ -143,6 +145,20 @@ fn find_runnable() -> (*mut G, bool) {
                     s.nmspinning.fetch_add(1, SeqCst);
                     continue;
                 }
+            }
+        }
+        // Timers pending: one M sleeps exactly until the earliest, then
+        // takes an idle P to run it. The others sleep in stopm.
+        let next = crate::time::timers::earliest();
+        if next != 0 && crate::time::timers::become_sleeper(next) {
+            crate::time::timers::sleep_until(next);
+            s.lock.lock();
+            // SAFETY: lock held.
+            let pp = unsafe { pidleget() };
+            s.lock.unlock();
+            if !pp.is_null() {
+                acquirep(pp);
+                continue;
             }
         }
         stopm();

@@ -82,13 +82,14 @@ pub fn schedtrace(detailed: bool, start: i64) {
                 let mid = if p.m.is_null() { -1 } else { (*p.m).id };
                 let _ = write!(
                     w,
-                    "  P{}: status={} schedtick={} syscalltick=0 m={} runqsize={} gfreecnt={} timerslen=0\n",
+                    "  P{}: status={} schedtick={} syscalltick=0 m={} runqsize={} gfreecnt={} timerslen={}\n",
                     i,
                     p.status.load(Relaxed),
                     p.schedtick,
                     mid,
                     runq_len(p),
-                    p.gfree.n
+                    p.gfree.n,
+                    p.timers.len()
                 );
             } else {
                 let _ = write!(

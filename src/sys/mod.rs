@@ -10,5 +10,6 @@ pub mod signal;
 pub mod syscall;
 pub mod thread;
 pub mod time;
+pub mod vdso;
 
 pub use syscall::Errno;

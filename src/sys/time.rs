@@ -1,9 +1,13 @@
-//! Clocks. `nanotime` reads `CLOCK_MONOTONIC` through the `clock_gettime`
-//! syscall. Go's counterpart: `nanotime1` in `sys_linux_amd64.s`.
+//! Clocks: `nanotime` reads `CLOCK_MONOTONIC` through the vDSO's
+//! `__vdso_clock_gettime` when the kernel provides one, else through the
+//! `clock_gettime` syscall (qemu-user gives no vDSO). Go's `nanotime1`
+//! (sys_linux_amd64.s) makes the same choice.
+
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use super::syscall::{nr, syscall2};
 
-const CLOCK_MONOTONIC: usize = 1;
+const CLOCK_MONOTONIC: i32 = 1;
 const NANOS_PER_SEC: i64 = 1_000_000_000;
 
 #[repr(C)]
@@ -12,16 +16,51 @@ struct Timespec {
     nsec: i64,
 }
 
-/// Monotonic time in nanoseconds since an arbitrary start.
-pub fn nanotime() -> i64 {
+/// Address of `__vdso_clock_gettime`, or 0 (set once by `vdso_init`).
+static VDSO_CLOCK_GETTIME: AtomicUsize = AtomicUsize::new(0);
+
+/// Looks up the vDSO clock (Go's `vdsoauxv`). Called by `args`.
+pub fn vdso_init(sysinfo_ehdr: usize) {
+    // SAFETY: sysinfo_ehdr is the kernel's AT_SYSINFO_EHDR (or 0).
+    let f = unsafe { super::vdso::lookup(sysinfo_ehdr, b"__vdso_clock_gettime", b"LINUX_2.6") };
+    VDSO_CLOCK_GETTIME.store(f.unwrap_or(0), Relaxed);
+}
+
+/// Is the vDSO clock in use?
+pub fn have_vdso_clock() -> bool {
+    VDSO_CLOCK_GETTIME.load(Relaxed) != 0
+}
+
+/// CLOCK_MONOTONIC through the syscall, whatever the vDSO offers.
+pub fn nanotime_syscall() -> i64 {
     let mut ts = Timespec { sec: 0, nsec: 0 };
     // SAFETY: ts is a valid, writable timespec; CLOCK_MONOTONIC cannot fail.
     unsafe {
         syscall2(
             nr::SYS_clock_gettime,
-            CLOCK_MONOTONIC,
+            CLOCK_MONOTONIC as usize,
             &mut ts as *mut Timespec as usize,
         )
     };
+    ts.sec * NANOS_PER_SEC + ts.nsec
+}
+
+/// Monotonic time in nanoseconds since an arbitrary start.
+#[inline]
+pub fn nanotime() -> i64 {
+    let f = VDSO_CLOCK_GETTIME.load(Relaxed);
+    if f == 0 {
+        return nanotime_syscall();
+    }
+    let mut ts = Timespec { sec: 0, nsec: 0 };
+    // SAFETY: f is the vDSO's clock_gettime, found by symbol and version; it
+    // writes one timespec and needs well under a page of stack.
+    unsafe {
+        let f: super::vdso::ClockGettime = core::mem::transmute(f);
+        f(
+            CLOCK_MONOTONIC,
+            &mut ts as *mut Timespec as *mut core::ffi::c_void,
+        );
+    }
     ts.sec * NANOS_PER_SEC + ts.nsec
 }

@@ -1,0 +1,127 @@
+//! Waiting goroutines on a channel: Go's `sudog` and `waitq` (runtime2.go,
+//! chan.go).
+//!
+//! A sudog lives on the stack of the goroutine it represents, which stays
+//! parked (and so keeps the frame alive) for as long as the sudog is on a
+//! queue. `elem` points at that goroutine's `Option<T>`: the value a sender
+//! offers, or the slot a receiver's value lands in. A goroutine in `select`
+//! has one sudog per case on several queues at once; `select_done` (shared
+//! by all of them) is claimed by CAS, so exactly one case wins.
+
+use core::sync::atomic::{AtomicU32, Ordering::AcqRel, Ordering::Acquire};
+
+use crate::sched::g::G;
+
+pub struct Sudog {
+    pub g: *mut G,
+    /// The goroutine's `Option<T>` (type known to the channel).
+    pub elem: *mut u8,
+    /// Set by the waker: true if a value was delivered (or taken), false if
+    /// the channel was closed.
+    pub success: bool,
+    /// Non-null for select: the flag all of the goroutine's sudogs share.
+    pub select_done: *const AtomicU32,
+    /// Which select case this sudog is (meaningful with `select_done`).
+    pub case: usize,
+    pub next: *mut Sudog,
+    pub prev: *mut Sudog,
+}
+
+impl Sudog {
+    pub fn new(g: *mut G, elem: *mut u8) -> Sudog {
+        Sudog {
+            g,
+            elem,
+            success: false,
+            select_done: core::ptr::null(),
+            case: 0,
+            next: core::ptr::null_mut(),
+            prev: core::ptr::null_mut(),
+        }
+    }
+}
+
+/// A FIFO of sudogs (Go's `waitq`), touched only under the channel lock.
+pub struct WaitQ {
+    first: *mut Sudog,
+    last: *mut Sudog,
+}
+
+impl WaitQ {
+    pub const fn new() -> WaitQ {
+        WaitQ {
+            first: core::ptr::null_mut(),
+            last: core::ptr::null_mut(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.first.is_null()
+    }
+
+    /// # Safety
+    /// `sg` is a live sudog on no queue; it stays live until dequeued.
+    pub unsafe fn enqueue(&mut self, sg: *mut Sudog) {
+        // SAFETY: as documented; queued sudogs are live.
+        unsafe {
+            (*sg).next = core::ptr::null_mut();
+            (*sg).prev = self.last;
+            if self.last.is_null() {
+                self.first = sg;
+            } else {
+                (*self.last).next = sg;
+            }
+        }
+        self.last = sg;
+    }
+
+    /// Removes `sg`, which must be on this queue.
+    ///
+    /// # Safety
+    /// `sg` is on this queue.
+    pub unsafe fn remove(&mut self, sg: *mut Sudog) {
+        // SAFETY: as documented.
+        unsafe {
+            let (prev, next) = ((*sg).prev, (*sg).next);
+            if prev.is_null() {
+                self.first = next;
+            } else {
+                (*prev).next = next;
+            }
+            if next.is_null() {
+                self.last = prev;
+            } else {
+                (*next).prev = prev;
+            }
+            (*sg).next = core::ptr::null_mut();
+            (*sg).prev = core::ptr::null_mut();
+        }
+    }
+
+    /// Is `sg` on this queue? (Go's check in `dequeueSudoG`: a sudog with no
+    /// predecessor that is not the first is on no queue.)
+    pub fn contains(&self, sg: &Sudog) -> bool {
+        !sg.prev.is_null() || core::ptr::eq(self.first, sg)
+    }
+
+    /// Takes the first sudog whose goroutine can still be woken: a select
+    /// that another case already won is skipped (and dropped from this
+    /// queue). Go's `waitq.dequeue`.
+    pub fn dequeue(&mut self) -> *mut Sudog {
+        loop {
+            let sg = self.first;
+            if sg.is_null() {
+                return sg;
+            }
+            // SAFETY: queued sudogs are live.
+            unsafe {
+                self.remove(sg);
+                let done = (*sg).select_done;
+                if !done.is_null() && (*done).compare_exchange(0, 1, AcqRel, Acquire).is_err() {
+                    continue; // that select already has its winner
+                }
+            }
+            return sg;
+        }
+    }
+}
