@@ -8,6 +8,7 @@
 //! pipe, say) is ignored, as Go's print ignores it.
 
 use core::fmt;
+use core::mem::MaybeUninit;
 
 use crate::sys::file::{STDERR, STDOUT, write_all};
 
@@ -17,7 +18,8 @@ const BUF_BYTES: usize = 512;
 pub struct Writer {
     fd: i32,
     len: usize,
-    buf: [u8; BUF_BYTES],
+    /// Only `buf[..len]` is initialised: no memset of 512 bytes per print.
+    buf: [MaybeUninit<u8>; BUF_BYTES],
 }
 
 impl Writer {
@@ -25,7 +27,7 @@ impl Writer {
         Writer {
             fd,
             len: 0,
-            buf: [0; BUF_BYTES],
+            buf: [MaybeUninit::uninit(); BUF_BYTES],
         }
     }
 
@@ -38,7 +40,10 @@ impl Writer {
     }
 
     pub fn flush(&mut self) {
-        let _ = write_all(self.fd, &self.buf[..self.len]);
+        // SAFETY: buf[..len] was written by write_bytes.
+        let bytes =
+            unsafe { core::slice::from_raw_parts(self.buf.as_ptr() as *const u8, self.len) };
+        let _ = write_all(self.fd, bytes);
         self.len = 0;
     }
 
@@ -48,7 +53,9 @@ impl Writer {
                 self.flush();
             }
             let n = s.len().min(BUF_BYTES - self.len);
-            self.buf[self.len..self.len + n].copy_from_slice(&s[..n]);
+            for (dst, &b) in self.buf[self.len..self.len + n].iter_mut().zip(&s[..n]) {
+                dst.write(b);
+            }
             self.len += n;
             s = &s[n..];
         }

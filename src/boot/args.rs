@@ -115,19 +115,19 @@ pub fn initial() -> Option<&'static InitialStack> {
 /// Go's `args`: records argc/argv/envp/auxv, checks the page size, and
 /// starts the bootstrap trace. Called by rt0_go.
 pub extern "C" fn args(argc: i64, argv: *const *const u8) {
-    let t0 = crate::sys::time::nanotime();
     // SAFETY: rt0_go passes what the kernel put on the stack.
     let st = unsafe { walk(argc as usize, argv) };
     // SAFETY: single-threaded start-up; nothing reads INITIAL yet.
     unsafe { *INITIAL.get() = Some(st) };
-    crate::sys::time::vdso_init(st.aux.sysinfo_ehdr);
     crate::boot::godebug::early_scan();
+    let t0 = crate::boot::inittrace::clock();
+    crate::sys::time::vdso_init(st.aux.sysinfo_ehdr);
     if st.aux.pagesz != 0 && st.aux.pagesz != crate::mem::PAGE_SIZE {
         crate::debug::fatal::throw(
             "runtime: AT_PAGESZ is not the 4096 bytes this runtime is built for",
         );
     }
-    crate::boot::inittrace::args_done(&st, crate::sys::time::nanotime() - t0);
+    crate::boot::inittrace::args_done(&st, crate::boot::inittrace::clock() - t0);
 }
 
 /// A NUL-terminated string from the initial stack, without the NUL.
@@ -161,8 +161,22 @@ pub fn environ() -> impl ExactSizeIterator<Item = &'static [u8]> + Clone {
 }
 
 /// The value of the first `key=` entry, as bytes (Go's `gogetenv`).
+/// Entries are compared byte by byte against `key=` before any length is
+/// measured, so a miss costs a few bytes per entry, not a strlen.
 pub fn getenv_bytes(key: &str) -> Option<&'static [u8]> {
-    lookup(environ(), key.as_bytes())
+    let (envc, envp) = initial().map_or((0, core::ptr::null()), |s| (s.envc, s.envp));
+    let key = key.as_bytes();
+    for i in 0..envc {
+        // SAFETY: envp[i] is a NUL-terminated string; we stop at the first
+        // mismatch, and a NUL in it mismatches every key byte and '='.
+        unsafe {
+            let e = *envp.add(i);
+            if key.iter().enumerate().all(|(k, &c)| *e.add(k) == c) && *e.add(key.len()) == b'=' {
+                return Some(cstr_bytes(e.add(key.len() + 1)));
+            }
+        }
+    }
+    None
 }
 
 /// Like [`getenv_bytes`], when the value is UTF-8.

@@ -22,7 +22,6 @@ fn require(ok: bool, what: &str) {
 
 /// Go's `runtime.check`. Called by rt0_go right after TLS is set up.
 pub extern "C" fn check() {
-    let t0 = crate::sys::time::nanotime();
     use core::mem::size_of;
     require(
         size_of::<i8>() == 1 && size_of::<u8>() == 1,
@@ -121,6 +120,4 @@ pub extern "C" fn check() {
     require(nan != nan && !(nan == nan) && !(nan < nan), "float64nan");
     let nan32 = core::hint::black_box(f32::NAN);
     require(nan32 != nan32, "float32nan");
-
-    crate::boot::inittrace::check_timed(crate::sys::time::nanotime() - t0);
 }

@@ -1,6 +1,7 @@
 //! `GODEBUG=inittrace=1`: one stderr line per bootstrap step, each starting
 //! `rt0: `, with what the step found and how long it took (`took=N ns`,
-//! from CLOCK_MONOTONIC). Go's inittrace traces package init; rt0 traces
+//! from CLOCK_MONOTONIC; `check` runs before GODEBUG is known and is not
+//! timed, so that an untraced start reads no clock). Go's inittrace traces package init; rt0 traces
 //! the runtime's own path, for people studying process start-up.
 //!
 //! Values are decimal unless printed as `0x...`. The lines, in order:
@@ -9,15 +10,11 @@
 //! `schedinit`, `main`.
 
 use core::fmt::Write;
-use core::sync::atomic::{AtomicI64, Ordering::Relaxed};
 
 use super::args::InitialStack;
 use super::godebug::inittrace;
 use crate::print::Writer;
 use crate::sched::sched::{G0, M0};
-
-/// How long `check` took: measured before GODEBUG is known, printed later.
-static CHECK_NS: AtomicI64 = AtomicI64::new(0);
 
 /// `arch_prctl` code that reads the FS base.
 const ARCH_GET_FS: usize = 0x1003;
@@ -29,8 +26,14 @@ fn line(args: core::fmt::Arguments) {
     let _ = w.write_str("\n");
 }
 
-pub fn check_timed(ns: i64) {
-    CHECK_NS.store(ns, Relaxed);
+/// A clock reading for step timing, taken only when tracing: every program
+/// pays for the bootstrap, so untraced runs read no clock at all.
+pub fn clock() -> i64 {
+    if inittrace() {
+        crate::sys::time::nanotime()
+    } else {
+        0
+    }
 }
 
 /// The FS base as the kernel reports it (independent of our own records).
@@ -52,7 +55,7 @@ pub fn args_done(st: &InitialStack, ns: i64) {
     if !inittrace() {
         return;
     }
-    line(format_args!("check ok took={}ns", CHECK_NS.load(Relaxed)));
+    line(format_args!("check ok"));
     // SAFETY: rt0_go initialised g0; single-threaded start-up.
     let g0 = unsafe { &*G0.get() };
     line(format_args!(

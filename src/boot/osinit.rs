@@ -43,7 +43,7 @@ pub fn parse_huge_page_size(text: &[u8]) -> usize {
 
 /// Go's `osinit`. Called by rt0_go.
 pub extern "C" fn osinit() {
-    let t0 = crate::sys::time::nanotime();
+    let t0 = crate::boot::inittrace::clock();
     let mut mask = [0u8; CPU_SET_BYTES];
     let ncpu = match sched_getaffinity(&mut mask) {
         Ok(n) => count_cpus(&mask[..n.min(CPU_SET_BYTES)]),
@@ -56,7 +56,7 @@ pub extern "C" fn osinit() {
         Err(_) => 0,
     };
     HUGE_PAGE_SIZE.store(huge, Relaxed);
-    crate::boot::inittrace::osinit_done(ncpu, huge, crate::sys::time::nanotime() - t0);
+    crate::boot::inittrace::osinit_done(ncpu, huge, crate::boot::inittrace::clock() - t0);
 }
 
 #[cfg(test)]

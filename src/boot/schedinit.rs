@@ -19,12 +19,12 @@ pub const MAX_GOMAXPROCS: i32 = 1024;
 
 /// Go's `schedinit`. Called by rt0_go.
 pub extern "C" fn schedinit() {
-    let t0 = crate::sys::time::nanotime();
+    let t0 = super::inittrace::clock();
     crate::mem::heap::mallocinit();
     let godebug = godebug_env();
-    let t_cpu = crate::sys::time::nanotime();
+    let t_cpu = super::inittrace::clock();
     super::cpu::cpuinit(core::str::from_utf8(godebug).unwrap_or(""));
-    super::inittrace::cpu_done(crate::sys::time::nanotime() - t_cpu);
+    super::inittrace::cpu_done(super::inittrace::clock() - t_cpu);
     crate::rand::fastrandinit();
     // SAFETY: m0 is the only thread during start-up.
     unsafe { mcommoninit(&mut *M0.get()) };
@@ -40,5 +40,5 @@ pub extern "C" fn schedinit() {
     // SAFETY: start-up, lock held, only m0 exists.
     unsafe { procresize(procs) };
     s.lock.unlock();
-    super::inittrace::schedinit_done(procs, requested, crate::sys::time::nanotime() - t0);
+    super::inittrace::schedinit_done(procs, requested, super::inittrace::clock() - t0);
 }

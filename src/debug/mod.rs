@@ -4,3 +4,5 @@
 pub mod fatal;
 #[cfg(not(test))]
 pub mod panic;
+#[cfg(not(test))]
+pub mod unwind;

@@ -12,8 +12,8 @@
 //! stacks fit under the default `vm.max_map_count` (65530). Older kernels
 //! and qemu-user (which answers 0 and does nothing) get `mprotect`, which
 //! costs two mappings per stack. A probe at first use checks that the
-//! madvise guard really holds: the kernel must refuse to read it (`write`
-//! from the guard page into a pipe answers `EFAULT`).
+//! madvise guard really holds: the kernel must refuse to read it
+//! (see [`probe_guard`]).
 //!
 //! Slot layout, low to high: `[guard page][stack: lo .. hi)`.
 
@@ -56,30 +56,25 @@ pub fn guard_kind() -> GuardKind {
 }
 
 /// Does `MADV_GUARD_INSTALL` work here, for real?
+///
+/// The test reads the guarded page from inside the kernel with a call that
+/// has no effect when it succeeds: `rt_sigprocmask(SIG_BLOCK, page)` adds
+/// the (all-zero) signal set stored there, or answers `EFAULT` if the page
+/// is a guard. qemu-user, which ignores the madvise, reads the page and
+/// answers 0.
 fn probe_guard() -> GuardKind {
-    let Ok(p) = mmap_anon(
-        0,
-        2 * PAGE_SIZE,
-        Prot::READ | Prot::WRITE,
-        MapFlags::NORESERVE,
-    ) else {
+    let Ok(p) = mmap_anon(0, PAGE_SIZE, Prot::READ | Prot::WRITE, MapFlags::NORESERVE) else {
         return GuardKind::Mprotect;
     };
     let mut kind = GuardKind::Mprotect;
-    // SAFETY: p is our fresh two-page mapping.
-    if unsafe { madvise(p, PAGE_SIZE, advice::MADV_GUARD_INSTALL) }.is_ok() {
-        if let Ok((r, w)) = crate::sys::file::pipe2() {
-            // SAFETY: the kernel checks the buffer; a guarded page gives EFAULT.
-            let res = unsafe { crate::sys::file::write_raw(w, p, 1) };
-            if res == Err(Errno::EFAULT) {
-                kind = GuardKind::Madvise;
-            }
-            crate::sys::file::close(r);
-            crate::sys::file::close(w);
-        }
+    // SAFETY: p is our fresh one-page mapping.
+    if unsafe { madvise(p, PAGE_SIZE, advice::MADV_GUARD_INSTALL) }.is_ok()
+        && crate::sys::signal::sigprocmask_block_from(p) == Err(Errno::EFAULT)
+    {
+        kind = GuardKind::Madvise;
     }
     // SAFETY: the probe mapping is ours and unused.
-    let _ = unsafe { munmap(p, 2 * PAGE_SIZE) };
+    let _ = unsafe { munmap(p, PAGE_SIZE) };
     kind
 }
 

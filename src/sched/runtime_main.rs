@@ -35,12 +35,12 @@ pub fn init_array() -> &'static [Option<extern "C" fn()>] {
 pub extern "C" fn runtime_main() {
     sched().main_started.store(true, SeqCst);
     super::sysmon::start_if_wanted();
-    let t0 = crate::sys::time::nanotime();
+    let t0 = crate::boot::inittrace::clock();
     let ctors = init_array();
     for f in ctors.iter().flatten() {
         f();
     }
-    crate::boot::inittrace::main_goroutine(ctors.len(), crate::sys::time::nanotime() - t0);
+    crate::boot::inittrace::main_goroutine(ctors.len(), crate::boot::inittrace::clock() - t0);
     // SAFETY: the program's main is an ordinary Rust function.
     unsafe { rt0_program_main() };
     crate::sys::process::exit_group(0)
