@@ -75,9 +75,19 @@ echo "== callgrind ==" >&2
 IR_RT0=$(callgrind_ir rt0 "$OUT/rt0-hello.stripped")
 IR_BARE=$(callgrind_ir bare "$OUT/bare.stripped")
 # Go starts threads (sysmon, GC workers); valgrind serialises them and the
-# count varies a little from run to run: three runs, all reported.
+# count varies from run to run: three runs, all reported. Go runs with
+# GODEBUG=asyncpreemptoff=1 here: valgrind 3.19's callgrind dies on an
+# assertion in its signal handling (threads.c:247) when Go's preemption
+# signal (SIGURG) arrives, which on a loaded machine is every run. A hello
+# world has nothing to preempt, so the figure is otherwise Go's default.
 IR_GO=()
-for i in 1 2 3; do IR_GO+=("$(callgrind_ir "go$i" "$OUT/go-hello")"); done
+GO_CRASHED=0
+for i in 1 2 3 4 5 6; do
+    [ "${#IR_GO[@]}" -ge 3 ] && break
+    ir=$(GODEBUG=asyncpreemptoff=1 callgrind_ir "go$i" "$OUT/go-hello" || true)
+    if [ -n "$ir" ]; then IR_GO+=("$ir"); else GO_CRASHED=$((GO_CRASHED + 1)); fi
+done
+[ "${#IR_GO[@]}" -gt 0 ] || IR_GO=(None)
 
 # ---- report ----------------------------------------------------------------
 python3 - "$OUT/startup.json" <<EOF
@@ -91,7 +101,8 @@ sd = {k: (v["stddev"] or 0) * 1e9 for k, v in res.items()}
 size = dict(rt0=$RT0_STRIPPED, rt0_unstripped=$RT0_UNSTRIPPED, bare=$BARE_STRIPPED,
             go=$GO_STRIPPED, go_unstripped=$GO_UNSTRIPPED)
 ir_go = [$(IFS=,; echo "${IR_GO[*]}")]
-ir = dict(rt0=$IR_RT0, bare=$IR_BARE, go=statistics.median(ir_go))
+ir_go = [x for x in ir_go if x is not None]
+ir = dict(rt0=$IR_RT0, bare=$IR_BARE, go=statistics.median(ir_go) if ir_go else float("nan"))
 
 def us(ns): return f"{ns/1000:8.1f} us"
 
@@ -110,7 +121,7 @@ r_go = med["go"] / med["rt0"]
 print(f"rt0/bare start-up = {r_bare:.2f}x  (goal <= 1.3x: {'met' if r_bare <= 1.3 else 'MISSED'})")
 print(f"go/rt0   start-up = {r_go:.2f}x  (goal >= 3x:   {'met' if r_go >= 3 else 'MISSED'})")
 print(f"go/rt0   size     = {size['go'] / size['rt0']:.1f}x (stripped)")
-print(f"go instructions over 3 callgrind runs: {ir_go}")
+print(f"go instructions, callgrind runs: {ir_go} ($GO_CRASHED attempt(s) lost to valgrind crashes; GODEBUG=asyncpreemptoff=1)")
 print("go stripped: go build ${GO_STRIPPED_FLAGS[0]} '${GO_STRIPPED_FLAGS[1]}'; "
       "go unstripped: go build ${GO_DEFAULT_FLAGS[*]}; CGO_ENABLED=0")
 print()
