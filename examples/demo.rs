@@ -56,7 +56,11 @@ fn main() {
     for e in rt0::env::vars().take(3) {
         // Long values are cut: this is a glimpse, not a dump.
         let cut = e.len() > ENV_SHOWN_BYTES;
-        println!("  {}{}", Bytes(&e[..e.len().min(ENV_SHOWN_BYTES)]), if cut { "..." } else { "" });
+        println!(
+            "  {}{}",
+            Bytes(&e[..e.len().min(ENV_SHOWN_BYTES)]),
+            if cut { "..." } else { "" }
+        );
     }
 
     println!("== auxv ({} entries, AT_NULL not counted) ==", st.auxc);
@@ -66,10 +70,17 @@ fn main() {
         println!("  {:<20} {}", AtName(tag), AuxValue(tag, val));
     }
 
-    println!("== .init_array ({} entries, run before main) ==", rt0::sched::runtime_main::init_array().len());
+    println!(
+        "== .init_array ({} entries, run before main) ==",
+        rt0::sched::runtime_main::init_array().len()
+    );
     for (i, f) in rt0::sched::runtime_main::init_array().iter().enumerate() {
         let addr = f.map_or(0, |f| f as usize);
-        let ours = if addr == demo_constructor as *const () as usize { "  <- demo_constructor (this program)" } else { "" };
+        let ours = if addr == demo_constructor as *const () as usize {
+            "  <- demo_constructor (this program)"
+        } else {
+            ""
+        };
         println!("  [{i}] {addr:#x}{ours}");
     }
     println!(
@@ -80,7 +91,12 @@ fn main() {
 
     let f = rt0::boot::cpu::features();
     println!("== cpu ==");
-    println!("  vendor {}  max leaf {}  xcr0 {:#x}", f.vendor_str(), f.maxleaf, f.xcr0);
+    println!(
+        "  vendor {}  max leaf {}  xcr0 {:#x}",
+        f.vendor_str(),
+        f.maxleaf,
+        f.xcr0
+    );
     let flags = [
         ("sse2", f.sse2),
         ("sse3", f.sse3),
@@ -124,7 +140,9 @@ fn main() {
 
 fn show_heap(when: &str) {
     let (mapped, in_use, arenas, grows) = rt0::mem::heap::stats();
-    println!("  {when:<32} mapped {mapped:>9} B  in use {in_use:>9} B  arenas {arenas}  grown {grows} times");
+    println!(
+        "  {when:<32} mapped {mapped:>9} B  in use {in_use:>9} B  arenas {arenas}  grown {grows} times"
+    );
 }
 
 /// Bytes shown as text, with anything not printable ASCII as `\xNN`
