@@ -11,7 +11,7 @@ DEMO       ?= demo
 
 export QEMU_CPUS BENCH_RUNS
 
-.PHONY: help run test unit build bench fmt clippy clean
+.PHONY: help run test unit build bench figures fmt clippy clean
 
 help: ## this list
 	@echo "rt0 make targets:"
@@ -37,6 +37,9 @@ unit: ## host unit tests of the pure parts only (parsers, decoders)
 
 bench: ## benchmarks side by side with Go 1.19 (installs Go if missing)
 	bash scripts/bench.sh
+
+figures: ## start-up figures: binary size, start-up time, instructions vs bare _start and Go
+	bash scripts/figures.sh
 
 fmt: ## cargo fmt
 	$(CARGO) fmt

@@ -1,5 +1,12 @@
 #!/usr/bin/env bash
-# `make bench`: placeholder until the benchmark harness lands.
+# `make bench`: each examples/bench_<name>.rs against its Go twin
+# bench/go/<name>/main.go, GOMAXPROCS 1 and 2, BENCH_RUNS runs each side,
+# alternating. The harness is scripts/bench.py (knobs and output format in
+# its header and in bench/README.md). Installs Go if missing.
 set -euo pipefail
-echo "no benchmarks yet" >&2
-exit 1
+cd "$(dirname "$0")/.."
+
+source scripts/ensure.sh
+ensure_go
+
+exec python3 scripts/bench.py "$@"
