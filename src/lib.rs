@@ -28,6 +28,9 @@
 
 #![cfg_attr(not(test), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
+// Runtime structures are built by `const fn new()` for statics; a Default
+// impl would add nothing but a second way to make them.
+#![allow(clippy::new_without_default)]
 #![warn(missing_docs)]
 #![allow(missing_docs)] // internal modules are documented by their `//!` notes
 

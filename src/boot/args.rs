@@ -114,7 +114,10 @@ pub fn initial() -> Option<&'static InitialStack> {
 
 /// Go's `args`: records argc/argv/envp/auxv, checks the page size, and
 /// starts the bootstrap trace. Called by rt0_go.
-pub extern "C" fn args(argc: i64, argv: *const *const u8) {
+///
+/// # Safety
+/// `argv` is the kernel's initial stack, as `_start` found it.
+pub unsafe extern "C" fn args(argc: i64, argv: *const *const u8) {
     // SAFETY: rt0_go passes what the kernel put on the stack.
     let st = unsafe { walk(argc as usize, argv) };
     // SAFETY: single-threaded start-up; nothing reads INITIAL yet.

@@ -183,15 +183,15 @@ pub fn decode<R: CpuIdReader>(reader: R, read_xcr0: impl FnOnce() -> u64) -> Fea
     let os_avx = f.osxsave && f.xcr0 & bits::XCR0_SSE_AVX == bits::XCR0_SSE_AVX;
     let os_avx512 = os_avx && f.xcr0 & bits::XCR0_AVX512 == bits::XCR0_AVX512;
     f.avx &= os_avx;
-    if f.maxleaf >= 7 {
-        if let Some(ef) = cpuid.get_extended_feature_info() {
-            f.bmi1 = ef.has_bmi1();
-            f.avx2 = ef.has_avx2() && os_avx;
-            f.bmi2 = ef.has_bmi2();
-            f.erms = ef.has_rep_movsb_stosb();
-            f.adx = ef.has_adx();
-            f.avx512f = ef.has_avx512f() && os_avx512;
-        }
+    if f.maxleaf >= 7
+        && let Some(ef) = cpuid.get_extended_feature_info()
+    {
+        f.bmi1 = ef.has_bmi1();
+        f.avx2 = ef.has_avx2() && os_avx;
+        f.bmi2 = ef.has_bmi2();
+        f.erms = ef.has_rep_movsb_stosb();
+        f.adx = ef.has_adx();
+        f.avx512f = ef.has_avx512f() && os_avx512;
     }
     if let Some(ext) = cpuid.get_extended_processor_and_feature_identifiers() {
         f.rdtscp = ext.has_rdtscp();
@@ -370,7 +370,7 @@ pub fn cpuinit(godebug: &str) {
         crate::debug::fatal::throw_detail("cpuinit: asm probe and CPUID table disagree on ", field);
     }
     let mut f = full;
-    process_options(godebug, &mut f, |args| crate::print::stderr_fmt(args));
+    process_options(godebug, &mut f, crate::print::stderr_fmt);
     asm_probe::SUPPORT_ERMS.store(u8::from(f.erms), Relaxed);
     FEATURES.call_once(|| f);
 }

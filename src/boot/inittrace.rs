@@ -145,7 +145,7 @@ pub fn schedinit_done(gomaxprocs: i32, requested: Option<&[u8]>, ns: i64) {
         let _ = w.write_str(" GOMAXPROCS=");
         w.write_bytes(r);
     }
-    let _ = write!(w, " took={ns}ns\n");
+    let _ = writeln!(w, " took={ns}ns");
 }
 
 pub fn main_goroutine(ctors: usize, ns: i64) {

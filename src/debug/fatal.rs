@@ -29,7 +29,7 @@ pub fn fatal_header(msg: &str) {
         exit_group(EXIT_FATAL);
     }
     let mut w = Writer::stderr();
-    let _ = write!(w, "fatal error: {msg}\n");
+    let _ = writeln!(w, "fatal error: {msg}");
 }
 
 /// The current user goroutine's id, if one is running on this M.
@@ -51,7 +51,7 @@ pub fn current_goid() -> Option<u64> {
 fn finish() -> ! {
     if let Some(goid) = current_goid() {
         let mut w = Writer::stderr();
-        let _ = write!(w, "\ngoroutine {goid} [running]:\n");
+        let _ = writeln!(w, "\ngoroutine {goid} [running]:");
     }
     exit_group(EXIT_FATAL)
 }
@@ -68,7 +68,7 @@ pub fn throw_detail(msg: &str, detail: &str) -> ! {
         exit_group(EXIT_FATAL);
     }
     let mut w = Writer::stderr();
-    let _ = write!(w, "fatal error: {msg}{detail}\n");
+    let _ = writeln!(w, "fatal error: {msg}{detail}");
     drop(w);
     finish()
 }
@@ -79,9 +79,9 @@ pub fn fatal_errno(what: &str, errno: i32) -> ! {
         exit_group(EXIT_FATAL);
     }
     let mut w = Writer::stderr();
-    let _ = write!(
+    let _ = writeln!(
         w,
-        "{what}: errno {errno}\nfatal error: runtime initialization failed\n"
+        "{what}: errno {errno}\nfatal error: runtime initialization failed"
     );
     drop(w);
     exit_group(EXIT_FATAL)
@@ -93,9 +93,9 @@ pub fn fatal_hex(what: &str, value: usize) -> ! {
         exit_group(EXIT_FATAL);
     }
     let mut w = Writer::stderr();
-    let _ = write!(
+    let _ = writeln!(
         w,
-        "{what} {value:#x}\nfatal error: runtime initialization failed\n"
+        "{what} {value:#x}\nfatal error: runtime initialization failed"
     );
     drop(w);
     exit_group(EXIT_FATAL)
@@ -108,9 +108,9 @@ pub fn out_of_memory(size: usize, in_use: usize) -> ! {
         exit_group(EXIT_FATAL);
     }
     let mut w = Writer::stderr();
-    let _ = write!(
+    let _ = writeln!(
         w,
-        "runtime: out of memory: cannot allocate {size}-byte block ({in_use} in use)\nfatal error: out of memory\n"
+        "runtime: out of memory: cannot allocate {size}-byte block ({in_use} in use)\nfatal error: out of memory"
     );
     drop(w);
     finish()
@@ -122,9 +122,9 @@ pub fn out_of_memory_stack(size: usize, errno: i32) -> ! {
         exit_group(EXIT_FATAL);
     }
     let mut w = Writer::stderr();
-    let _ = write!(
+    let _ = writeln!(
         w,
-        "runtime: cannot allocate {size}-byte stack: errno {errno}\nfatal error: out of memory\n"
+        "runtime: cannot allocate {size}-byte stack: errno {errno}\nfatal error: out of memory"
     );
     drop(w);
     finish()
@@ -136,9 +136,9 @@ pub fn fatal_msg_maxmcount(max: i32) -> ! {
         exit_group(EXIT_FATAL);
     }
     let mut w = Writer::stderr();
-    let _ = write!(
+    let _ = writeln!(
         w,
-        "runtime: program exceeds {max}-thread limit\nfatal error: thread exhaustion\n"
+        "runtime: program exceeds {max}-thread limit\nfatal error: thread exhaustion"
     );
     drop(w);
     finish()
@@ -150,17 +150,17 @@ pub fn fatal_newosproc(have: i64, errno: i32) -> ! {
         exit_group(EXIT_FATAL);
     }
     let mut w = Writer::stderr();
-    let _ = write!(
+    let _ = writeln!(
         w,
-        "runtime: failed to create new OS thread (have {have} already; errno={errno})\n"
+        "runtime: failed to create new OS thread (have {have} already; errno={errno})"
     );
     if errno == crate::sys::Errno::EAGAIN.0 {
-        let _ = write!(
+        let _ = writeln!(
             w,
-            "runtime: may need to increase max user processes (ulimit -u)\n"
+            "runtime: may need to increase max user processes (ulimit -u)"
         );
     }
-    let _ = write!(w, "fatal error: newosproc\n");
+    let _ = writeln!(w, "fatal error: newosproc");
     drop(w);
     finish()
 }

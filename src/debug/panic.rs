@@ -17,17 +17,17 @@ fn panic(info: &PanicInfo) -> ! {
         exit_group(EXIT_FATAL);
     }
     let mut w = Writer::stderr();
-    let _ = write!(w, "panic: {}\n", info.message());
+    let _ = writeln!(w, "panic: {}", info.message());
     match current_goid() {
         Some(goid) => {
-            let _ = write!(w, "\ngoroutine {goid} [running]:\n");
+            let _ = writeln!(w, "\ngoroutine {goid} [running]:");
         }
         None => {
-            let _ = write!(w, "\n[runtime g0, no goroutine running]\n");
+            let _ = writeln!(w, "\n[runtime g0, no goroutine running]");
         }
     }
     if let Some(loc) = info.location() {
-        let _ = write!(w, "\t{}:{}:{}\n", loc.file(), loc.line(), loc.column());
+        let _ = writeln!(w, "\t{}:{}:{}", loc.file(), loc.line(), loc.column());
     }
     drop(w);
     exit_group(EXIT_FATAL)

@@ -77,14 +77,13 @@ fn grow(a: &mut Arenas, need: usize) {
             step,
             rw,
             MapFlags::FIXED_NOREPLACE | MapFlags::NORESERVE,
-        ) {
-            if p as usize == top {
-                // SAFETY: [top, top+step) is freshly mapped, adjacent to the arena.
-                unsafe { a.heaps[a.n - 1].extend(step) };
-                a.mapped += step;
-                a.grows += 1;
-                return;
-            }
+        ) && p as usize == top
+        {
+            // SAFETY: [top, top+step) is freshly mapped, adjacent to the arena.
+            unsafe { a.heaps[a.n - 1].extend(step) };
+            a.mapped += step;
+            a.grows += 1;
+            return;
         }
     }
     if a.n == MAX_ARENAS {

@@ -184,7 +184,7 @@ pub unsafe extern "C" fn strlen(s: *const u8) -> usize {
     // aligned word reads may run past the NUL within the same aligned word,
     // which never crosses into another page.
     unsafe {
-        while (p as usize) % 8 != 0 {
+        while !(p as usize).is_multiple_of(8) {
             if core::ptr::read_volatile(p) == 0 {
                 return p as usize - s as usize;
             }

@@ -17,7 +17,10 @@ use crate::print::Writer;
 
 /// Hooks that can still wake a goroutine while no M runs (timers); set by
 /// the subsystems that own them.
-pub static WAKE_SOURCES: spin::Mutex<[Option<fn() -> bool>; 4]> = spin::Mutex::new([None; 4]);
+pub static WAKE_SOURCES: spin::Mutex<[Option<WakeSource>; 4]> = spin::Mutex::new([None; 4]);
+
+/// "Could something still wake a goroutine?"
+pub type WakeSource = fn() -> bool;
 
 /// Registers a "can something still wake a goroutine?" check.
 pub fn register_wake_source(f: fn() -> bool) {
@@ -81,6 +84,6 @@ pub fn print_goroutine_headers() {
             status_name(st)
         };
         let mut w = Writer::stderr();
-        let _ = write!(w, "\ngoroutine {} [{}]:\n", g.goid, reason);
+        let _ = writeln!(w, "\ngoroutine {} [{}]:", g.goid, reason);
     }
 }

@@ -324,6 +324,8 @@ pub fn goready(gp: *mut G) {
 }
 
 /// Go's `ready`: `GWAITING` -> `GRUNNABLE`, onto the local queue.
+/// `gp` is a scheduler handle from a wait queue, never user input.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
 pub fn ready(gp: *mut G, next: bool) {
     // SAFETY: gp is a valid waiting G handed to us by whoever parked it; the
     // current M holds a P.
@@ -372,6 +374,8 @@ pub fn wakep() {
 }
 
 /// Associates `pp` with the current M (Go's `acquirep`).
+/// `pp` is a P from `allp` or the idle list, never user input.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
 pub fn acquirep(pp: *mut P) {
     // SAFETY: pp is an idle P handed to this M.
     unsafe {

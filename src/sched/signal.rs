@@ -68,9 +68,9 @@ extern "C" fn sighandler(sig: i32, info: *mut SigInfo, ctx: *mut u8) {
     let goid = current_goid();
     if let Some(g) = g.filter(|g| in_guard_page(g, addr)) {
         let on_g0 = goid.is_none();
-        let _ = write!(
+        let _ = writeln!(
             w,
-            "runtime: {} stack exceeds {}-byte limit\nruntime: sp={:#x} stack=[{:#x}, {:#x}]\nfatal error: stack overflow\n",
+            "runtime: {} stack exceeds {}-byte limit\nruntime: sp={:#x} stack=[{:#x}, {:#x}]\nfatal error: stack overflow",
             if on_g0 { "g0" } else { "goroutine" },
             g.stack.hi - g.stack.lo,
             sp,
@@ -78,18 +78,18 @@ extern "C" fn sighandler(sig: i32, info: *mut SigInfo, ctx: *mut u8) {
             g.stack.hi
         );
     } else if addr < NIL_PAGE_END {
-        let _ = write!(
+        let _ = writeln!(
             w,
-            "panic: runtime error: invalid memory address or nil pointer dereference\n[signal {} code={:#x} addr={:#x} pc={:#x}]\n",
+            "panic: runtime error: invalid memory address or nil pointer dereference\n[signal {} code={:#x} addr={:#x} pc={:#x}]",
             signal_name(sig),
             code,
             addr,
             pc
         );
     } else {
-        let _ = write!(
+        let _ = writeln!(
             w,
-            "unexpected fault address {:#x}\nfatal error: fault\n[signal {} code={:#x} addr={:#x} pc={:#x}]\n",
+            "unexpected fault address {:#x}\nfatal error: fault\n[signal {} code={:#x} addr={:#x} pc={:#x}]",
             addr,
             signal_name(sig),
             code,
@@ -98,7 +98,7 @@ extern "C" fn sighandler(sig: i32, info: *mut SigInfo, ctx: *mut u8) {
         );
     }
     if let Some(goid) = goid {
-        let _ = write!(w, "\ngoroutine {goid} [running]:\n");
+        let _ = writeln!(w, "\ngoroutine {goid} [running]:");
     }
     drop(w);
     exit_group(EXIT_FATAL)

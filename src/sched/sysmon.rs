@@ -73,16 +73,16 @@ pub fn schedtrace(detailed: bool, start: i64) {
             *s.runqsize.get()
         );
         if detailed {
-            let _ = write!(w, " gcwaiting=0 nmidlelocked=0 stopwait=0 sysmonwait=0\n");
+            let _ = writeln!(w, " gcwaiting=0 nmidlelocked=0 stopwait=0 sysmonwait=0");
         }
         let allp = &*ALLP.get();
         for (i, &pp) in allp.iter().enumerate() {
             let p = &*pp;
             if detailed {
                 let mid = if p.m.is_null() { -1 } else { (*p.m).id };
-                let _ = write!(
+                let _ = writeln!(
                     w,
-                    "  P{}: status={} schedtick={} syscalltick=0 m={} runqsize={} gfreecnt={} timerslen={}\n",
+                    "  P{}: status={} schedtick={} syscalltick=0 m={} runqsize={} gfreecnt={} timerslen={}",
                     i,
                     p.status.load(Relaxed),
                     p.schedtick,
@@ -111,9 +111,9 @@ pub fn schedtrace(detailed: bool, start: i64) {
                 } else {
                     (*m.curg).goid as i64
                 };
-                let _ = write!(
+                let _ = writeln!(
                     w,
-                    "  M{}: p={} curg={} mallocing=0 throwing=0 preemptoff= locks=0 dying=0 spinning={} blocked={} lockedg=-1\n",
+                    "  M{}: p={} curg={} mallocing=0 throwing=0 preemptoff= locks=0 dying=0 spinning={} blocked={} lockedg=-1",
                     m.id,
                     pid,
                     curg,
@@ -129,9 +129,9 @@ pub fn schedtrace(detailed: bool, start: i64) {
                     continue;
                 }
                 let mid = if g.m.is_null() { -1 } else { (*g.m).id };
-                let _ = write!(
+                let _ = writeln!(
                     w,
-                    "  G{}: status={}({}) m={} lockedm=-1\n",
+                    "  G{}: status={}({}) m={} lockedm=-1",
                     g.goid,
                     st,
                     g.waitreason.as_str(),

@@ -233,10 +233,10 @@ pub unsafe fn lookup(base: usize, name: &[u8], version: &[u8]) -> Option<usize> 
             if !str_eq(strtab.add(sym.name as usize), name) {
                 continue;
             }
-            if let Some(v) = want_ver {
-                if *versym.add(i) & VERSYM_VERSION != v {
-                    continue;
-                }
+            if let Some(v) = want_ver
+                && *versym.add(i) & VERSYM_VERSION != v
+            {
+                continue;
             }
             return Some(load_offset.wrapping_add(sym.value as usize));
         }
