@@ -28,7 +28,9 @@ fn bit(reg: u32, n: u32) -> bool {
 fn xgetbv0() -> u64 {
     let (lo, hi): (u32, u32);
     // SAFETY: called only when OSXSAVE is set (see above); reads a register.
-    unsafe { asm!("xgetbv", in("ecx") 0u32, out("eax") lo, out("edx") hi, options(nomem, nostack, preserves_flags)) };
+    unsafe {
+        asm!("xgetbv", in("ecx") 0u32, out("eax") lo, out("edx") hi, options(nomem, nostack, preserves_flags))
+    };
     (u64::from(hi) << 32) | u64::from(lo)
 }
 
@@ -40,7 +42,9 @@ fn main() {
     for r in [l0.ebx, l0.edx, l0.ecx] {
         vendor.extend_from_slice(&r.to_le_bytes());
     }
-    let vendor: String = String::from_utf8_lossy(&vendor).trim_end_matches('\0').to_string();
+    let vendor: String = String::from_utf8_lossy(&vendor)
+        .trim_end_matches('\0')
+        .to_string();
 
     let mut kv: Vec<(&str, String)> = Vec::new();
     let mut put = |k: &'static str, v: String| kv.push((k, v));
@@ -48,7 +52,8 @@ fn main() {
     put("maxleaf", maxleaf.to_string());
 
     let (mut sse2, mut sse3, mut ssse3, mut sse41, mut sse42) = (false, false, false, false, false);
-    let (mut popcnt, mut aes, mut pclmulqdq, mut osxsave, mut avx, mut fma) = (false, false, false, false, false, false);
+    let (mut popcnt, mut aes, mut pclmulqdq, mut osxsave, mut avx, mut fma) =
+        (false, false, false, false, false, false);
     let (mut avx2, mut bmi1, mut bmi2, mut erms, mut adx, mut avx512f, mut rdtscp) =
         (false, false, false, false, false, false, false);
     let mut xcr0 = 0u64;
