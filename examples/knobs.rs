@@ -8,5 +8,9 @@
 rt0::main!(main);
 
 fn main() {
-    rt0::println!("gomaxprocs={} ncpu={}", rt0::runtime::gomaxprocs(), rt0::runtime::num_cpu());
+    rt0::println!(
+        "gomaxprocs={} ncpu={}",
+        rt0::runtime::gomaxprocs(),
+        rt0::runtime::num_cpu()
+    );
 }
