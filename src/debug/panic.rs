@@ -32,3 +32,21 @@ fn panic(info: &PanicInfo) -> ! {
     drop(w);
     exit_group(EXIT_FATAL)
 }
+
+/// `_Unwind_Resume` and `rust_eh_personality`: referenced by the landing
+/// pads of the precompiled `core` and `alloc`, which are built with
+/// `panic = "unwind"`. With `panic = "abort"` nothing ever unwinds, so they
+/// are never called; but without LTO to drop the landing pads (every dev
+/// build, and a user's release profile without `lto = true`) the link
+/// fails with "undefined symbol: _Unwind_Resume" unless they exist. If one
+/// ever runs, something unwound: stop at once with an invalid-opcode trap.
+#[unsafe(no_mangle)]
+extern "C" fn _Unwind_Resume() -> ! {
+    crate::sys::process::unreachable_trap()
+}
+
+/// See [`_Unwind_Resume`].
+#[unsafe(no_mangle)]
+extern "C" fn rust_eh_personality() -> ! {
+    crate::sys::process::unreachable_trap()
+}
