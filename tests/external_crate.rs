@@ -2,7 +2,7 @@
 //! program" steps (`tests/external/STEPS.md`) in a fresh directory outside
 //! this repository, with the files of `tests/external/template/`, builds it
 //! with a plain `cargo build --release`, and runs the result natively and
-//! under qemu-x86_64. This is the only test that sees rt0 the way a user
+//! under qemu-x86_64; then the same crate with `cargo build` (dev profile). This is the only test that sees rt0 the way a user
 //! does: through `links = "rt0"` and `DEP_RT0_LINKER_SCRIPT`, without this
 //! package's own build script flags for examples.
 
@@ -166,4 +166,23 @@ fn own_crate_outside_the_workspace() {
             out.describe()
         );
     }
+
+    // The dev profile links too (no LTO there to drop the precompiled
+    // core's unwinding references), and its debug assertions pass.
+    check(
+        user_cargo(&krate)
+            .arg("build")
+            .env("CARGO_TARGET_DIR", tmp.0.join("target")),
+        "cargo build",
+    );
+    let dev = tmp.0.join("target/debug/myprog");
+    assert_static_non_pie(&dev);
+    let out = run_program(&common::Runner::Native, &dev, &[], &[]);
+    out.assert_success();
+    assert_eq!(
+        out.stdout_str(),
+        "hello from my own program\nargs=1 sum of squares 1..=10 = 385\n",
+        "{}",
+        out.describe()
+    );
 }
