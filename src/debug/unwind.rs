@@ -1,9 +1,10 @@
 //! Unwinding symbols that must exist but never run.
 //!
 //! Programs build with `panic = "abort"`, so nothing unwinds. The
-//! precompiled `alloc` crate is built with unwinding, though, and code it
-//! brings in (`format!` among others) names `_Unwind_Resume` and
-//! `rust_eh_personality`; with no libgcc to provide them the link fails.
+//! precompiled `core` and `alloc` are built with unwinding, though, and
+//! their landing pads (kept in any build without LTO, and by code such as
+//! `format!`) name `_Unwind_Resume` and `rust_eh_personality`; with no
+//! libgcc to provide them the link fails.
 //! These definitions satisfy the linker; reaching either one is a runtime
 //! invariant broken, and ends the process like any other fatal error.
 

@@ -1,0 +1,139 @@
+//! The heap: it grows past its 1 MiB first arena and gives memory back
+//! (`examples/heap_grow`, natively and under every qemu model, since
+//! qemu-user places mmaps its own way and the growth path differs), and it
+//! ends a program that exhausts its address space with Go's
+//! `fatal error: out of memory` and status 2, never a fault
+//! (`examples/oom` under an address-space limit, natively and under qemu).
+
+mod common;
+
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+
+use common::{all_runners, command, example, run, run_program};
+
+const BLOCKS: usize = 1024;
+const BLOCK_WORDS: usize = 64 * 1024 / 8;
+const FIRST_ARENA_BYTES: u64 = 1 << 20;
+
+/// Same as `pattern` in examples/heap_grow.rs.
+fn pattern(block: usize, word: usize) -> u64 {
+    (block as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        ^ (word as u64).wrapping_mul(0xc2b2_ae3d_27d4_eb4f)
+}
+
+fn expected_checksum() -> u64 {
+    let mut sum = 0u64;
+    for b in 0..BLOCKS {
+        for w in 0..BLOCK_WORDS {
+            sum = sum.wrapping_add(pattern(b, w)).rotate_left(1);
+        }
+    }
+    sum
+}
+
+/// `LABEL mapped=N in_use=N arenas=N grows=N` -> [mapped, in_use, arenas, grows].
+fn stats(text: &str, label: &str) -> [u64; 4] {
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix(label).and_then(|r| r.strip_prefix(' ')))
+        .unwrap_or_else(|| panic!("no `{label}` line in {text:?}"));
+    let f = common::fields(line);
+    ["mapped", "in_use", "arenas", "grows"].map(|k| f[k].parse().unwrap())
+}
+
+#[test]
+fn heap_grows_past_first_arena_and_frees() {
+    let checksum = format!("checksum={:#018x}", expected_checksum());
+    for runner in all_runners() {
+        let out = run_program(&runner, &example("heap_grow"), &[], &[]);
+        out.assert_success();
+        assert!(out.stderr.is_empty(), "{}", out.describe());
+        let text = out.stdout_str();
+        assert_eq!(
+            text.lines().next(),
+            Some(checksum.as_str()),
+            "{}",
+            out.describe()
+        );
+        let [m0, u0, a0, g0] = stats(&text, "before");
+        let [m1, u1, a1, g1] = stats(&text, "peak");
+        let [m2, u2, a2, g2] = stats(&text, "after");
+        let ctx = out.describe();
+        assert_eq!(
+            (m0, a0, g0),
+            (FIRST_ARENA_BYTES, 1, 0),
+            "one 1 MiB arena at start\n{ctx}"
+        );
+        // 1,024 blocks of 64 KiB plus the 2,048-entry table of Vec headers.
+        assert_eq!(
+            u1 - u0,
+            (BLOCKS * BLOCK_WORDS * 8 + 2 * BLOCKS * 24) as u64,
+            "bytes in use at the peak\n{ctx}"
+        );
+        assert!(
+            m1 >= u1 && m1 > 64 << 20,
+            "mapped {m1} < in use {u1}\n{ctx}"
+        );
+        assert!(g1 >= 1 && a1 >= a0, "the heap did not grow\n{ctx}");
+        assert_eq!(u2, u0, "freeing did not give every byte back\n{ctx}");
+        // Address space stays mapped for reuse, as Go's heap keeps it.
+        assert_eq!((m2, a2, g2), (m1, a1, g1), "{ctx}");
+    }
+}
+
+/// Out of memory under `ulimit -v` (RLIMIT_AS, set before exec): 256 MiB
+/// natively; 1 GiB under qemu-user, which maps its own stack, code buffer
+/// and guest address space under the same limit before the guest runs (at
+/// 256 MiB qemu itself stops with "mmap stack: Cannot allocate memory").
+#[test]
+fn out_of_memory_is_fatal_error_2() {
+    unsafe extern "C" {
+        fn setrlimit(resource: i32, limit: *const [u64; 2]) -> i32;
+    }
+    const RLIMIT_AS: i32 = 9;
+    for runner in all_runners() {
+        let limit: u64 = if runner.is_qemu() { 1 << 30 } else { 256 << 20 };
+        let mut cmd = command(&runner, &example("oom"), None);
+        // SAFETY: the hook makes one async-signal-safe call on a value
+        // copied into the closure before the fork.
+        unsafe {
+            cmd.pre_exec(move || {
+                if setrlimit(RLIMIT_AS, &[limit, limit]) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let out = run(&runner, cmd);
+        let ctx = out.describe();
+        assert_eq!(out.status.signal(), None, "killed by a signal\n{ctx}");
+        assert_eq!(out.code(), Some(2), "{ctx}");
+        assert!(out.stdout.is_empty(), "{ctx}");
+        let err = out.stderr_str();
+        let mut lines = err.lines();
+        let first = lines.next().unwrap_or_default();
+        // runtime: out of memory: cannot allocate N-byte block (M in use)
+        let rest = first
+            .strip_prefix("runtime: out of memory: cannot allocate ")
+            .unwrap_or_else(|| panic!("{ctx}"));
+        let (size, rest) = rest
+            .split_once("-byte block (")
+            .unwrap_or_else(|| panic!("{ctx}"));
+        let in_use = rest
+            .strip_suffix(" in use)")
+            .unwrap_or_else(|| panic!("{ctx}"));
+        let size: u64 = size.parse().unwrap();
+        let in_use: u64 = in_use.parse().unwrap();
+        assert!(
+            size >= 1 << 20,
+            "the failed request is a 1 MiB block or more\n{ctx}"
+        );
+        assert!(
+            (limit / 8..limit).contains(&in_use),
+            "in use {in_use} is not near the limit {limit}\n{ctx}"
+        );
+        assert_eq!(lines.next(), Some("fatal error: out of memory"), "{ctx}");
+        assert_eq!(lines.next(), Some(""), "{ctx}");
+        assert_eq!(lines.next(), Some("goroutine 1 [running]:"), "{ctx}");
+    }
+}
