@@ -31,6 +31,9 @@
 // Runtime structures are built by `const fn new()` for statics; a Default
 // impl would add nothing but a second way to make them.
 #![allow(clippy::new_without_default)]
+// Host unit tests build the pure parts with std; the entry path and the
+// code only asm calls are then unused.
+#![cfg_attr(test, allow(dead_code, unused_imports))]
 #![warn(missing_docs)]
 #![allow(missing_docs)] // internal modules are documented by their `//!` notes
 
