@@ -1,18 +1,20 @@
-//! Benchmark `spawn`: N goroutines each calling `done` on one WaitGroup;
-//! main waits. ns per goroutine. Go twin: bench/go/spawn.
+//! Benchmark `spawn`, twin of bench/go/spawn: the cost of starting a
+//! goroutine that does (almost) nothing. Starts COUNT goroutines, each
+//! calling `done` on one WaitGroup; main waits for all of them. Prints ns
+//! per goroutine: creation, scheduling, exit.
 #![no_std]
 #![no_main]
 extern crate alloc;
 use alloc::sync::Arc;
 use rt0::sync::WaitGroup;
 
+#[path = "benchutil/mod.rs"]
+mod benchutil;
+
 rt0::main!(main);
 
 fn main() {
-    let n: u64 = rt0::env::args()
-        .nth(1)
-        .and_then(|a| core::str::from_utf8(a).ok()?.parse().ok())
-        .unwrap_or(1_000_000);
+    let n = benchutil::count();
     let wg = Arc::new(WaitGroup::new());
     wg.add(n as i32);
     let t0 = rt0::time::nanotime();
@@ -21,6 +23,5 @@ fn main() {
         rt0::runtime::go(move || wg.done());
     }
     wg.wait();
-    let dt = rt0::time::nanotime() - t0;
-    rt0::println!("{} ns/op", dt as u64 / n);
+    benchutil::report(rt0::time::nanotime() - t0, n);
 }

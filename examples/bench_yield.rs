@@ -1,18 +1,19 @@
-//! Benchmark `yield`: two goroutines each calling Gosched N times; ns per
-//! switch (2N switches in all). Go twin: bench/go/yield.
+//! Benchmark `yield`, twin of bench/go/yield: the cost of `gosched`, i.e.
+//! of one trip through the scheduler. Two goroutines each call `gosched`
+//! COUNT times; main waits. Prints ns per switch (2*COUNT switches in all).
 #![no_std]
 #![no_main]
 extern crate alloc;
 use alloc::sync::Arc;
 use rt0::sync::WaitGroup;
 
+#[path = "benchutil/mod.rs"]
+mod benchutil;
+
 rt0::main!(main);
 
 fn main() {
-    let n: u64 = rt0::env::args()
-        .nth(1)
-        .and_then(|a| core::str::from_utf8(a).ok()?.parse().ok())
-        .unwrap_or(1_000_000);
+    let n = benchutil::count();
     let wg = Arc::new(WaitGroup::new());
     wg.add(2);
     let t0 = rt0::time::nanotime();
@@ -26,6 +27,5 @@ fn main() {
         });
     }
     wg.wait();
-    let dt = rt0::time::nanotime() - t0;
-    rt0::println!("{} ns/op", dt as u64 / (2 * n));
+    benchutil::report(rt0::time::nanotime() - t0, 2 * n);
 }

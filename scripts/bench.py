@@ -43,7 +43,7 @@ RUNRSS = OUT / "runrss"
 DEFAULT_COUNTS = {
     "spawn": 1_000_000,       # goroutines
     "yield": 2_000_000,       # Gosched calls per goroutine (two goroutines)
-    "park": 100_000,          # goroutines parked at once
+    "park": 1_000_000,        # goroutines parked at once (the issue asks for a million)
     "parallel": 200_000_000,  # elements hashed, over 64 goroutines
     "pingpong": 1_000_000,    # round trips
     "buffered": 5_000_000,    # values through a capacity-128 channel

@@ -50,15 +50,21 @@ impl Mutex {
         };
         loop {
             for _ in 0..spin {
-                for _ in 0..ACTIVE_SPIN_CNT {
-                    if self.key.load(Relaxed) == UNLOCKED
-                        && self
-                            .key
-                            .compare_exchange(UNLOCKED, wait, Acquire, Relaxed)
-                            .is_ok()
+                // Go's shape: try while the word reads unlocked, then
+                // `procyield(30)` without touching it. Polling it on every
+                // pause keeps stealing the line from the holder (which
+                // shares it with the channel state): 4-9x slower under
+                // contention (bench prodcons10/100 at GOMAXPROCS=2).
+                while self.key.load(Relaxed) == UNLOCKED {
+                    if self
+                        .key
+                        .compare_exchange(UNLOCKED, wait, Acquire, Relaxed)
+                        .is_ok()
                     {
                         return;
                     }
+                }
+                for _ in 0..ACTIVE_SPIN_CNT {
                     core::hint::spin_loop();
                 }
             }
