@@ -61,7 +61,7 @@ fn find_runnable() -> (*mut G, bool) {
         // SAFETY: this M holds a P at the top of the loop.
         let pp = unsafe { &mut *mp.p };
         // Expired timers first: they may ready goroutines onto this P.
-        crate::time::timers::run_all_expired(crate::sys::time::nanotime());
+        crate::time::timers::run_all_expired();
         // Fairness: check the global queue every 61 ticks.
         // SAFETY: runqsize is read racily as Go does; the lock is taken below.
         if pp.schedtick % GLOBAL_RUNQ_CHECK_INTERVAL == 0 && unsafe { *s.runqsize.get() } > 0 {

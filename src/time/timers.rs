@@ -161,8 +161,19 @@ pub fn check_timers(pp: &P, now: i64) -> usize {
     }
 }
 
-/// Runs expired timers on every P; returns how many ran.
-pub fn run_all_expired(now: i64) -> usize {
+/// Runs expired timers on every P; returns how many ran. Reads the clock
+/// only when some P has a timer, so the scheduler's hot path costs a few
+/// atomic loads when no timer is pending (Go's `checkTimers` likewise
+/// looks at `timer0When` before calling `nanotime`).
+pub fn run_all_expired() -> usize {
+    let first = earliest();
+    if first == 0 {
+        return 0;
+    }
+    let now = crate::sys::time::nanotime();
+    if first > now {
+        return 0;
+    }
     // SAFETY: allp is fixed after start-up.
     let allp = unsafe { &*ALLP.get() };
     let mut ran = 0;
