@@ -30,7 +30,8 @@ const MAX_ARENAS: usize = 48;
 struct Arenas {
     heaps: [Heap; MAX_ARENAS],
     n: usize,
-    /// Size of the next arena.
+    /// Size of the next arena (0: the first, [`FIRST_ARENA_BYTES`]). Kept
+    /// zero-initialised so the whole table lives in .bss, not in the file.
     next_bytes: usize,
     /// Bytes mapped in all arenas.
     mapped: usize,
@@ -43,7 +44,7 @@ struct Arenas {
 static ARENAS: Mutex<Arenas> = Mutex::new(Arenas {
     heaps: [const { Heap::empty() }; MAX_ARENAS],
     n: 0,
-    next_bytes: FIRST_ARENA_BYTES,
+    next_bytes: 0,
     mapped: 0,
     in_use: 0,
     grows: 0,
@@ -60,6 +61,14 @@ pub fn mallocinit() {
     let mut a = ARENAS.lock();
     if a.n == 0 {
         grow(&mut a, 0);
+    }
+}
+
+fn next_arena_bytes(a: &Arenas) -> usize {
+    if a.next_bytes == 0 {
+        FIRST_ARENA_BYTES
+    } else {
+        a.next_bytes
     }
 }
 
@@ -89,7 +98,9 @@ fn grow(a: &mut Arenas, need: usize) {
     if a.n == MAX_ARENAS {
         crate::debug::fatal::out_of_memory(need, a.in_use);
     }
-    let bytes = need.max(a.next_bytes).next_multiple_of(super::PAGE_SIZE);
+    let bytes = need
+        .max(next_arena_bytes(a))
+        .next_multiple_of(super::PAGE_SIZE);
     match mmap_anon(0, bytes, rw, MapFlags::NORESERVE) {
         Ok(p) => {
             let i = a.n;
