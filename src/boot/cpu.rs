@@ -192,9 +192,11 @@ pub fn decode<R: CpuIdReader>(reader: R, read_xcr0: impl FnOnce() -> u64) -> Fea
             f.adx = ef.has_adx();
             f.avx512f = ef.has_avx512f() && os_avx512;
         }
-    }
-    if let Some(ext) = cpuid.get_extended_processor_and_feature_identifiers() {
-        f.rdtscp = ext.has_rdtscp();
+        // Go's doinit returns before the extended leaves when max leaf < 7,
+        // so RDTSCP is read only here.
+        if let Some(ext) = cpuid.get_extended_processor_and_feature_identifiers() {
+            f.rdtscp = ext.has_rdtscp();
+        }
     }
     f
 }
@@ -470,11 +472,15 @@ mod tests {
 
     #[test]
     fn leaf7_ignored_below_maxleaf_7() {
-        let f = decode(
-            intel(5, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7),
-            || 0x7,
-        );
+        let mut t = intel(5, HASWELL_ECX1, bits::LEAF1_EDX_SSE2, HASWELL_EBX7);
+        t.0.insert((0x8000_0000, 0), r(0x8000_0001, 0, 0, 0));
+        t.0.insert((0x8000_0001, 0), r(0, 0, 0, 1 << 27));
+        let f = decode(t, || 0x7);
         assert!(f.avx && !f.avx2 && !f.bmi1 && !f.erms);
+        assert!(
+            !f.rdtscp,
+            "Go reads the extended leaves only when max leaf >= 7"
+        );
     }
 
     #[test]

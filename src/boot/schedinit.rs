@@ -23,7 +23,10 @@ pub extern "C" fn schedinit() {
     crate::mem::heap::mallocinit();
     let godebug = godebug_env();
     let t_cpu = crate::sys::time::nanotime();
-    super::cpu::cpuinit(core::str::from_utf8(godebug).unwrap_or(""));
+    // GODEBUG is bytes: invalid UTF-8 in one field must not hide the
+    // cpu.* fields around it (Go's processOptions works on bytes). The
+    // heap exists; the copy is made only when the value is not UTF-8.
+    super::cpu::cpuinit(&alloc::string::String::from_utf8_lossy(godebug));
     super::inittrace::cpu_done(crate::sys::time::nanotime() - t_cpu);
     crate::rand::fastrandinit();
     // SAFETY: m0 is the only thread during start-up.
