@@ -27,7 +27,7 @@ fn main() {
                     let mut i: u64 = 0;
                     loop {
                         i = i.wrapping_add(1);
-                        if i % 100_000 == 0 {
+                        if i.is_multiple_of(100_000) {
                             rt0::runtime::gosched();
                         }
                         core::hint::black_box(i);

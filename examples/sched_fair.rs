@@ -41,7 +41,7 @@ fn link(wg: Arc<WaitGroup>) {
         return;
     }
     let n = LINKS.fetch_add(1, SeqCst);
-    if n % 1024 == 0 && rt0::time::nanotime() > DEADLINE.load(SeqCst) {
+    if n.is_multiple_of(1024) && rt0::time::nanotime() > DEADLINE.load(SeqCst) {
         rt0::eprintln!(
             "FAIL: {n} chain links ran and the main goroutine on the global run queue never did"
         );

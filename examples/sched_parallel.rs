@@ -41,7 +41,7 @@ fn wait_turn(token: &AtomicU64, want: u64, yielding: bool, limit_ms: i64, player
         }
         tries += 1;
         // Reading the clock costs a syscall under qemu: not every time.
-        if tries % 256 == 0 && rt0::time::nanotime() > deadline {
+        if tries.is_multiple_of(256) && rt0::time::nanotime() > deadline {
             rt0::eprintln!(
                 "FAIL: player {player} waited {limit_ms} ms for token {want} (token={}): \
                  its partner did not run",

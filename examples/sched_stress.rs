@@ -66,7 +66,7 @@ fn worker(sh: &Arc<Shared>, seed: u64, deadline: i64) {
     let mut t = Tally::default();
     loop {
         // The clock is a syscall under qemu: look at it every 32 ops.
-        if t.ops % 32 == 0 && rt0::time::nanotime() > deadline {
+        if t.ops.is_multiple_of(32) && rt0::time::nanotime() > deadline {
             break;
         }
         t.ops += 1;
@@ -78,7 +78,7 @@ fn worker(sh: &Arc<Shared>, seed: u64, deadline: i64) {
                     sh.torn.fetch_add(1, SeqCst);
                 }
                 p.0 += 1;
-                if (r >> 8) % 8 == 0 {
+                if (r >> 8).is_multiple_of(8) {
                     rt0::runtime::gosched();
                 }
                 p.1 += 1;
@@ -95,7 +95,7 @@ fn worker(sh: &Arc<Shared>, seed: u64, deadline: i64) {
             11 => {
                 sh.children.add(1);
                 let sh2 = sh.clone();
-                let yield_first = (r >> 8) % 2 == 0;
+                let yield_first = (r >> 8).is_multiple_of(2);
                 rt0::runtime::go(move || {
                     if yield_first {
                         rt0::runtime::gosched();

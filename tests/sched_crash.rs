@@ -61,7 +61,12 @@ fn assert_overflow(out: &Output, limit: u64) -> u64 {
         "sp {sp:#x} not in the guard page below {lo:#x}\n{}",
         out.describe()
     );
-    assert_eq!(lines[2], "fatal error: stack overflow", "{}", out.describe());
+    assert_eq!(
+        lines[2],
+        "fatal error: stack overflow",
+        "{}",
+        out.describe()
+    );
     assert_eq!(lines[3], "", "{}", out.describe());
     goroutine_header(lines[4], "running", out)
 }
@@ -94,7 +99,12 @@ fn deadlock_lists_each_goroutine() {
 fn deadlock_of_many_goroutines_under_load() {
     for runner in native_and_one_qemu() {
         for procs in ["1", "2"] {
-            let out = run_failing(&runner, "sched_fail", &["deadlock_many"], &[("GOMAXPROCS", procs)]);
+            let out = run_failing(
+                &runner,
+                "sched_fail",
+                &["deadlock_many"],
+                &[("GOMAXPROCS", procs)],
+            );
             let err = out.stderr_str();
             let mut lines = err.lines();
             assert_eq!(
@@ -118,7 +128,12 @@ fn deadlock_of_many_goroutines_under_load() {
                     .filter(|h| h.ends_with(&format!(" [{reason}]:")))
                     .count()
             };
-            assert_eq!(headers[0], "goroutine 1 [sync.WaitGroup.Wait]:", "{}", out.describe());
+            assert_eq!(
+                headers[0],
+                "goroutine 1 [sync.WaitGroup.Wait]:",
+                "{}",
+                out.describe()
+            );
             assert_eq!(count("sync.WaitGroup.Wait"), 2, "{}", out.describe());
             assert_eq!(count("sync.Mutex.Lock"), 2, "{}", out.describe());
             let mut ids: Vec<u64> = headers
@@ -152,7 +167,12 @@ fn panic_in_a_goroutine() {
         );
         assert_eq!(lines[1], "", "{}", out.describe());
         let id = goroutine_header(lines[2], "running", &out);
-        assert_ne!(id, 1, "the panic happened in a goroutine, not main\n{}", out.describe());
+        assert_ne!(
+            id,
+            1,
+            "the panic happened in a goroutine, not main\n{}",
+            out.describe()
+        );
         // The panic's source location comes after the header.
         assert!(err.contains("examples/crash.rs:"), "{}", out.describe());
     }
@@ -162,11 +182,21 @@ fn panic_in_a_goroutine() {
 fn panic_while_other_goroutines_spin() {
     for runner in native_and_one_qemu() {
         for procs in ["1", "2", "4"] {
-            let out = run_failing(&runner, "sched_fail", &["panic_busy"], &[("GOMAXPROCS", procs)]);
+            let out = run_failing(
+                &runner,
+                "sched_fail",
+                &["panic_busy"],
+                &[("GOMAXPROCS", procs)],
+            );
             let err = out.stderr_str();
             let lines: Vec<&str> = err.lines().collect();
             assert!(lines.len() >= 3, "{}", out.describe());
-            assert_eq!(lines[0], "panic: boom while others spin", "{}", out.describe());
+            assert_eq!(
+                lines[0],
+                "panic: boom while others spin",
+                "{}",
+                out.describe()
+            );
             assert_eq!(lines[1], "", "{}", out.describe());
             let id = goroutine_header(lines[2], "running", &out);
             assert!(id > 1, "{}", out.describe());
@@ -208,7 +238,11 @@ fn nil_dereference() {
         assert_eq!(parts[1], "addr=0x0", "{}", out.describe());
         let pc = hex(parts[2].strip_prefix("pc=").expect("pc="));
         // Non-PIE, linked at the usual 0x400000: the fault is in our text.
-        assert!((0x40_0000..0x100_0000).contains(&pc), "pc {pc:#x}\n{}", out.describe());
+        assert!(
+            (0x40_0000..0x100_0000).contains(&pc),
+            "pc {pc:#x}\n{}",
+            out.describe()
+        );
         assert_eq!(lines[2], "", "{}", out.describe());
         assert_eq!(lines[3], "goroutine 1 [running]:", "{}", out.describe());
     }
@@ -218,7 +252,12 @@ fn nil_dereference() {
 fn goexit_from_main() {
     for runner in native_and_one_qemu() {
         let out = crash(&runner, "goexit");
-        assert_eq!(out.stdout_str(), "other goroutine ran\n", "{}", out.describe());
+        assert_eq!(
+            out.stdout_str(),
+            "other goroutine ran\n",
+            "{}",
+            out.describe()
+        );
         assert_eq!(
             out.stderr_str(),
             "fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n",
@@ -235,7 +274,12 @@ fn negative_waitgroup_counter() {
         let err = out.stderr_str();
         let lines: Vec<&str> = err.lines().collect();
         assert!(lines.len() >= 3, "{}", out.describe());
-        assert_eq!(lines[0], "panic: sync: negative WaitGroup counter", "{}", out.describe());
+        assert_eq!(
+            lines[0],
+            "panic: sync: negative WaitGroup counter",
+            "{}",
+            out.describe()
+        );
         assert_eq!(lines[1], "", "{}", out.describe());
         assert_eq!(lines[2], "goroutine 1 [running]:", "{}", out.describe());
     }
@@ -262,7 +306,12 @@ fn big_stack_goroutine_survives_deep_recursion() {
         // A shallow one fits the default stack (the test is about size).
         let out = run_program(&runner, &example("sched_stack"), &["default", "16"], &[]);
         out.assert_success();
-        assert_eq!(out.stdout_str(), "depth=16 sum=120 want=120\n", "{}", out.describe());
+        assert_eq!(
+            out.stdout_str(),
+            "depth=16 sum=120 want=120\n",
+            "{}",
+            out.describe()
+        );
     }
 }
 

@@ -72,7 +72,12 @@ fn spinning_goroutines_need_two_ps() {
 fn yielding_goroutines_progress_on_one_p() {
     for runner in native_and_one_qemu() {
         for procs in ["1", "2"] {
-            let out = run_with_procs(&runner, "sched_parallel", &["yield", "2000", "20000"], procs);
+            let out = run_with_procs(
+                &runner,
+                "sched_parallel",
+                &["yield", "2000", "20000"],
+                procs,
+            );
             out.assert_success();
             assert_eq!(
                 out.stdout_str(),
@@ -110,8 +115,17 @@ fn stealing_spreads_work_over_threads() {
             "all goroutines ran on one thread with GOMAXPROCS=2: nobody stole\n{}",
             out.describe()
         );
-        assert!(t.len() <= 2, "more threads than Ps ran goroutines\n{}", out.describe());
-        assert_eq!(t.iter().map(|(_, n)| n).sum::<u64>(), 64, "{}", out.describe());
+        assert!(
+            t.len() <= 2,
+            "more threads than Ps ran goroutines\n{}",
+            out.describe()
+        );
+        assert_eq!(
+            t.iter().map(|(_, n)| n).sum::<u64>(),
+            64,
+            "{}",
+            out.describe()
+        );
 
         // One P: one M runs everything, main's thread.
         let out = run_with_procs(&runner, "sched_steal", &["16", "1000"], "1");

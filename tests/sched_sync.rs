@@ -41,7 +41,12 @@ fn smoke_checksums_at_1_2_4_procs() {
         for procs in ["1", "2", "4"] {
             let out = run_ok(&runner, "sched_smoke", &[&n.to_string()], procs);
             let want = 10 * n * (n - 1) / 2;
-            assert_eq!(num(&out, "sum"), want, "GOMAXPROCS={procs}\n{}", out.describe());
+            assert_eq!(
+                num(&out, "sum"),
+                want,
+                "GOMAXPROCS={procs}\n{}",
+                out.describe()
+            );
             assert_eq!(num(&out, "want"), want, "{}", out.describe());
             assert_eq!(num(&out, "nested"), n, "{}", out.describe());
             assert_eq!(num(&out, "once"), 1, "{}", out.describe());
@@ -89,7 +94,12 @@ fn once_runs_f_exactly_once_for_concurrent_callers() {
     for runner in native_and_one_qemu() {
         for procs in ["1", "2", "4"] {
             let out = run_ok(&runner, "sched_sync", &["once", "1000"], procs);
-            assert_eq!(num(&out, "runs"), 1, "GOMAXPROCS={procs}\n{}", out.describe());
+            assert_eq!(
+                num(&out, "runs"),
+                1,
+                "GOMAXPROCS={procs}\n{}",
+                out.describe()
+            );
             assert_eq!(num(&out, "callers"), 1000, "{}", out.describe());
             assert_eq!(
                 num(&out, "saw"),
