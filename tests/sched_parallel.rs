@@ -42,12 +42,12 @@ fn run_with_procs(runner: &Runner, name: &str, args: &[&str], procs: &str) -> Ou
 #[test]
 fn spinning_goroutines_need_two_ps() {
     for runner in native_and_one_qemu() {
-        // Two Ps: 2000 round trips of bare spinning, each wait bounded by 20 s.
-        let out = run_with_procs(&runner, "sched_parallel", &["spin", "2000", "20000"], "2");
+        // Two Ps: 1000 round trips of bare spinning, each wait bounded by 20 s.
+        let out = run_with_procs(&runner, "sched_parallel", &["spin", "1000", "20000"], "2");
         out.assert_success();
         assert_eq!(
             out.stdout_str(),
-            "mode=spin rounds=2000 token=4000\n",
+            "mode=spin rounds=1000 token=2000\n",
             "{}",
             out.describe()
         );

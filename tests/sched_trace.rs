@@ -53,9 +53,19 @@ const GO_FIELDS: [&str; 6] = [
     "runqueue",
 ];
 
-fn sched_lines(out: &Output) -> Vec<Sched> {
+/// stderr's complete lines: sysmon may be cut off mid-line when the
+/// program exits, and that fragment (no newline yet) is not judged.
+fn complete_lines(out: &Output) -> Vec<String> {
     out.stderr_str()
-        .lines()
+        .split_inclusive('\n')
+        .filter_map(|l| l.strip_suffix('\n'))
+        .map(str::to_string)
+        .collect()
+}
+
+fn sched_lines(out: &Output) -> Vec<Sched> {
+    complete_lines(out)
+        .iter()
         .filter(|l| l.starts_with("SCHED"))
         .map(|l| parse_sched(l).unwrap_or_else(|| panic!("bad line {l:?}\n{}", out.describe())))
         .collect()
@@ -117,7 +127,6 @@ fn schedtrace_lines_match_go() {
 fn scheddetail_lines() {
     for runner in native_and_one_qemu() {
         let out = traced(&runner, 2, "schedtrace=100,scheddetail=1");
-        let err = out.stderr_str();
         let lines = sched_lines(&out);
         assert!(lines.len() >= 3, "{}", out.describe());
         for s in &lines {
@@ -127,15 +136,30 @@ fn scheddetail_lines() {
             assert_eq!(&names[..6], GO_FIELDS, "{}", out.describe());
             assert_eq!(s.fields[0].1, 2, "{}", out.describe());
         }
-        let starts = |p: &str| err.lines().filter(|l| l.starts_with(p)).count();
-        let n = lines.len();
-        assert_eq!(starts("  P0: status="), n, "{}", out.describe());
-        assert_eq!(starts("  P1: status="), n, "{}", out.describe());
-        assert_eq!(starts("  P2:"), 0, "only GOMAXPROCS Ps\n{}", out.describe());
-        assert_eq!(starts("  M0: p="), n, "{}", out.describe());
-        assert_eq!(starts("  G1: status="), n, "{}", out.describe());
+        // Split into one block per SCHED line. The program may exit while
+        // sysmon prints a block, so the last one may be short; every
+        // earlier block is whole and must hold each line.
+        let all = complete_lines(&out);
+        let mut blocks: Vec<Vec<&str>> = Vec::new();
+        for l in &all {
+            if l.starts_with("SCHED ") {
+                blocks.push(Vec::new());
+            }
+            if let Some(b) = blocks.last_mut() {
+                b.push(l.as_str());
+            }
+        }
+        assert_eq!(blocks.len(), lines.len(), "{}", out.describe());
+        for b in &blocks[..blocks.len() - 1] {
+            let starts = |p: &str| b.iter().filter(|l| l.starts_with(p)).count();
+            assert_eq!(starts("  P0: status="), 1, "{}", out.describe());
+            assert_eq!(starts("  P1: status="), 1, "{}", out.describe());
+            assert_eq!(starts("  P2:"), 0, "only GOMAXPROCS Ps\n{}", out.describe());
+            assert_eq!(starts("  M0: p="), 1, "{}", out.describe());
+            assert_eq!(starts("  G1: status="), 1, "{}", out.describe());
+        }
         // Every stderr line is a SCHED line or an indented P/M/G line.
-        for l in err.lines() {
+        for l in &all {
             assert!(
                 l.starts_with("SCHED ")
                     || l.starts_with("  P")
