@@ -42,7 +42,7 @@ impl Mutex {
         }
         // v is LOCKED or SLEEPING; if we ever sleep we must leave SLEEPING so
         // that unlock wakes the others.
-        let wait = v;
+        let mut wait = v;
         let spin = if crate::boot::osinit::ncpu() > 1 {
             ACTIVE_SPIN
         } else {
@@ -83,6 +83,11 @@ impl Mutex {
             if v == UNLOCKED {
                 return;
             }
+            // Once we have slept, others may be asleep too: whenever we take
+            // the lock from now on, leave SLEEPING so our unlock wakes one of
+            // them (Go: `wait = mutex_sleeping`). Taking it as LOCKED would
+            // erase their mark and strand them in the kernel.
+            wait = SLEEPING;
             let _ = futex_wait(&self.key, SLEEPING, -1);
         }
     }

@@ -1,0 +1,166 @@
+//! Scheduling properties in the spirit of Go's `proc_test.go`, each shown
+//! by a program that cannot finish (or reports a number that cannot pass)
+//! when the property is missing:
+//!
+//! - parallelism (TestGoroutineParallelism): two goroutines spin-waiting
+//!   for each other's token complete only on two Ps; on one P the same
+//!   program hits its own wait limit and says so (the control that shows
+//!   the check can fail), and a yielding version completes on one P;
+//! - stealing: CPU-bound goroutines spawned on main's P run on more than
+//!   one OS thread when there are two Ps (and on one thread with one P);
+//! - fairness of the global run queue: a goroutine parked there by
+//!   `gosched` runs again within 61 scheduling ticks of a P although two
+//!   chains of goroutines keep the local queue full forever.
+//!
+//! Natively and under qemu-x86_64 (first model of QEMU_CPUS): qemu-user
+//! runs guest threads on host threads, so parallelism is real there too.
+//! Other jobs share the two cores, so wait limits are seconds, not ms.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{Output, Runner, example, fields, native_and_one_qemu, run_program};
+
+/// Every `key=value` token of stdout, later lines overriding earlier ones.
+fn stdout_fields(out: &Output) -> BTreeMap<String, String> {
+    out.stdout_str().lines().flat_map(fields).collect()
+}
+
+/// The numeric value of `key` in stdout; fails the test when absent.
+fn num(out: &Output, key: &str) -> u64 {
+    stdout_fields(out)
+        .get(key)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no numeric {key}= in stdout\n{}", out.describe()))
+}
+
+fn run_with_procs(runner: &Runner, name: &str, args: &[&str], procs: &str) -> Output {
+    run_program(runner, &example(name), args, &[("GOMAXPROCS", procs)])
+}
+
+#[test]
+fn spinning_goroutines_need_two_ps() {
+    for runner in native_and_one_qemu() {
+        // Two Ps: 1000 round trips of bare spinning, each wait bounded by 20 s.
+        let out = run_with_procs(&runner, "sched_parallel", &["spin", "1000", "20000"], "2");
+        out.assert_success();
+        assert_eq!(
+            out.stdout_str(),
+            "mode=spin rounds=1000 token=2000\n",
+            "{}",
+            out.describe()
+        );
+        assert_eq!(out.stderr_str(), "", "{}", out.describe());
+
+        // One P: the first waiter holds the only P forever, so the program
+        // must give up at its 1 s limit: this is what a runtime without
+        // parallelism would do above.
+        let out = run_with_procs(&runner, "sched_parallel", &["spin", "2000", "1000"], "1");
+        assert_eq!(out.code(), Some(1), "{}", out.describe());
+        assert_eq!(out.stdout_str(), "", "{}", out.describe());
+        let err = out.stderr_str();
+        assert!(
+            err.starts_with("FAIL: player ") && err.contains("its partner did not run"),
+            "{}",
+            out.describe()
+        );
+    }
+}
+
+#[test]
+fn yielding_goroutines_progress_on_one_p() {
+    for runner in native_and_one_qemu() {
+        for procs in ["1", "2"] {
+            let out = run_with_procs(
+                &runner,
+                "sched_parallel",
+                &["yield", "2000", "20000"],
+                procs,
+            );
+            out.assert_success();
+            assert_eq!(
+                out.stdout_str(),
+                "mode=yield rounds=2000 token=4000\n",
+                "GOMAXPROCS={procs}\n{}",
+                out.describe()
+            );
+        }
+    }
+}
+
+/// The thread ids of the `tid=X ran=K` lines and their counts.
+fn threads(out: &Output) -> Vec<(String, u64)> {
+    out.stdout_str()
+        .lines()
+        .filter(|l| l.starts_with("tid="))
+        .map(|l| {
+            let f = fields(l);
+            (f["tid"].clone(), f["ran"].parse().expect("ran=K"))
+        })
+        .collect()
+}
+
+#[test]
+fn stealing_spreads_work_over_threads() {
+    for runner in native_and_one_qemu() {
+        // 64 goroutines of 3 ms CPU each, all queued on main's P.
+        let out = run_with_procs(&runner, "sched_steal", &["64", "3000"], "2");
+        out.assert_success();
+        let t = threads(&out);
+        assert_eq!(num(&out, "goroutines"), 64, "{}", out.describe());
+        assert_eq!(num(&out, "threads"), t.len() as u64, "{}", out.describe());
+        assert!(
+            t.len() >= 2,
+            "all goroutines ran on one thread with GOMAXPROCS=2: nobody stole\n{}",
+            out.describe()
+        );
+        assert!(
+            t.len() <= 2,
+            "more threads than Ps ran goroutines\n{}",
+            out.describe()
+        );
+        assert_eq!(
+            t.iter().map(|(_, n)| n).sum::<u64>(),
+            64,
+            "{}",
+            out.describe()
+        );
+
+        // One P: one M runs everything, main's thread.
+        let out = run_with_procs(&runner, "sched_steal", &["16", "1000"], "1");
+        out.assert_success();
+        assert_eq!(threads(&out).len(), 1, "{}", out.describe());
+        assert_eq!(
+            stdout_fields(&out)["main_tid_used"],
+            "true",
+            "{}",
+            out.describe()
+        );
+    }
+}
+
+#[test]
+fn global_queue_is_not_starved() {
+    for runner in native_and_one_qemu() {
+        // (GOMAXPROCS, most chain links a P may run before it checks the
+        // global queue: 61 ticks per P).
+        for (procs, bound) in [("1", 61), ("2", 2 * 61)] {
+            let out = run_with_procs(&runner, "sched_fair", &["2", "100", "20000"], procs);
+            out.assert_success();
+            assert_eq!(out.stderr_str(), "", "{}", out.describe());
+            assert_eq!(num(&out, "rounds"), 100, "{}", out.describe());
+            let away = num(&out, "max_links_away");
+            assert!(
+                away <= bound,
+                "GOMAXPROCS={procs}: {away} links ran while main sat on the global queue (at most {bound})\n{}",
+                out.describe()
+            );
+            // On one P the chains really competed with main: they are all
+            // that runs between main's rounds.
+            if procs == "1" {
+                assert!(num(&out, "total_links") >= 100, "{}", out.describe());
+            }
+        }
+    }
+}
