@@ -36,6 +36,8 @@ pub mod advice {
     pub const MADV_DONTNEED: usize = 4;
     /// Linux >= 6.13: install guard pages inside a mapping without splitting it.
     pub const MADV_GUARD_INSTALL: usize = 102;
+    /// Linux >= 5.14: fault the pages in, writable, now.
+    pub const MADV_POPULATE_WRITE: usize = 23;
 }
 
 /// Maps `len` bytes of private anonymous memory with `prot`, optionally at a
@@ -83,4 +85,58 @@ pub unsafe fn mprotect(addr: *mut u8, len: usize, prot: Prot) -> Result<(), Errn
 pub unsafe fn madvise(addr: *mut u8, len: usize, advice: usize) -> Result<(), Errno> {
     // SAFETY: as documented.
     check(unsafe { syscall3(nr::SYS_madvise, addr as usize, len, advice) }).map(|_| ())
+}
+
+/// One range for `process_madvise` (the kernel's `struct iovec`).
+#[repr(C)]
+pub struct IoVec {
+    pub base: usize,
+    pub len: usize,
+}
+
+/// Applies `advice` to every range in `iov` of the process behind `pidfd`
+/// (`process_madvise`, Linux >= 5.10; any advice on oneself since 6.13);
+/// returns the bytes advised.
+pub fn process_madvise(pidfd: i32, iov: &[IoVec], advice: usize) -> Result<usize, Errno> {
+    // SAFETY: iov is a valid array of ranges; the kernel checks each range.
+    check(unsafe {
+        syscall6(
+            nr::SYS_process_madvise,
+            pidfd as usize,
+            iov.as_ptr() as usize,
+            iov.len(),
+            advice,
+            0,
+            0,
+        )
+    })
+}
+
+/// A pidfd for this process, opened once (`pidfd_open(getpid())`), for
+/// `process_madvise`. `Err` when the kernel has no pidfds.
+pub fn self_pidfd() -> Result<i32, Errno> {
+    use core::sync::atomic::{AtomicI32, Ordering::Relaxed};
+    /// -1: not opened yet; < -1: -errno of the failed open; else the fd.
+    static PIDFD: AtomicI32 = AtomicI32::new(-1);
+    let fd = PIDFD.load(Relaxed);
+    if fd >= 0 {
+        return Ok(fd);
+    }
+    if fd < -1 {
+        return Err(Errno(-fd));
+    }
+    // SAFETY: getpid and pidfd_open take no pointers.
+    let r = check(unsafe {
+        let pid = super::syscall::syscall0(nr::SYS_getpid);
+        super::syscall::syscall2(nr::SYS_pidfd_open, pid, 0)
+    })
+    .map(|fd| fd as i32);
+    PIDFD.store(
+        match r {
+            Ok(fd) => fd,
+            Err(e) => -e.0.max(2),
+        },
+        Relaxed,
+    );
+    r
 }

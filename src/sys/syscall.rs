@@ -52,6 +52,8 @@ pub mod nr {
     pub const SYS_eventfd2: usize = 290;
     pub const SYS_epoll_create1: usize = 291;
     pub const SYS_pipe2: usize = 293;
+    pub const SYS_pidfd_open: usize = 434;
+    pub const SYS_process_madvise: usize = 440;
 }
 
 /// A kernel error number (the positive value of a `-errno` result).
