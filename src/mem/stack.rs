@@ -57,21 +57,24 @@ pub fn guard_kind() -> GuardKind {
 
 /// Does `MADV_GUARD_INSTALL` work here, for real?
 ///
-/// The test reads the guarded page from inside the kernel with a call that
-/// has no effect when it succeeds: `rt_sigprocmask(SIG_BLOCK, page)` adds
-/// the (all-zero) signal set stored there, or answers `EFAULT` if the page
-/// is a guard. qemu-user, which ignores the madvise, reads the page and
-/// answers 0.
+/// The test asks the kernel to fault the guarded page in
+/// (`madvise(MADV_POPULATE_READ)`): a real guard answers `EFAULT`.
+/// qemu-user, which ignores the guard madvise (and answers 0 to both), and
+/// kernels without guards fail the test and get `mprotect` guards. The
+/// probe touches no memory itself, so tools that intercept system calls
+/// (valgrind) see nothing unusual.
 fn probe_guard() -> GuardKind {
     let Ok(p) = mmap_anon(0, PAGE_SIZE, Prot::READ | Prot::WRITE, MapFlags::NORESERVE) else {
         return GuardKind::Mprotect;
     };
     let mut kind = GuardKind::Mprotect;
-    // SAFETY: p is our fresh one-page mapping.
-    if unsafe { madvise(p, PAGE_SIZE, advice::MADV_GUARD_INSTALL) }.is_ok()
-        && crate::sys::signal::sigprocmask_block_from(p) == Err(Errno::EFAULT)
-    {
-        kind = GuardKind::Madvise;
+    // SAFETY: p is our fresh one-page mapping; populating it is harmless.
+    unsafe {
+        if madvise(p, PAGE_SIZE, advice::MADV_GUARD_INSTALL).is_ok()
+            && madvise(p, PAGE_SIZE, advice::MADV_POPULATE_READ) == Err(Errno::EFAULT)
+        {
+            kind = GuardKind::Madvise;
+        }
     }
     // SAFETY: the probe mapping is ours and unused.
     let _ = unsafe { munmap(p, PAGE_SIZE) };
@@ -84,12 +87,17 @@ struct Pool {
     end: usize,
     /// Freed default stacks, linked through their top word.
     free: usize,
+    /// Chunks mapped so far. The first is prepared slot by slot, as stacks
+    /// are handed out, so that a small program's start-up pays for one
+    /// stack, not 64; later chunks are prepared whole ([`prepare_chunk`]).
+    chunks: usize,
 }
 
 static POOL: Mutex<Pool> = Mutex::new(Pool {
     next: 0,
     end: 0,
     free: 0,
+    chunks: 0,
 });
 
 fn out_of_stack_memory(size: usize, e: Errno) -> ! {
@@ -174,13 +182,21 @@ pub fn stackalloc(size: usize) -> Stack {
                 Ok(p) => {
                     pool.next = p as usize;
                     pool.end = p as usize + bytes;
-                    prepare_chunk(p as usize, slot);
+                    pool.chunks += 1;
+                    if pool.chunks > 1 {
+                        prepare_chunk(p as usize, slot);
+                    }
                 }
                 Err(e) => out_of_stack_memory(bytes, e),
             }
         }
         let base = pool.next;
         pool.next += slot;
+        let first_chunk = pool.chunks == 1;
+        drop(pool);
+        if first_chunk {
+            install_guard(base as *mut u8);
+        }
         return Stack {
             lo: base + PAGE_SIZE,
             hi: base + slot,

@@ -36,6 +36,8 @@ pub mod advice {
     pub const MADV_DONTNEED: usize = 4;
     /// Linux >= 6.13: install guard pages inside a mapping without splitting it.
     pub const MADV_GUARD_INSTALL: usize = 102;
+    /// Linux >= 5.14: fault the pages in, readable, now.
+    pub const MADV_POPULATE_READ: usize = 22;
     /// Linux >= 5.14: fault the pages in, writable, now.
     pub const MADV_POPULATE_WRITE: usize = 23;
 }

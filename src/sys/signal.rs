@@ -95,23 +95,3 @@ pub unsafe fn sigaltstack(sp: usize, size: usize) -> Result<(), Errno> {
     // SAFETY: as documented.
     check(unsafe { syscall2(nr::SYS_sigaltstack, &st as *const StackT as usize, 0) }).map(|_| ())
 }
-
-/// `rt_sigprocmask` `how`: add the given set to the blocked set.
-const SIG_BLOCK: usize = 0;
-
-/// `rt_sigprocmask(SIG_BLOCK, set)` with the set read from `set` by the
-/// kernel: a no-op for an all-zero set, `EFAULT` if `set` is unreadable.
-/// Used as a side-effect-free probe of whether a page can be read.
-pub fn sigprocmask_block_from(set: *const u8) -> Result<(), Errno> {
-    // SAFETY: the kernel validates `set`; a zero set changes nothing.
-    check(unsafe {
-        syscall4(
-            nr::SYS_rt_sigprocmask,
-            SIG_BLOCK,
-            set as usize,
-            0,
-            SIGSET_BYTES,
-        )
-    })
-    .map(|_| ())
-}
