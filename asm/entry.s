@@ -72,6 +72,9 @@ rt0_go:
     mov eax, 1                                  # MOVL $1, AX
     cpuid                                       # eax = version, ecx/edx = feature bits
     mov dword ptr [rip + {processor_version_info}], eax # runtime.processorVersionInfo
+    mov dword ptr [rip + {cpu_leaf1} + 4], ebx  # leaf 1 kept whole for cpuinit, which
+    mov dword ptr [rip + {cpu_leaf1} + 8], ecx  #   decodes it without another CPUID
+    mov dword ptr [rip + {cpu_leaf1} + 12], edx #   (each one traps to the hypervisor in a VM)
     test edx, {bit_sse2}                        # TESTL $(1<<26), DX: SSE2
     setne byte ptr [rip + {support_sse2}]
     test ecx, {bit_ssse3}                       # TESTL $(1<<9), CX: SSSE3
@@ -95,6 +98,10 @@ rt0_go:
     mov eax, 7                                  # MOVL $7, AX
     xor ecx, ecx                                # MOVL $0, CX: subleaf 0
     cpuid                                       # ebx = structured extended features
+    mov dword ptr [rip + {cpu_leaf7}], eax      # leaf 7 kept whole for cpuinit
+    mov dword ptr [rip + {cpu_leaf7} + 4], ebx
+    mov dword ptr [rip + {cpu_leaf7} + 8], ecx
+    mov dword ptr [rip + {cpu_leaf7} + 12], edx
     test ebx, {bit_bmi1}                        # TESTL $(1<<3), BX: BMI1
     setne byte ptr [rip + {support_bmi1}]
     test ebx, {bit_avx2}                        # TESTL $(1<<5), BX: AVX2, cleared below

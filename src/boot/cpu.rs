@@ -30,6 +30,10 @@ pub mod asm_probe {
     pub static IS_INTEL: AtomicU8 = AtomicU8::new(0);
     pub static LFENCE_BEFORE_RDTSC: AtomicU8 = AtomicU8::new(0);
     pub static PROCESSOR_VERSION_INFO: AtomicU32 = AtomicU32::new(0);
+    /// Leaf 1's ebx, ecx, edx at [1..4] (eax is `PROCESSOR_VERSION_INFO`);
+    /// leaf 7 subleaf 0's eax, ebx, ecx, edx (zero when max leaf < 7).
+    pub static CPU_LEAF1: [AtomicU32; 4] = [const { AtomicU32::new(0) }; 4];
+    pub static CPU_LEAF7: [AtomicU32; 4] = [const { AtomicU32::new(0) }; 4];
     pub static SUPPORT_SSE2: AtomicU8 = AtomicU8::new(0);
     pub static SUPPORT_SSSE3: AtomicU8 = AtomicU8::new(0);
     pub static SUPPORT_SSE41: AtomicU8 = AtomicU8::new(0);
@@ -218,6 +222,45 @@ impl CpuIdReader for NativeCpuid {
     }
 }
 
+/// CPUID as rt0_go already read it: leaves 0, 1 and 7 come from the
+/// registers the asm kept, any other leaf from the CPUID instruction. In a
+/// VM every CPUID traps to the hypervisor (about 2 us each on these
+/// machines), so cpuinit executes only the two extended leaves the asm
+/// does not read. The cross-check against the asm probe then verifies the
+/// asm's bit tests and its XGETBV gate against raw-cpuid's decoding.
+#[derive(Clone, Copy)]
+pub struct BootCpuid;
+
+impl CpuIdReader for BootCpuid {
+    fn cpuid2(&self, eax: u32, ecx: u32) -> CpuIdResult {
+        use asm_probe::*;
+        let maxleaf = CPU_MAXLEAF.load(Relaxed);
+        let regs = |r: &[AtomicU32; 4]| CpuIdResult {
+            eax: r[0].load(Relaxed),
+            ebx: r[1].load(Relaxed),
+            ecx: r[2].load(Relaxed),
+            edx: r[3].load(Relaxed),
+        };
+        match (eax, ecx) {
+            (0, _) => {
+                let v = &CPU_VENDOR;
+                CpuIdResult {
+                    eax: maxleaf,
+                    ebx: v[0].load(Relaxed),
+                    ecx: v[2].load(Relaxed),
+                    edx: v[1].load(Relaxed),
+                }
+            }
+            (1, _) if maxleaf >= 1 => CpuIdResult {
+                eax: PROCESSOR_VERSION_INFO.load(Relaxed),
+                ..regs(&CPU_LEAF1)
+            },
+            (7, 0) if maxleaf >= 7 => regs(&CPU_LEAF7),
+            _ => NativeCpuid.cpuid2(eax, ecx),
+        }
+    }
+}
+
 /// Reads XCR0 (only valid when CPUID says OSXSAVE).
 pub fn read_xcr0() -> u64 {
     x86_64::registers::xcontrol::XCr0::read_raw()
@@ -366,7 +409,7 @@ pub fn features() -> &'static Features {
 
 /// Go's `cpuinit`: full table, cross-check with the asm probe, GODEBUG.
 pub fn cpuinit(godebug: &str) {
-    let full = decode(NativeCpuid, read_xcr0);
+    let full = decode(BootCpuid, read_xcr0);
     let asm = from_asm_probe();
     if let Some(field) = probe_mismatch(&asm, &full) {
         crate::debug::fatal::throw_detail("cpuinit: asm probe and CPUID table disagree on ", field);

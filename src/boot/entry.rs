@@ -38,6 +38,8 @@ core::arch::global_asm!(
     is_intel = sym asm_probe::IS_INTEL,
     lfence_before_rdtsc = sym asm_probe::LFENCE_BEFORE_RDTSC,
     processor_version_info = sym asm_probe::PROCESSOR_VERSION_INFO,
+    cpu_leaf1 = sym asm_probe::CPU_LEAF1,
+    cpu_leaf7 = sym asm_probe::CPU_LEAF7,
     support_sse2 = sym asm_probe::SUPPORT_SSE2,
     support_ssse3 = sym asm_probe::SUPPORT_SSSE3,
     support_sse41 = sym asm_probe::SUPPORT_SSE41,

@@ -104,17 +104,47 @@ struct FreeObj {
     next: *mut FreeObj,
 }
 
+/// Free objects of one class: a linked list (`n` of them) and, after it, a
+/// run of never-used objects `[bump, bump_end)` carved from a span. The run
+/// is not linked up front, so memory is touched only as objects are used:
+/// a program's start-up faults in the pages it allocates from, not whole
+/// batches.
 #[derive(Clone, Copy)]
 struct FreeList {
     head: *mut FreeObj,
     n: u32,
+    bump: usize,
+    bump_end: usize,
 }
 
 impl FreeList {
     const EMPTY: FreeList = FreeList {
         head: core::ptr::null_mut(),
         n: 0,
+        bump: 0,
+        bump_end: 0,
     };
+
+    fn is_empty(&self) -> bool {
+        self.head.is_null() && self.bump == self.bump_end
+    }
+
+    /// Takes one object of `size` bytes, or null.
+    fn take(&mut self, size: usize) -> *mut u8 {
+        let o = self.head;
+        if !o.is_null() {
+            // SAFETY: listed objects are free and hold their successor.
+            self.head = unsafe { (*o).next };
+            self.n -= 1;
+            return o as *mut u8;
+        }
+        if self.bump < self.bump_end {
+            let o = self.bump;
+            self.bump += size;
+            return o as *mut u8;
+        }
+        core::ptr::null_mut()
+    }
 }
 
 /// A P's cache: one free list per class (Go's `mcache`).
@@ -150,33 +180,36 @@ static CENTRAL: [Mutex<Central>; NUM_CLASSES] = [const {
 }; NUM_CLASSES];
 
 /// Takes up to `want` objects of `class` from the central list.
+/// Objects freed back to the central list first (linked); with none, an
+/// untouched run of up to `want` objects from the current span.
 fn central_take(class: usize, want: u32) -> FreeList {
     let size = CLASS_SIZES[class];
     let mut c = CENTRAL[class].lock();
     let mut out = FreeList::EMPTY;
-    while out.n < want {
-        let obj = if !c.free.head.is_null() {
-            let o = c.free.head;
-            // SAFETY: objects on the central list are free and ours.
-            c.free.head = unsafe { (*o).next };
-            c.free.n -= 1;
-            o
-        } else {
-            if c.next + size > c.end {
-                let span = SPAN_BYTES.max(4 * size);
-                let p = heap::alloc(Layout::from_size_align(span, CLASS_ALIGN).unwrap());
-                c.next = p.as_ptr() as usize;
-                c.end = c.next + span;
-            }
-            let o = c.next as *mut FreeObj;
-            c.next += size;
-            o
-        };
-        // SAFETY: obj is a free object of this class.
-        unsafe { (*obj).next = out.head };
-        out.head = obj;
+    while out.n < want && !c.free.head.is_null() {
+        let o = c.free.head;
+        // SAFETY: objects on the central list are free and ours.
+        unsafe {
+            c.free.head = (*o).next;
+            (*o).next = out.head;
+        }
+        c.free.n -= 1;
+        out.head = o;
         out.n += 1;
     }
+    if out.n > 0 {
+        return out;
+    }
+    if c.next + size > c.end {
+        let span = SPAN_BYTES.max(4 * size);
+        let p = heap::alloc(Layout::from_size_align(span, CLASS_ALIGN).unwrap());
+        c.next = p.as_ptr() as usize;
+        c.end = c.next + span;
+    }
+    let run = (want as usize * size).min((c.end - c.next) / size * size);
+    out.bump = c.next;
+    out.bump_end = c.next + run;
+    c.next += run;
     out
 }
 
@@ -218,18 +251,15 @@ fn current_cache() -> Option<&'static mut MCache> {
 }
 
 fn small_alloc(class: usize) -> *mut u8 {
+    let size = CLASS_SIZES[class];
     if let Some(cache) = current_cache() {
         let list = &mut cache.lists[class];
-        if list.head.is_null() {
+        if list.is_empty() {
             *list = central_take(class, batch_of(class));
         }
-        let o = list.head;
-        // SAFETY: the list holds free objects of this class.
-        list.head = unsafe { (*o).next };
-        list.n -= 1;
-        return o as *mut u8;
+        return list.take(size);
     }
-    central_take(class, 1).head as *mut u8
+    central_take(class, 1).take(size)
 }
 
 fn small_free(class: usize, p: *mut u8) {
@@ -246,7 +276,11 @@ fn small_free(class: usize, p: *mut u8) {
         }
         return;
     }
-    let mut one = FreeList { head: o, n: 1 };
+    let mut one = FreeList {
+        head: o,
+        n: 1,
+        ..FreeList::EMPTY
+    };
     // SAFETY: as above.
     unsafe { (*o).next = core::ptr::null_mut() };
     central_give(class, &mut one, 1);

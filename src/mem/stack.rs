@@ -38,6 +38,8 @@ pub const STACK_GUARD: usize = 928;
 
 /// Default-size stacks carved per `mmap`.
 pub const STACKS_PER_CHUNK: usize = 64;
+/// ... except the first `mmap`, which serves start-up and small programs.
+const FIRST_CHUNK_STACKS: usize = 8;
 
 /// How a guard page is put below a stack.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -172,7 +174,14 @@ pub fn stackalloc(size: usize) -> Stack {
             return Stack { lo: hi - size, hi };
         }
         if pool.next == pool.end {
-            let bytes = slot * STACKS_PER_CHUNK;
+            // The first chunk is small: most programs need few stacks, and
+            // a smaller mapping is cheaper to set up at start-up.
+            let slots = if pool.chunks == 0 {
+                FIRST_CHUNK_STACKS
+            } else {
+                STACKS_PER_CHUNK
+            };
+            let bytes = slot * slots;
             match mmap_anon(
                 0,
                 bytes,
