@@ -27,13 +27,6 @@ static LINKS: AtomicU64 = AtomicU64::new(0);
 static STOP: AtomicBool = AtomicBool::new(false);
 static DEADLINE: AtomicI64 = AtomicI64::new(0);
 
-fn arg<T: core::str::FromStr>(i: usize, default: T) -> T {
-    rt0::env::args()
-        .nth(i)
-        .and_then(|a| core::str::from_utf8(a).ok()?.parse().ok())
-        .unwrap_or(default)
-}
-
 /// One link of a chain: spawn the next link, then an empty goroutine.
 fn link(wg: Arc<WaitGroup>) {
     if STOP.load(SeqCst) {
@@ -52,9 +45,9 @@ fn link(wg: Arc<WaitGroup>) {
 }
 
 fn main() {
-    let k: i32 = arg(1, 2);
-    let rounds: u32 = arg(2, 100);
-    let limit_ms: i64 = arg(3, 20_000);
+    let k: i32 = rt0::env::arg(1).unwrap_or(2);
+    let rounds: u32 = rt0::env::arg(2).unwrap_or(100);
+    let limit_ms: i64 = rt0::env::arg(3).unwrap_or(20_000);
     DEADLINE.store(rt0::time::nanotime() + limit_ms * 1_000_000, SeqCst);
     let wg = Arc::new(WaitGroup::new());
     wg.add(k);

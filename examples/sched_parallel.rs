@@ -21,13 +21,6 @@ use rt0::sync::WaitGroup;
 
 rt0::main!(main);
 
-fn arg<T: core::str::FromStr>(i: usize, default: T) -> T {
-    rt0::env::args()
-        .nth(i)
-        .and_then(|a| core::str::from_utf8(a).ok()?.parse().ok())
-        .unwrap_or(default)
-}
-
 /// Waits until `token` holds `want`, by spinning or by yielding; exits the
 /// process with a failure line once `limit_ms` have passed.
 fn wait_turn(token: &AtomicU64, want: u64, yielding: bool, limit_ms: i64, player: u64) {
@@ -62,8 +55,8 @@ fn main() {
             rt0::sys::process::exit_group(64);
         }
     };
-    let rounds: u64 = arg(2, 1000);
-    let limit_ms: i64 = arg(3, 20_000);
+    let rounds: u64 = rt0::env::arg(2).unwrap_or(1000);
+    let limit_ms: i64 = rt0::env::arg(3).unwrap_or(20_000);
     let token = Arc::new(AtomicU64::new(0));
     let wg = Arc::new(WaitGroup::new());
     wg.add(2);

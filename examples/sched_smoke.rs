@@ -10,10 +10,7 @@ use rt0::sync::{Mutex, Once, WaitGroup};
 rt0::main!(main);
 
 fn main() {
-    let n: u64 = rt0::env::args()
-        .nth(1)
-        .and_then(|a| core::str::from_utf8(a).ok()?.parse().ok())
-        .unwrap_or(10_000);
+    let n: u64 = rt0::env::arg(1).unwrap_or(10_000);
     let wg = Arc::new(WaitGroup::new());
     let m = Arc::new(Mutex::new(0u64));
     let once = Arc::new(Once::new());

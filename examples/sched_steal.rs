@@ -17,16 +17,9 @@ use rt0::sync::WaitGroup;
 
 rt0::main!(main);
 
-fn arg<T: core::str::FromStr>(i: usize, default: T) -> T {
-    rt0::env::args()
-        .nth(i)
-        .and_then(|a| core::str::from_utf8(a).ok()?.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() {
-    let n: usize = arg(1, 64);
-    let work_ns: i64 = arg::<i64>(2, 2000) * 1000;
+    let n: usize = rt0::env::arg(1).unwrap_or(64);
+    let work_ns: i64 = rt0::env::arg::<i64>(2).unwrap_or(2000) * 1000;
     let main_tid = rt0::sys::process::gettid();
     let tids: Arc<Vec<AtomicI32>> = Arc::new((0..n).map(|_| AtomicI32::new(0)).collect());
     let wg = Arc::new(WaitGroup::new());

@@ -19,13 +19,6 @@ use rt0::sync::{Mutex, WaitGroup};
 
 rt0::main!(main);
 
-fn arg<T: core::str::FromStr>(i: usize, default: T) -> T {
-    rt0::env::args()
-        .nth(i)
-        .and_then(|a| core::str::from_utf8(a).ok()?.parse().ok())
-        .unwrap_or(default)
-}
-
 /// Marsaglia's xorshift64: enough randomness to shuffle the interleavings.
 struct XorShift(u64);
 
@@ -135,8 +128,8 @@ fn worker(sh: &Arc<Shared>, seed: u64, deadline: i64) {
 }
 
 fn main() {
-    let ms: i64 = arg(1, 10_000);
-    let workers: u64 = arg(2, 64);
+    let ms: i64 = rt0::env::arg(1).unwrap_or(10_000);
+    let workers: u64 = rt0::env::arg(2).unwrap_or(64);
     let sh = Arc::new(Shared {
         pair: Mutex::new((0, 0)),
         torn: AtomicU64::new(0),

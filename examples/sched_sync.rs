@@ -20,13 +20,6 @@ use rt0::sync::{Mutex, Once, WaitGroup};
 
 rt0::main!(main);
 
-fn arg<T: core::str::FromStr>(i: usize, default: T) -> T {
-    rt0::env::args()
-        .nth(i)
-        .and_then(|a| core::str::from_utf8(a).ok()?.parse().ok())
-        .unwrap_or(default)
-}
-
 fn mutex(goroutines: u64, iters: u64) {
     let m = Arc::new(Mutex::new((0u64, 0u64)));
     let torn = Arc::new(AtomicU64::new(0));
@@ -117,8 +110,11 @@ fn once(callers: u64) {
 
 fn main() {
     match rt0::env::args().nth(1).unwrap_or(b"") {
-        b"mutex" => mutex(arg(2, 100), arg(3, 1000)),
-        b"once" => once(arg(2, 1000)),
+        b"mutex" => mutex(
+            rt0::env::arg(2).unwrap_or(100),
+            rt0::env::arg(3).unwrap_or(1000),
+        ),
+        b"once" => once(rt0::env::arg(2).unwrap_or(1000)),
         _ => {
             rt0::eprintln!("usage: sched_sync mutex [G] [ITERS] | once [N]");
             rt0::sys::process::exit_group(64);

@@ -23,3 +23,11 @@ pub fn var_bytes(key: &str) -> Option<&'static [u8]> {
 pub fn getenv(key: &str) -> Option<&'static str> {
     crate::boot::args::getenv(key)
 }
+
+/// Argument `i` parsed as a `T` (`None` when missing, not UTF-8, or not a
+/// valid `T`): `let n: u64 = rt0::env::arg(1).unwrap_or(1000);`
+pub fn arg<T: core::str::FromStr>(i: usize) -> Option<T> {
+    args()
+        .nth(i)
+        .and_then(|a| core::str::from_utf8(a).ok()?.parse().ok())
+}

@@ -18,22 +18,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
-use common::{Output, Runner, example, fields, native_and_one_qemu, run_program};
-
-/// Every `key=value` token of stdout, later lines overriding earlier ones.
-fn stdout_fields(out: &Output) -> BTreeMap<String, String> {
-    out.stdout_str().lines().flat_map(fields).collect()
-}
-
-/// The numeric value of `key` in stdout; fails the test when absent.
-fn num(out: &Output, key: &str) -> u64 {
-    stdout_fields(out)
-        .get(key)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("no numeric {key}= in stdout\n{}", out.describe()))
-}
+use common::{
+    Output, Runner, example, fields, native_and_one_qemu, num, run_program, stdout_fields,
+};
 
 fn run_with_procs(runner: &Runner, name: &str, args: &[&str], procs: &str) -> Output {
     run_program(runner, &example(name), args, &[("GOMAXPROCS", procs)])

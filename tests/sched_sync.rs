@@ -10,20 +10,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
-use common::{Output, Runner, example, fields, native_and_one_qemu, run_program};
-
-fn stdout_fields(out: &Output) -> BTreeMap<String, String> {
-    out.stdout_str().lines().flat_map(fields).collect()
-}
-
-fn num(out: &Output, key: &str) -> u64 {
-    stdout_fields(out)
-        .get(key)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("no numeric {key}= in stdout\n{}", out.describe()))
-}
+use common::{Output, Runner, example, native_and_one_qemu, num, run_program};
 
 /// Runs an example with GOMAXPROCS=`procs`, asserting status 0 and an
 /// empty stderr.

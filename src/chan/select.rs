@@ -18,6 +18,7 @@ use core::sync::atomic::AtomicU32;
 use super::sudog::Sudog;
 use super::{Chan, RecvError, SendError};
 use crate::sched::g::{G, WaitReason};
+use crate::sched::lock::Mutex;
 use crate::sched::sched::getg;
 use crate::sched::schedule::gopark;
 
@@ -26,10 +27,18 @@ pub const MAX_CASES: usize = 16;
 
 /// One case of a select, type-erased for the engine.
 pub trait Arm {
-    /// The channel's address: the lock order key.
-    fn chan_addr(&self) -> usize;
-    fn lock(&self);
-    fn unlock(&self);
+    /// The channel's lock. Its address is the channel's identity: the lock
+    /// order key, and how a channel in two cases is locked once.
+    fn chan_lock(&self) -> &Mutex;
+    fn chan_addr(&self) -> usize {
+        self.chan_lock() as *const Mutex as usize
+    }
+    fn lock(&self) {
+        self.chan_lock().lock();
+    }
+    fn unlock(&self) {
+        self.chan_lock().unlock();
+    }
     /// With the lock held: complete now if possible. On success the lock
     /// has been released (as the channel operations do); on failure it is
     /// still held.
@@ -67,14 +76,8 @@ impl<'a, T: Send> RecvArm<'a, T> {
 }
 
 impl<T: Send> Arm for RecvArm<'_, T> {
-    fn chan_addr(&self) -> usize {
-        alloc::sync::Arc::as_ptr(&self.c.h) as usize
-    }
-    fn lock(&self) {
-        self.c.h.lock.lock();
-    }
-    fn unlock(&self) {
-        self.c.h.lock.unlock();
+    fn chan_lock(&self) -> &Mutex {
+        &self.c.h.lock
     }
     fn poll(&mut self) -> bool {
         // SAFETY: the engine holds the lock.
@@ -137,14 +140,8 @@ impl<'a, T: Send> SendArm<'a, T> {
 }
 
 impl<T: Send> Arm for SendArm<'_, T> {
-    fn chan_addr(&self) -> usize {
-        alloc::sync::Arc::as_ptr(&self.c.h) as usize
-    }
-    fn lock(&self) {
-        self.c.h.lock.lock();
-    }
-    fn unlock(&self) {
-        self.c.h.lock.unlock();
+    fn chan_lock(&self) -> &Mutex {
+        &self.c.h.lock
     }
     fn poll(&mut self) -> bool {
         // SAFETY: lock held.

@@ -490,3 +490,16 @@ pub fn pin_to_cpu(cmd: &mut Command, cpu: usize) {
         });
     }
 }
+
+/// Every `key=value` token of stdout, later lines overriding earlier ones.
+pub fn stdout_fields(out: &Output) -> BTreeMap<String, String> {
+    out.stdout_str().lines().flat_map(fields).collect()
+}
+
+/// The numeric value of `key` in stdout; fails the test when absent.
+pub fn num(out: &Output, key: &str) -> u64 {
+    stdout_fields(out)
+        .get(key)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no numeric {key}= in stdout\n{}", out.describe()))
+}
