@@ -28,6 +28,7 @@
 
 #![cfg_attr(not(test), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 // Runtime structures are built by `const fn new()` for statics; a Default
 // impl would add nothing but a second way to make them.
 #![allow(clippy::new_without_default)]

@@ -83,6 +83,7 @@ pub(crate) struct State<T> {
 
 // SAFETY: all access to `state` is serialised by `lock`; T crosses threads.
 unsafe impl<T: Send> Send for Hchan<T> {}
+// SAFETY: as for Send: the lock serialises every access.
 unsafe impl<T: Send> Sync for Hchan<T> {}
 
 /// A channel (Go's `chan T`): clone it to share it.

@@ -132,6 +132,7 @@ pub struct G {
 // SAFETY: Gs are handed between threads by the scheduler, which orders every
 // hand-off through its run queues and locks.
 unsafe impl Send for G {}
+// SAFETY: as for Send.
 unsafe impl Sync for G {}
 
 impl G {

@@ -52,6 +52,7 @@ pub struct M {
 
 // SAFETY: Ms are shared across threads only through the scheduler's locks.
 unsafe impl Send for M {}
+// SAFETY: as for Send.
 unsafe impl Sync for M {}
 
 impl M {

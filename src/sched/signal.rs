@@ -59,10 +59,10 @@ extern "C" fn sighandler(sig: i32, info: *mut SigInfo, ctx: *mut u8) {
     };
     let gp = getg();
     let mut w = Writer::stderr();
-    // SAFETY: a non-null g from fs:-8 is a live G (never freed).
     let g = if gp.is_null() {
         None
     } else {
+        // SAFETY: a non-null g from fs:-8 is a live G (never freed).
         Some(unsafe { &*gp })
     };
     let goid = current_goid();

@@ -153,6 +153,7 @@ pub struct Mutex<T: ?Sized> {
 
 // SAFETY: the RawMutex serialises all access to `data`.
 unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
+// SAFETY: as for Send: one holder at a time.
 unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 
 impl<T> Mutex<T> {

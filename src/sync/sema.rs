@@ -27,6 +27,7 @@ pub struct Sema {
 
 // SAFETY: `waiters` is touched only under `lock`.
 unsafe impl Sync for Sema {}
+// SAFETY: as for Sync.
 unsafe impl Send for Sema {}
 
 impl Default for Sema {

@@ -14,7 +14,6 @@ use core::time::Duration;
 
 use crate::chan::Chan;
 use crate::sched::g::{G, WaitReason};
-use crate::sched::sched::getg;
 use crate::sched::schedule::{gopark, ready};
 use timers::{Timer, add_timer};
 
@@ -54,7 +53,6 @@ pub fn sleep(d: Duration) {
         return;
     }
     let when = nanotime() + ns;
-    let _ = getg();
     gopark(Some(arm_sleep), when as *mut u8, WaitReason::Sleep);
 }
 
