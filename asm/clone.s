@@ -15,7 +15,7 @@
 rt0_clone:
     push r12                                    # callee-saved registers we borrow,
     push r13                                    #   restored on the parent's way out
-    push r14
+    push r14                                    # (third borrowed register)
     mov r12, rdx                                # mp
     mov r13, rcx                                # g0
     mov r14, r8                                 # start
@@ -25,11 +25,11 @@ rt0_clone:
     mov eax, {sys_clone}                        # SYS_clone(flags, stack, ptid, ctid, tls)
     syscall                                     # clobbers rcx, r11
     test rax, rax                               # 0 in the child
-    jz .Lclone_child
+    jz .Lclone_child                            # the child goes its own way
     pop r14                                     # parent: restore and return tid or -errno
-    pop r13
-    pop r12
-    ret
+    pop r13                                     # (restore)
+    pop r12                                     # (restore)
+    ret                                         # rax = tid or -errno
 .Lclone_child:
     xor ebp, ebp                                # outermost frame of the new thread
     mov qword ptr fs:[-8], r13                  # setg(g0): FS was set by CLONE_SETTLS

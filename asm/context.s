@@ -39,9 +39,9 @@ rt0_mcall:
     push rbp                                    # callee-saved registers of our caller,
     push rbx                                    #   kept on gp's own stack while it
     push r12                                    #   is switched out
-    push r13
-    push r14
-    push r15
+    push r13                                    #   (SysV callee-saved)
+    push r14                                    #   (SysV callee-saved)
+    push r15                                    #   (SysV callee-saved)
     mov rax, qword ptr fs:[-8]                  # gp = getg()
     mov qword ptr [rax + {g_sched_sp}], rsp     # gp.sched.sp = the saved registers
     lea rcx, [rip + .Lmcall_resume]             # where gogo(&gp.sched) comes back in
@@ -51,7 +51,7 @@ rt0_mcall:
     mov rcx, qword ptr [rax + {g_m}]            # mp = gp.m
     mov rdx, qword ptr [rcx + {m_g0}]           # g0 = mp.g0
     cmp rdx, rax                                # mcall from g0 would destroy g0's frames
-    je .Lmcall_on_g0
+    je .Lmcall_on_g0                            # mcall on g0 is a runtime bug
     mov qword ptr fs:[-8], rdx                  # setg(g0)
     mov rsp, qword ptr [rdx + {g_sched_sp}]     # onto g0's stack (16-byte aligned)
     call rsi                                    # f(gp): never returns
@@ -62,11 +62,11 @@ rt0_mcall:
     ud2                                         # not reached
 .Lmcall_resume:
     pop r15                                     # the caller's registers, as pushed above
-    pop r14
-    pop r13
-    pop r12
-    pop rbx
-    pop rbp
+    pop r14                                     #   (reverse order of the pushes)
+    pop r13                                     #   (reverse order)
+    pop r12                                     #   (reverse order)
+    pop rbx                                     #   (reverse order)
+    pop rbp                                     #   (reverse order)
     ret                                         # back to whoever called mcall
     .size rt0_mcall, . - rt0_mcall
 
@@ -80,9 +80,9 @@ rt0_systemstack:
     mov rcx, qword ptr [rax + {g_m}]            # mp = gp.m
     mov rdx, qword ptr [rcx + {m_g0}]           # g0 = mp.g0
     cmp rax, rdx                                # already on g0?
-    je .Lsystemstack_direct
+    je .Lsystemstack_direct                     # then a plain call will do
     push rbp                                    # frame link for debuggers
-    mov rbp, rsp
+    mov rbp, rsp                                # frame pointer = this frame
     mov r8, rsp                                 # the goroutine's sp, to come back to
     mov qword ptr fs:[-8], rdx                  # setg(g0)
     mov rsp, qword ptr [rdx + {g_sched_sp}]     # onto g0's stack (16-byte aligned)
@@ -95,8 +95,8 @@ rt0_systemstack:
     pop rax                                     # gp
     mov qword ptr fs:[-8], rax                  # setg(gp)
     mov rsp, r8                                 # back onto the goroutine's stack
-    pop rbp
-    ret
+    pop rbp                                     # the caller's frame pointer
+    ret                                         # back to the caller, on its stack
 .Lsystemstack_direct:
     mov rax, rdi                                # f
     mov rdi, rsi                                # f's argument

@@ -59,11 +59,11 @@ rt0_go:
 
     # Figure out how to serialize RDTSC: LFENCE on Intel, MFENCE elsewhere.
     cmp ebx, {vendor_genu}                      # "Genu"
-    jne .Lrt0_notintel
+    jne .Lrt0_notintel                          # not Intel
     cmp edx, {vendor_inei}                      # "ineI"
-    jne .Lrt0_notintel
+    jne .Lrt0_notintel                          # not Intel
     cmp ecx, {vendor_ntel}                      # "ntel"
-    jne .Lrt0_notintel
+    jne .Lrt0_notintel                          # not Intel
     mov byte ptr [rip + {is_intel}], 1          # MOVB $1, runtime.isIntel
     mov byte ptr [rip + {lfence_before_rdtsc}], 1 # MOVB $1, runtime.lfenceBeforeRdtsc
 .Lrt0_notintel:
@@ -76,19 +76,19 @@ rt0_go:
     mov dword ptr [rip + {cpu_leaf1} + 8], ecx  #   decodes it without another CPUID
     mov dword ptr [rip + {cpu_leaf1} + 12], edx #   (each one traps to the hypervisor in a VM)
     test edx, {bit_sse2}                        # TESTL $(1<<26), DX: SSE2
-    setne byte ptr [rip + {support_sse2}]
+    setne byte ptr [rip + {support_sse2}]       #   SETNE runtime.support_sse2
     test ecx, {bit_ssse3}                       # TESTL $(1<<9), CX: SSSE3
-    setne byte ptr [rip + {support_ssse3}]
+    setne byte ptr [rip + {support_ssse3}]      #   SETNE runtime.support_ssse3
     test ecx, {bit_sse41}                       # TESTL $(1<<19), CX: SSE4.1
-    setne byte ptr [rip + {support_sse41}]
+    setne byte ptr [rip + {support_sse41}]      #   SETNE runtime.support_sse41
     test ecx, {bit_sse42}                       # TESTL $(1<<20), CX: SSE4.2
-    setne byte ptr [rip + {support_sse42}]
+    setne byte ptr [rip + {support_sse42}]      #   SETNE runtime.support_sse42
     test ecx, {bit_popcnt}                      # TESTL $(1<<23), CX: POPCNT
-    setne byte ptr [rip + {support_popcnt}]
+    setne byte ptr [rip + {support_popcnt}]     #   SETNE runtime.support_popcnt
     test ecx, {bit_aes}                         # TESTL $(1<<25), CX: AES
-    setne byte ptr [rip + {support_aes}]
+    setne byte ptr [rip + {support_aes}]        #   SETNE runtime.support_aes
     test ecx, {bit_osxsave}                     # TESTL $(1<<27), CX: OSXSAVE
-    setne byte ptr [rip + {support_osxsave}]
+    setne byte ptr [rip + {support_osxsave}]    #   SETNE runtime.support_osxsave
     test ecx, {bit_avx}                         # TESTL $(1<<28), CX: AVX, cleared below
     setne byte ptr [rip + {support_avx}]        #   if the OS does not save YMM state
 
@@ -99,17 +99,17 @@ rt0_go:
     xor ecx, ecx                                # MOVL $0, CX: subleaf 0
     cpuid                                       # ebx = structured extended features
     mov dword ptr [rip + {cpu_leaf7}], eax      # leaf 7 kept whole for cpuinit
-    mov dword ptr [rip + {cpu_leaf7} + 4], ebx
-    mov dword ptr [rip + {cpu_leaf7} + 8], ecx
-    mov dword ptr [rip + {cpu_leaf7} + 12], edx
+    mov dword ptr [rip + {cpu_leaf7} + 4], ebx  #   ebx
+    mov dword ptr [rip + {cpu_leaf7} + 8], ecx  #   ecx
+    mov dword ptr [rip + {cpu_leaf7} + 12], edx #   edx
     test ebx, {bit_bmi1}                        # TESTL $(1<<3), BX: BMI1
-    setne byte ptr [rip + {support_bmi1}]
+    setne byte ptr [rip + {support_bmi1}]       #   SETNE runtime.support_bmi1
     test ebx, {bit_avx2}                        # TESTL $(1<<5), BX: AVX2, cleared below
     setne byte ptr [rip + {support_avx2}]       #   if the OS does not save YMM state
     test ebx, {bit_bmi2}                        # TESTL $(1<<8), BX: BMI2
-    setne byte ptr [rip + {support_bmi2}]
+    setne byte ptr [rip + {support_bmi2}]       #   SETNE runtime.support_bmi2
     test ebx, {bit_erms}                        # TESTL $(1<<9), BX: ERMS
-    setne byte ptr [rip + {support_erms}]
+    setne byte ptr [rip + {support_erms}]       #   SETNE runtime.support_erms
 
 .Lrt0_osavx:
     cmp byte ptr [rip + {support_osxsave}], 1   # CMPB support_osxsave, $1

@@ -9,6 +9,6 @@
     .type rt0_sigreturn,@function
 rt0_sigreturn:
     mov eax, {sys_rt_sigreturn}                 # SYS_rt_sigreturn: never returns
-    syscall
+    syscall                                     # restores the interrupted context; never returns
     ud2                                         # not reached
     .size rt0_sigreturn, . - rt0_sigreturn
