@@ -25,6 +25,9 @@ const DT_VERSYM: i64 = 0x6fff_fff0;
 const DT_VERDEF: i64 = 0x6fff_fffc;
 const DT_GNU_HASH: i64 = 0x6fff_fef5;
 const STT_FUNC: u8 = 2;
+/// `st_info`: symbol type in the low nibble, binding in the high one.
+const ST_TYPE_MASK: u8 = 0xf;
+const ST_BIND_SHIFT: u8 = 4;
 const STB_GLOBAL: u8 = 1;
 const STB_WEAK: u8 = 2;
 const SHN_UNDEF: u16 = 0;
@@ -223,8 +226,8 @@ pub unsafe fn lookup(base: usize, name: &[u8], version: &[u8]) -> Option<usize> 
         }
         for i in 0..symbol_count(hash, gnu_hash) {
             let sym = &*symtab.add(i);
-            let bind = sym.info >> 4;
-            if sym.info & 0xf != STT_FUNC
+            let bind = sym.info >> ST_BIND_SHIFT;
+            if sym.info & ST_TYPE_MASK != STT_FUNC
                 || (bind != STB_GLOBAL && bind != STB_WEAK)
                 || sym.shndx == SHN_UNDEF
             {
