@@ -18,6 +18,7 @@ use core::sync::atomic::AtomicU32;
 use super::sudog::Sudog;
 use super::{Chan, RecvError, SendError};
 use crate::sched::g::{G, WaitReason};
+use crate::sched::lock::Mutex;
 use crate::sched::sched::getg;
 use crate::sched::schedule::gopark;
 
@@ -30,6 +31,8 @@ pub trait Arm {
     fn chan_addr(&self) -> usize;
     fn lock(&self);
     fn unlock(&self);
+    /// The channel's lock, for unlocking without touching the arm.
+    fn lock_ptr(&self) -> *const Mutex;
     /// With the lock held: complete now if possible. On success the lock
     /// has been released (as the channel operations do); on failure it is
     /// still held.
@@ -75,6 +78,9 @@ impl<T: Send> Arm for RecvArm<'_, T> {
     }
     fn unlock(&self) {
         self.c.h.lock.unlock();
+    }
+    fn lock_ptr(&self) -> *const Mutex {
+        &self.c.h.lock
     }
     fn poll(&mut self) -> bool {
         // SAFETY: the engine holds the lock.
@@ -146,6 +152,9 @@ impl<T: Send> Arm for SendArm<'_, T> {
     fn unlock(&self) {
         self.c.h.lock.unlock();
     }
+    fn lock_ptr(&self) -> *const Mutex {
+        &self.c.h.lock
+    }
     fn poll(&mut self) -> bool {
         // SAFETY: lock held.
         if unsafe { self.c.st() }.closed {
@@ -206,14 +215,27 @@ impl LockSet<'_, '_> {
         }
     }
 
+    /// Also the park commit (run on g0): once any lock is released the
+    /// goroutine may be woken, and once the last one is, it may run on
+    /// another M and reuse the frame that holds `self` and the arms. So the
+    /// locks to release are copied out first, while all are still held,
+    /// and the loop touches nothing but that copy.
     fn unlock_all(&self) {
+        let mut locks: [*const Mutex; MAX_CASES] = [core::ptr::null(); MAX_CASES];
+        let mut n = 0;
         let mut last = usize::MAX;
-        for &i in self.order.iter().rev() {
+        for &i in self.order.iter() {
             let a = self.arms[i].chan_addr();
             if a != last {
-                self.arms[i].unlock();
+                locks[n] = self.arms[i].lock_ptr();
+                n += 1;
                 last = a;
             }
+        }
+        for &l in locks[..n].iter().rev() {
+            // SAFETY: each is the lock of a channel this select locked; the
+            // goroutine cannot drop a channel before it has relocked them all.
+            unsafe { (*l).unlock() };
         }
     }
 
