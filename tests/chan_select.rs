@@ -120,6 +120,27 @@ fn same_channel_in_two_cases() {
     });
 }
 
+/// Regression: with one channel in two cases, the parked select's commit
+/// (on g0) used to read the select's frame after releasing the last
+/// channel lock, by which time the woken goroutine could have reused it
+/// (SIGSEGV in `chan_addr`). The window is narrow: a qemu run at
+/// GOMAXPROCS 2 hit it 1 to 12 times in 100, so this repeats those runs.
+#[test]
+fn duplicate_channel_select_repeated_under_qemu() {
+    let Some(r) = native_and_one_qemu().into_iter().find(Runner::is_qemu) else {
+        return;
+    };
+    for _ in 0..10 {
+        for (mode, want) in [
+            ("self", "self sends=2500 recvs=2500 wrong=0 peer_wrong=0\n"),
+            ("same_block", "same_block total=5000 wrong=0 after=Ok(7)\n"),
+        ] {
+            let out = run(&r, &[mode, "5000"], "2");
+            assert_eq!(out.stdout_str(), want, "{}", out.describe());
+        }
+    }
+}
+
 #[test]
 fn send_cases_deliver_every_value_once() {
     each_config(|r, procs| {
