@@ -22,6 +22,9 @@
 //!   one; the case must be that channel's with the value sent.
 //! - `wake_close`: parked selects woken by `close`: a receive case gets
 //!   `Err(RecvError)`, a send case its value back.
+//! - `close_race N`: a parked-or-polling select on two channels raced by a
+//!   send on one and a `close` of the other: one case wins, and a value
+//!   the select did not take is still there, once.
 //! - `nocases`: `select! {}` after another goroutine finishes: the
 //!   deadlock report names `[select (no cases)]`.
 #![no_std]
@@ -326,6 +329,36 @@ fn wake_close() {
     );
 }
 
+fn close_race(n: u64) {
+    let (mut via_send, mut via_close, mut wrong) = (0u64, 0u64, 0u64);
+    for round in 0..n {
+        let (a, b): (Chan<u64>, Chan<u64>) = (Chan::new(0), Chan::new(0));
+        let sent: Chan<bool> = Chan::new(1);
+        let (sa, ss) = (a.clone(), sent.clone());
+        go(move || ss.send(sa.send(round).is_ok()).unwrap());
+        let cb = b.clone();
+        go(move || cb.close());
+        let got_close = rt0::select! {
+            recv(a) -> v => { wrong += u64::from(v != Ok(round)); false },
+            recv(b) -> v => { wrong += u64::from(v != Err(RecvError)); true },
+        };
+        if got_close {
+            via_close += 1;
+            // The sender's value was not taken by the select: it is still
+            // there to receive, exactly once.
+            wrong += u64::from(a.recv() != Ok(round));
+        } else {
+            via_send += 1;
+        }
+        wrong += u64::from(sent.recv() != Ok(true));
+        wrong += u64::from(a.try_recv().is_ok());
+    }
+    rt0::println!(
+        "close_race rounds={n} wrong={wrong} both_seen={}",
+        via_send > 0 && via_close > 0
+    );
+}
+
 fn main() {
     let n = arg_u64(2, 10_000);
     match arg(1) {
@@ -339,6 +372,7 @@ fn main() {
         "never" => never(n),
         "wake_send" => wake_send(n),
         "wake_close" => wake_close(),
+        "close_race" => close_race(n),
         "nocases" => {
             let done: Chan<()> = Chan::new(1);
             let d = done.clone();

@@ -193,6 +193,25 @@ fn parked_select_woken_by_send_and_close() {
 }
 
 #[test]
+fn select_raced_by_send_and_close() {
+    // Each round a select on two fresh channels is raced by a send on one
+    // and a close of the other (also at GOMAXPROCS 4, where all three run
+    // at once): exactly one case wins, the sender is never told its value
+    // was taken when it was not, and the value is received exactly once.
+    for r in native_and_one_qemu() {
+        for procs in ["1", "2", "4"] {
+            let out = run(&r, &["close_race", "10000"], procs);
+            let s = out.stdout_str();
+            assert!(
+                s.starts_with("close_race rounds=10000 wrong=0 both_seen="),
+                "{}",
+                out.describe()
+            );
+        }
+    }
+}
+
+#[test]
 fn select_with_no_cases_deadlocks() {
     each_config(|r, procs| {
         let out = run_program(
