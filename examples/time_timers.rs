@@ -7,6 +7,9 @@
 //!
 //! - `sleeps N`: main and a second goroutine each sleep N times for
 //!   0.1..5 ms.
+//! - `busy N`: N sleeps of 0.1..2 ms while GOMAXPROCS + 1 goroutines keep
+//!   every P busy (yielding now and then): no P is idle to sleep until the
+//!   timer, so the busy Ps' scheduling rounds must run it.
 //! - `many N`: N goroutines each sleep 1..20 ms at once.
 //! - `ticker PERIOD_MS TICKS`: the values a ticker delivers against its
 //!   schedule, their intervals, then `stop()`.
@@ -24,7 +27,7 @@ mod chanutil;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use chanutil::{Rng, arg, arg_u64, usage};
-use core::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering::Relaxed};
 use core::time::Duration;
 use rt0::chan::Chan;
 use rt0::runtime::go;
@@ -101,6 +104,30 @@ fn sleeps(n: u64) {
     let zero = nanotime() - t;
     st.print("sleeps");
     rt0::println!("sleep0 under_10ms={}", zero < 10_000_000);
+}
+
+fn busy(n: u64) {
+    static STOP: AtomicBool = AtomicBool::new(false);
+    let spinners = rt0::runtime::gomaxprocs() as u64 + 1;
+    for _ in 0..spinners {
+        go(|| {
+            let mut i = 0u64;
+            while !STOP.load(Relaxed) {
+                i = i.wrapping_add(1);
+                if i.is_multiple_of(1000) {
+                    rt0::runtime::gosched();
+                }
+                core::hint::black_box(i);
+            }
+        });
+    }
+    let st = Stats::new();
+    let mut rng = Rng::new(3);
+    for _ in 0..n {
+        timed_sleep(&st, rng.range(100_000, 2_000_000) as i64);
+    }
+    STOP.store(true, Relaxed);
+    st.print("busy");
 }
 
 fn many(n: u64) {
@@ -250,6 +277,7 @@ fn main() {
     match arg(1) {
         "sleeps" => sleeps(arg_u64(2, 150)),
         "many" => many(arg_u64(2, 10_000)),
+        "busy" => busy(arg_u64(2, 200)),
         "ticker" => ticker(arg_u64(2, 10), arg_u64(3, 50)),
         "ticker_slow" => ticker_slow(),
         "after" => timeouts(),

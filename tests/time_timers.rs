@@ -1,6 +1,7 @@
 //! Timers keep their promises (examples/time_timers.rs), natively and
 //! under qemu-x86_64, at GOMAXPROCS 1 and 2: `sleep` never wakes early,
-//! ten thousand concurrent sleepers all wake and none early, a ticker keeps
+//! also while every P is busy with goroutines that only yield, ten
+//! thousand concurrent sleepers all wake and none early, a ticker keeps
 //! its schedule and its mean period and stops when told, `after` never
 //! fires early and `after(0)` fires at once, and a timeout loses to data
 //! that comes first.
@@ -78,6 +79,17 @@ fn sleep_never_wakes_early() {
             "sleeps late by 20 ms on average: {ctx}"
         );
         assert_eq!(nums(&out, "sleep0")["under_10ms"], 1, "{ctx}");
+    });
+}
+
+#[test]
+fn sleep_while_every_p_is_busy() {
+    each_config_procs(&["1", "2", "4"], |r, procs| {
+        let out = run(r, &["busy", "200"], procs);
+        let f = nums(&out, "busy");
+        let ctx = format!("{f:?}\n{}", out.describe());
+        assert_eq!((f["n"], f["early"]), (200, 0), "{ctx}");
+        assert!(f["max_late_us"] < 1_000_000, "{ctx}");
     });
 }
 
