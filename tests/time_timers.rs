@@ -1,5 +1,6 @@
 //! Timers keep their promises (examples/time_timers.rs), natively and
-//! under qemu-x86_64, at GOMAXPROCS 1 and 2: `sleep` never wakes early,
+//! under qemu-x86_64, at GOMAXPROCS 1 and 2 (also 4 where timers sit on
+//! several Ps): `sleep` never wakes early,
 //! also while every P is busy with goroutines that only yield, ten
 //! thousand concurrent sleepers all wake and none early, a ticker keeps
 //! its schedule and its mean period and stops when told, `after` never
