@@ -203,14 +203,27 @@ impl LockSet<'_, '_> {
         }
     }
 
+    /// Also the park commit (run on g0): once any lock is released the
+    /// goroutine may be woken, and once the last one is, it may run on
+    /// another M and reuse the frame that holds `self` and the arms. So the
+    /// locks to release are copied out first, while all are still held,
+    /// and the loop touches nothing but that copy.
     fn unlock_all(&self) {
+        let mut locks: [*const Mutex; MAX_CASES] = [core::ptr::null(); MAX_CASES];
+        let mut n = 0;
         let mut last = usize::MAX;
-        for &i in self.order.iter().rev() {
+        for &i in self.order.iter() {
             let a = self.arms[i].chan_addr();
             if a != last {
-                self.arms[i].unlock();
+                locks[n] = self.arms[i].chan_lock() as *const Mutex;
+                n += 1;
                 last = a;
             }
+        }
+        for &l in locks[..n].iter().rev() {
+            // SAFETY: each is the lock of a channel this select locked; the
+            // goroutine cannot drop a channel before it has relocked them all.
+            unsafe { (*l).unlock() };
         }
     }
 
