@@ -239,12 +239,14 @@ mod tests {
                 (99, 5),
             ],
         );
+        // SAFETY: w is a faithful initial-stack layout built above.
         let st = unsafe { walk(3, w.as_ptr() as *const *const u8) };
         assert_eq!((st.argc, st.envc, st.auxc), (3, 2, 5));
         assert_eq!(st.aux.pagesz, 4096);
         assert_eq!(st.aux.random, 0x1234);
         assert!(st.aux.secure);
         assert_eq!(st.aux.sysinfo_ehdr, 0x7000);
+        // SAFETY: argv[2] points at a NUL-terminated string in _s.
         let arg1 = unsafe { cstr_bytes(*st.argv.add(2)) };
         assert_eq!(arg1, b"\xff\xfe");
     }
@@ -252,6 +254,7 @@ mod tests {
     #[test]
     fn argc_zero_and_empty_environment() {
         let (_s, w) = stack(&[], &[], &[]);
+        // SAFETY: as above.
         let st = unsafe { walk(0, w.as_ptr() as *const *const u8) };
         assert_eq!((st.argc, st.envc, st.auxc), (0, 0, 0));
         assert_eq!(st.aux, Auxv::default());
