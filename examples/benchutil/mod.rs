@@ -32,8 +32,8 @@ pub fn count() -> u64 {
     }
 }
 
-/// Prints the final `<ns> ns/op` line: `elapsed_ns` over `ops` units, one
-/// decimal, like Go's `benchutil.Report`.
+/// Prints the final `<ns> ns/op` line: `elapsed_ns` over `ops` units, three
+/// decimals, like Go's `benchutil.Report`.
 pub fn report(elapsed_ns: i64, ops: u64) {
-    rt0::println!("{:.1} ns/op", elapsed_ns as f64 / ops as f64);
+    rt0::println!("{:.3} ns/op", elapsed_ns as f64 / ops as f64);
 }

@@ -29,5 +29,5 @@ func Count() int {
 
 // Report prints the final `<ns> ns/op` line: elapsed time over ops units.
 func Report(elapsed time.Duration, ops int) {
-	fmt.Printf("%.1f ns/op\n", float64(elapsed.Nanoseconds())/float64(ops))
+	fmt.Printf("%.3f ns/op\n", float64(elapsed.Nanoseconds())/float64(ops))
 }
