@@ -93,6 +93,8 @@ struct Pool {
     /// are handed out, so that a small program's start-up pays for one
     /// stack, not 64; later chunks are prepared whole ([`prepare_chunk`]).
     chunks: usize,
+    /// The current chunk's guards are installed at hand-out (the first chunk).
+    lazy: bool,
 }
 
 static POOL: Mutex<Pool> = Mutex::new(Pool {
@@ -100,6 +102,7 @@ static POOL: Mutex<Pool> = Mutex::new(Pool {
     end: 0,
     free: 0,
     chunks: 0,
+    lazy: false,
 });
 
 fn out_of_stack_memory(size: usize, e: Errno) -> ! {
@@ -164,53 +167,10 @@ fn batch_advise(ranges: &[(usize, usize)], adv: usize) -> Result<(), Errno> {
 /// message when the kernel has no more.
 pub fn stackalloc(size: usize) -> Stack {
     let size = size.next_multiple_of(PAGE_SIZE);
-    let slot = size + PAGE_SIZE;
     if size == DEFAULT_STACK_SIZE {
-        let mut pool = POOL.lock();
-        if pool.free != 0 {
-            let hi = pool.free;
-            // SAFETY: a freed stack's top word holds the next free stack's hi.
-            pool.free = unsafe { *((hi - 8) as *const usize) };
-            return Stack { lo: hi - size, hi };
-        }
-        if pool.next == pool.end {
-            // The first chunk is small: most programs need few stacks, and
-            // a smaller mapping is cheaper to set up at start-up.
-            let slots = if pool.chunks == 0 {
-                FIRST_CHUNK_STACKS
-            } else {
-                STACKS_PER_CHUNK
-            };
-            let bytes = slot * slots;
-            match mmap_anon(
-                0,
-                bytes,
-                Prot::READ | Prot::WRITE,
-                MapFlags::NORESERVE | MapFlags::STACK,
-            ) {
-                Ok(p) => {
-                    pool.next = p as usize;
-                    pool.end = p as usize + bytes;
-                    pool.chunks += 1;
-                    if pool.chunks > 1 {
-                        prepare_chunk(p as usize, slot);
-                    }
-                }
-                Err(e) => out_of_stack_memory(bytes, e),
-            }
-        }
-        let base = pool.next;
-        pool.next += slot;
-        let first_chunk = pool.chunks == 1;
-        drop(pool);
-        if first_chunk {
-            install_guard(base as *mut u8);
-        }
-        return Stack {
-            lo: base + PAGE_SIZE,
-            hi: base + slot,
-        };
+        return default_stack();
     }
+    let slot = size + PAGE_SIZE;
     match mmap_anon(
         0,
         slot,
@@ -225,6 +185,88 @@ pub fn stackalloc(size: usize) -> Stack {
             }
         }
         Err(e) => out_of_stack_memory(slot, e),
+    }
+}
+
+/// A default-size stack: a freed one, else the next slot of the current
+/// chunk, else a new chunk. A new chunk is mapped and prepared without the
+/// pool lock held (preparing 64 stacks takes hundreds of microseconds, and
+/// other Ms may need a freed stack meanwhile); if another M installed a
+/// chunk in that time, ours joins the free list.
+fn default_stack() -> Stack {
+    const SLOT: usize = DEFAULT_STACK_SIZE + PAGE_SIZE;
+    let stack_at = |base: usize| Stack {
+        lo: base + PAGE_SIZE,
+        hi: base + SLOT,
+    };
+    loop {
+        let mut pool = POOL.lock();
+        if pool.free != 0 {
+            let hi = pool.free;
+            // SAFETY: a freed stack's top word holds the next free stack's hi.
+            pool.free = unsafe { *((hi - 8) as *const usize) };
+            return Stack {
+                lo: hi - DEFAULT_STACK_SIZE,
+                hi,
+            };
+        }
+        if pool.next < pool.end {
+            let base = pool.next;
+            pool.next += SLOT;
+            let lazy = pool.lazy;
+            drop(pool);
+            if lazy {
+                install_guard(base as *mut u8);
+            }
+            return stack_at(base);
+        }
+        let first = pool.chunks == 0;
+        pool.chunks += 1;
+        drop(pool);
+        // The first chunk is small and prepared stack by stack (start-up
+        // pays for one); later ones are prepared whole.
+        let slots = if first {
+            FIRST_CHUNK_STACKS
+        } else {
+            STACKS_PER_CHUNK
+        };
+        let bytes = SLOT * slots;
+        let base = match mmap_anon(
+            0,
+            bytes,
+            Prot::READ | Prot::WRITE,
+            MapFlags::NORESERVE | MapFlags::STACK,
+        ) {
+            Ok(p) => p as usize,
+            Err(e) => out_of_stack_memory(bytes, e),
+        };
+        if !first {
+            prepare_chunk(base, SLOT);
+        }
+        let mut pool = POOL.lock();
+        if pool.next == pool.end {
+            pool.next = base + SLOT;
+            pool.end = base + bytes;
+            pool.lazy = first;
+            drop(pool);
+            if first {
+                install_guard(base as *mut u8);
+            }
+            return stack_at(base);
+        }
+        drop(pool);
+        if first {
+            for i in 0..slots {
+                install_guard((base + i * SLOT) as *mut u8);
+            }
+        }
+        let mut pool = POOL.lock();
+        for i in 0..slots {
+            let hi = base + (i + 1) * SLOT;
+            // SAFETY: the slot is ours and unused; its top word links the pool.
+            unsafe { *((hi - 8) as *mut usize) = pool.free };
+            pool.free = hi;
+        }
     }
 }
 
