@@ -49,3 +49,16 @@ pub fn num_cpu() -> i32 {
 pub fn goexit() -> ! {
     crate::sched::proc::goexit_current()
 }
+
+/// Runs `f`, a call that may block in the kernel for long (reading a pipe
+/// or a terminal, waiting on a child), the way Go runs a blocking system
+/// call (`entersyscallblock` / `exitsyscall`): the goroutine's P is handed
+/// to another M first, so other goroutines keep running, and taken back
+/// (or another free one) afterwards. Without it a blocking call holds its
+/// P: with GOMAXPROCS=1 nothing else would run until it returned.
+pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    crate::sched::syscall::entersyscallblock();
+    let r = f();
+    crate::sched::syscall::exitsyscall();
+    r
+}

@@ -17,4 +17,5 @@ pub mod sched;
 pub mod schedule;
 pub mod signal;
 pub mod steal;
+pub mod syscall;
 pub mod sysmon;

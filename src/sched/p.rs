@@ -20,6 +20,24 @@ pub const PSYSCALL: u32 = 2;
 pub const PGCSTOP: u32 = 3;
 pub const PDEAD: u32 = 4;
 
+/// Moves `pp` from status `from` to `to`, throwing if it was not in `from`:
+/// every P status change goes through here, as G changes go through
+/// `casgstatus`.
+pub fn caspstatus(pp: &P, from: u32, to: u32) {
+    if pp
+        .status
+        .compare_exchange(
+            from,
+            to,
+            core::sync::atomic::Ordering::AcqRel,
+            core::sync::atomic::Ordering::Acquire,
+        )
+        .is_err()
+    {
+        crate::debug::fatal::throw("caspstatus: P not in the expected status");
+    }
+}
+
 /// How many goroutine ids a P takes from `sched.goidgen` at a time.
 pub const GOID_CACHE_BATCH: u64 = 16;
 

@@ -39,7 +39,9 @@ pub unsafe fn pidleput(pp: *mut P) {
     // SAFETY: as documented.
     unsafe {
         (*pp).m = core::ptr::null_mut();
-        (*pp).status.store(PIDLE, Relaxed);
+        if (*pp).status.load(Relaxed) != PIDLE {
+            crate::debug::fatal::throw("pidleput: P is not idle");
+        }
         (*pp).link = *s.pidle.get();
         *s.pidle.get() = pp;
     }

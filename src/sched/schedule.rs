@@ -177,7 +177,7 @@ fn resetspinning() {
 }
 
 /// Parks this M, with no P, until `startm` gives it one (Go's `stopm`).
-fn stopm() {
+pub(super) fn stopm() {
     let s = sched();
     let mp = getm();
     // SAFETY: on g0 of this M, which holds no P.
@@ -237,7 +237,7 @@ pub fn startm(mut pp: *mut P, spinning: bool) {
 }
 
 /// Takes the P away from the current M (Go's `releasep`).
-fn releasep() -> *mut P {
+pub(super) fn releasep() -> *mut P {
     // SAFETY: on g0 of this M.
     unsafe {
         let mp = &mut *getm();
@@ -247,13 +247,13 @@ fn releasep() -> *mut P {
         }
         (*pp).m = core::ptr::null_mut();
         mp.p = core::ptr::null_mut();
-        (*pp).status.store(PIDLE, Relaxed);
+        super::p::caspstatus(&*pp, super::p::PRUNNING, PIDLE);
         pp
     }
 }
 
 /// Runs `gp` on the current M (Go's `execute`). Never returns.
-fn execute(gp: *mut G, inherit_time: bool) -> ! {
+pub(super) fn execute(gp: *mut G, inherit_time: bool) -> ! {
     // SAFETY: on g0; gp is a runnable G taken off a queue by us.
     unsafe {
         let mp = &mut *getm();
@@ -271,7 +271,7 @@ fn execute(gp: *mut G, inherit_time: bool) -> ! {
 }
 
 /// Detaches the current goroutine from its M (Go's `dropg`).
-fn dropg() {
+pub(super) fn dropg() {
     // SAFETY: on g0 of an M.
     unsafe {
         let mp = &mut *getm();
@@ -382,6 +382,6 @@ pub fn acquirep(pp: *mut P) {
         let mp = &mut *getm();
         mp.p = pp;
         (*pp).m = mp;
-        (*pp).status.store(super::p::PRUNNING, Relaxed);
+        super::p::caspstatus(&*pp, PIDLE, super::p::PRUNNING);
     }
 }
