@@ -137,3 +137,42 @@ fn out_of_memory_is_fatal_error_2() {
         assert_eq!(lines.next(), Some("goroutine 1 [running]:"), "{ctx}");
     }
 }
+
+/// Goroutine stacks exhausted under `ulimit -v` (RLIMIT_AS 512 MiB): a
+/// million parked goroutines need 64 KiB of address space each, so a stack
+/// `mmap` fails long before the end; that is Go's `fatal error: out of
+/// memory` with the stack request named, status 2, never a SIGSEGV.
+/// Native only: qemu-user needs most of such a limit for itself.
+#[test]
+fn stack_exhaustion_is_fatal_error_2() {
+    unsafe extern "C" {
+        fn setrlimit(resource: i32, limit: *const [u64; 2]) -> i32;
+    }
+    const RLIMIT_AS: i32 = 9;
+    let limit: u64 = 512 << 20;
+    let runner = common::Runner::Native;
+    let mut cmd = command(&runner, &example("bench_park"), None);
+    cmd.arg("1000000");
+    // SAFETY: the hook makes one async-signal-safe call on a value copied
+    // into the closure before the fork.
+    unsafe {
+        cmd.pre_exec(move || {
+            if setrlimit(RLIMIT_AS, &[limit, limit]) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = run(&runner, cmd);
+    let ctx = out.describe();
+    assert_eq!(out.status.signal(), None, "killed by a signal\n{ctx}");
+    assert_eq!(out.code(), Some(2), "{ctx}");
+    let err = out.stderr_str();
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines[0].starts_with("runtime: cannot allocate ")
+            && lines[0].ends_with("-byte stack: errno 12"),
+        "{ctx}"
+    );
+    assert_eq!(lines[1], "fatal error: out of memory", "{ctx}");
+}
