@@ -17,7 +17,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Output, Runner, example, native_and_one_qemu, run_program};
+use common::{Output, Runner, each_config, example, run_program};
 
 const HEADER: &str = "fatal error: all goroutines are asleep - deadlock!\n";
 
@@ -41,14 +41,6 @@ fn assert_deadlock(out: &Output, stdout: &str, reasons: &[&str]) {
     assert_eq!(out.code(), Some(2), "{}", out.describe());
     assert_eq!(out.stdout_str(), stdout, "{}", out.describe());
     assert_eq!(out.stderr_str(), report(reasons), "{}", out.describe());
-}
-
-fn each_config(f: impl Fn(&Runner, &str)) {
-    for r in native_and_one_qemu() {
-        for procs in ["1", "2"] {
-            f(&r, procs);
-        }
-    }
 }
 
 #[test]

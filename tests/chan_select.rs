@@ -13,21 +13,10 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{Output, Runner, example, fields, native_and_one_qemu, run_program};
+use common::{Output, Runner, each_config, example, fields, native_and_one_qemu, run_program};
 
 fn run(r: &Runner, args: &[&str], procs: &str) -> Output {
-    let out = run_program(r, &example("chan_select"), args, &[("GOMAXPROCS", procs)]);
-    assert_eq!(out.code(), Some(0), "{}", out.describe());
-    assert_eq!(out.stderr_str(), "", "{}", out.describe());
-    out
-}
-
-fn each_config(f: impl Fn(&Runner, &str)) {
-    for r in native_and_one_qemu() {
-        for procs in ["1", "2"] {
-            f(&r, procs);
-        }
-    }
+    common::run_ok(r, "chan_select", args, procs)
 }
 
 /// The numeric fields of the single stdout line starting with `prefix `.

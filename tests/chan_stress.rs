@@ -20,13 +20,10 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{Output, Runner, example, fields, native_and_one_qemu, run_program};
+use common::{Output, Runner, fields, native_and_one_qemu};
 
 fn run(r: &Runner, args: &[&str], procs: &str) -> Output {
-    let out = run_program(r, &example("chan_stress"), args, &[("GOMAXPROCS", procs)]);
-    assert_eq!(out.code(), Some(0), "{}", out.describe());
-    assert_eq!(out.stderr_str(), "", "{}", out.describe());
-    out
+    common::run_ok(r, "chan_stress", args, procs)
 }
 
 /// The fields of the one stdout line starting with `prefix `.

@@ -81,29 +81,35 @@ fn heap_grows_past_first_arena_and_frees() {
     }
 }
 
+/// Limits the address space of the program `cmd` runs (`ulimit -v`,
+/// RLIMIT_AS), set in the child before exec.
+fn limit_address_space(cmd: &mut std::process::Command, limit: u64) {
+    unsafe extern "C" {
+        fn setrlimit(resource: i32, limit: *const [u64; 2]) -> i32;
+    }
+    const RLIMIT_AS: i32 = 9;
+    // SAFETY: the hook makes one async-signal-safe call on a value copied
+    // into the closure before the fork.
+    unsafe {
+        cmd.pre_exec(move || {
+            if setrlimit(RLIMIT_AS, &[limit, limit]) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
 /// Out of memory under `ulimit -v` (RLIMIT_AS, set before exec): 256 MiB
 /// natively; 1 GiB under qemu-user, which maps its own stack, code buffer
 /// and guest address space under the same limit before the guest runs (at
 /// 256 MiB qemu itself stops with "mmap stack: Cannot allocate memory").
 #[test]
 fn out_of_memory_is_fatal_error_2() {
-    unsafe extern "C" {
-        fn setrlimit(resource: i32, limit: *const [u64; 2]) -> i32;
-    }
-    const RLIMIT_AS: i32 = 9;
     for runner in all_runners() {
         let limit: u64 = if runner.is_qemu() { 1 << 30 } else { 256 << 20 };
         let mut cmd = command(&runner, &example("oom"), None);
-        // SAFETY: the hook makes one async-signal-safe call on a value
-        // copied into the closure before the fork.
-        unsafe {
-            cmd.pre_exec(move || {
-                if setrlimit(RLIMIT_AS, &[limit, limit]) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        limit_address_space(&mut cmd, limit);
         let out = run(&runner, cmd);
         let ctx = out.describe();
         assert_eq!(out.status.signal(), None, "killed by a signal\n{ctx}");
@@ -145,24 +151,11 @@ fn out_of_memory_is_fatal_error_2() {
 /// Native only: qemu-user needs most of such a limit for itself.
 #[test]
 fn stack_exhaustion_is_fatal_error_2() {
-    unsafe extern "C" {
-        fn setrlimit(resource: i32, limit: *const [u64; 2]) -> i32;
-    }
-    const RLIMIT_AS: i32 = 9;
     let limit: u64 = 512 << 20;
     let runner = common::Runner::Native;
     let mut cmd = command(&runner, &example("bench_park"), None);
     cmd.arg("1000000");
-    // SAFETY: the hook makes one async-signal-safe call on a value copied
-    // into the closure before the fork.
-    unsafe {
-        cmd.pre_exec(move || {
-            if setrlimit(RLIMIT_AS, &[limit, limit]) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    limit_address_space(&mut cmd, limit);
     let out = run(&runner, cmd);
     let ctx = out.describe();
     assert_eq!(out.status.signal(), None, "killed by a signal\n{ctx}");

@@ -10,16 +10,7 @@
 
 mod common;
 
-use common::{Output, Runner, example, native_and_one_qemu, num, run_program};
-
-/// Runs an example with GOMAXPROCS=`procs`, asserting status 0 and an
-/// empty stderr.
-fn run_ok(runner: &Runner, name: &str, args: &[&str], procs: &str) -> Output {
-    let out = run_program(runner, &example(name), args, &[("GOMAXPROCS", procs)]);
-    out.assert_success();
-    assert_eq!(out.stderr_str(), "", "{}", out.describe());
-    out
-}
+use common::{native_and_one_qemu, num, run_ok};
 
 #[test]
 fn smoke_checksums_at_1_2_4_procs() {

@@ -18,16 +18,13 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use common::{Output, Runner, example, fields, native_and_one_qemu, run_program};
+use common::{Output, Runner, fields, native_and_one_qemu};
 
 /// Serialises the tests of this file (see the note above).
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 fn run(r: &Runner, args: &[&str], procs: &str) -> Output {
-    let out = run_program(r, &example("time_timers"), args, &[("GOMAXPROCS", procs)]);
-    assert_eq!(out.code(), Some(0), "{}", out.describe());
-    assert_eq!(out.stderr_str(), "", "{}", out.describe());
-    out
+    common::run_ok(r, "time_timers", args, procs)
 }
 
 fn each_config_procs(procs_list: &[&str], f: impl Fn(&Runner, &str)) {

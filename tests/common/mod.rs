@@ -503,3 +503,21 @@ pub fn num(out: &Output, key: &str) -> u64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| panic!("no numeric {key}= in stdout\n{}", out.describe()))
 }
+
+/// Runs example `name` with GOMAXPROCS=`procs`, asserting exit status 0
+/// and an empty stderr.
+pub fn run_ok(runner: &Runner, name: &str, args: &[&str], procs: &str) -> Output {
+    let out = run_program(runner, &example(name), args, &[("GOMAXPROCS", procs)]);
+    assert_eq!(out.code(), Some(0), "{}", out.describe());
+    assert_eq!(out.stderr_str(), "", "{}", out.describe());
+    out
+}
+
+/// Calls `f` natively and under one qemu model, at GOMAXPROCS 1 and 2.
+pub fn each_config(f: impl Fn(&Runner, &str)) {
+    for r in native_and_one_qemu() {
+        for procs in ["1", "2"] {
+            f(&r, procs);
+        }
+    }
+}
