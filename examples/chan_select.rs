@@ -257,12 +257,14 @@ fn never(n: u64) {
 fn wake_send(n: u64) {
     let chans: [Chan<u64>; 3] = core::array::from_fn(|_| Chan::new(0));
     // First round: the sender waits 10 ms, so the select has surely parked.
+    // t0 is read before the sender exists: its sleep (never early) starts
+    // after t0, whichever M runs it and whenever.
+    let t0 = rt0::time::nanotime();
     let tx = chans[1].clone();
     go(move || {
         rt0::time::sleep(Duration::from_millis(10));
         tx.send(42).unwrap();
     });
-    let t0 = rt0::time::nanotime();
     let [a, b, c] = &chans;
     let (case, v) = rt0::select! {
         recv(a) -> v => (0, v),
