@@ -64,10 +64,6 @@ pub enum WaitReason {
     Sleep,
     SyncMutexLock,
     SyncWaitGroupWait,
-    SyncOnce,
-    Semacquire,
-    IoWait,
-    Preempted,
 }
 
 impl WaitReason {
@@ -82,10 +78,6 @@ impl WaitReason {
             WaitReason::Sleep => "sleep",
             WaitReason::SyncMutexLock => "sync.Mutex.Lock",
             WaitReason::SyncWaitGroupWait => "sync.WaitGroup.Wait",
-            WaitReason::SyncOnce => "sync.Once.Do",
-            WaitReason::Semacquire => "semacquire",
-            WaitReason::IoWait => "IO wait",
-            WaitReason::Preempted => "preempted",
         }
     }
 }

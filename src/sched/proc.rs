@@ -42,12 +42,11 @@ const GFREE_LOCAL_KEEP: i32 = 32;
 /// `go f()`: creates a goroutine running `start` with a stack of
 /// `stacksize` bytes (0: the default) and queues it to run next on this P.
 pub fn newproc(start: Start, stacksize: usize) {
-    let callergp = getg();
     let mut start = Some(start);
     on_system_stack(|| {
         // SAFETY: on g0 of an M that holds a P (every goroutine's M does).
         unsafe {
-            let newg = newproc1(start.take().unwrap(), callergp, stacksize);
+            let newg = newproc1(start.take().unwrap(), stacksize);
             let pp = &*(*getm()).p;
             runqput(pp, newg, true);
             if sched().main_started.load(Relaxed) {
@@ -67,7 +66,7 @@ pub extern "C" fn newproc_pc(f: extern "C" fn()) {
 ///
 /// # Safety
 /// Runs on g0 of an M holding a P.
-unsafe fn newproc1(start: Start, _callergp: *mut G, stacksize: usize) -> *mut G {
+unsafe fn newproc1(start: Start, stacksize: usize) -> *mut G {
     let stacksize = if stacksize == 0 {
         DEFAULT_STACK_SIZE
     } else {

@@ -97,13 +97,6 @@ pub fn runqempty(pp: &P) -> bool {
     }
 }
 
-/// Number of goroutines in `pp`'s ring (excluding `runnext`).
-pub fn runqlen(pp: &P) -> u32 {
-    pp.runqtail
-        .load(Acquire)
-        .wrapping_sub(pp.runqhead.load(Acquire))
-}
-
 /// Puts `gp` on `pp`'s local queue; with `next`, into `runnext`, kicking the
 /// old `runnext` to the tail. A full ring moves half to the global queue.
 /// Executed only by the owner P.

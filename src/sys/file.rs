@@ -90,13 +90,3 @@ pub fn pipe2() -> Result<(i32, i32), Errno> {
     })?;
     Ok((fds[0], fds[1]))
 }
-
-/// Writes once (no retry): for probes that want the raw answer.
-///
-/// # Safety
-/// `ptr` may point anywhere: the kernel reports unreadable memory as
-/// `EFAULT` instead of faulting, which is what probes rely on.
-pub unsafe fn write_raw(fd: i32, ptr: *const u8, len: usize) -> Result<usize, Errno> {
-    // SAFETY: the kernel validates the buffer itself.
-    check(unsafe { syscall3(nr::SYS_write, fd as usize, ptr as usize, len) })
-}

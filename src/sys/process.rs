@@ -60,10 +60,3 @@ pub fn sched_yield() {
     // SAFETY: sched_yield has no arguments and cannot fail.
     unsafe { super::syscall::syscall0(nr::SYS_sched_yield) };
 }
-
-/// Ends the calling thread only (Go's `exitThread`).
-pub fn exit_thread(code: i32) -> ! {
-    // SAFETY: SYS_exit ends this thread and does not return.
-    unsafe { super::syscall::syscall1(nr::SYS_exit, code as usize) };
-    unreachable_trap()
-}
