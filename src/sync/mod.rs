@@ -1,9 +1,11 @@
 //! Synchronisation that parks goroutines, never threads: Go's `sync`
 //! package (`Mutex`, `WaitGroup`, `Once`) on a goroutine semaphore
-//! (Go's `sema.go`).
+//! (Go's `sema.go`). The protocols themselves live in [`proto`], shared
+//! with the loom models of `models/`.
 
 pub mod mutex;
 pub mod once;
+pub(crate) mod proto;
 pub mod sema;
 pub mod waitgroup;
 

@@ -1,13 +1,12 @@
 //! `Once`: Go's `sync.Once` (sync/once.go). A fast atomic check; the slow
 //! path serialises on a [`RawMutex`], so late callers park until the first
-//! call of `f` has finished and see its effects.
+//! call of `f` has finished and see its effects. The protocol and its
+//! invariants are in [`proto::once`](super::proto::once).
 
-use core::sync::atomic::{
-    AtomicU32,
-    Ordering::{Acquire, Release},
-};
+use core::sync::atomic::AtomicU32;
 
 use super::mutex::RawMutex;
+use super::proto::once as protocol;
 
 pub struct Once {
     done: AtomicU32,
@@ -31,17 +30,10 @@ impl Once {
     /// Calls `f` if and only if this is the first call of `call_once` on
     /// this Once; every call returns after `f` has returned.
     pub fn call_once<F: FnOnce()>(&self, f: F) {
-        if self.done.load(Acquire) == 0 {
-            self.m.lock();
-            if self.done.load(Acquire) == 0 {
-                f();
-                self.done.store(1, Release);
-            }
-            self.m.unlock();
-        }
+        protocol::call_once(&self.done, &self.m, f);
     }
 
     pub fn is_completed(&self) -> bool {
-        self.done.load(Acquire) != 0
+        protocol::is_completed(&self.done)
     }
 }

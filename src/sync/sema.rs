@@ -1,16 +1,13 @@
 //! A counting semaphore that parks goroutines: Go's `semacquire` /
 //! `semrelease` (sema.go), with one FIFO wait queue per semaphore instead
-//! of Go's address-keyed tree.
-//!
-//! Invariants: `count` is the number of tokens nobody has taken; `nwait`
-//! counts goroutines in or entering the slow path. A release with waiters
-//! hands its token straight to the first waiter (it never touches
-//! `count`), so a woken goroutine owns its token and never re-checks. The
-//! fast paths use SeqCst so that a releaser that sees `nwait == 0` and an
-//! acquirer that has just raised `nwait` cannot both miss each other.
+//! of Go's address-keyed tree. The protocol (release adds its token
+//! before it looks for a waiter; a woken waiter takes a token again) and
+//! its invariants are in [`proto::sema`](super::proto::sema); this module
+//! holds the state and gives the protocol the scheduler's park and ready.
 
-use core::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use core::sync::atomic::AtomicU32;
 
+use super::proto::sema::{self as protocol, Semaphore, WaitQueue};
 use crate::racy::RacyCell;
 use crate::sched::g::{G, WaitReason};
 use crate::sched::lock::Mutex;
@@ -21,6 +18,11 @@ use crate::sched::schedule::{gopark, goready};
 pub struct Sema {
     count: AtomicU32,
     nwait: AtomicU32,
+    queue: Queue,
+}
+
+/// The sleepers, and the runtime lock that guards them.
+struct Queue {
     lock: Mutex,
     waiters: RacyCell<GQueue>,
 }
@@ -41,63 +43,82 @@ impl Sema {
         Sema {
             count: AtomicU32::new(0),
             nwait: AtomicU32::new(0),
-            lock: Mutex::new(),
-            waiters: RacyCell::new(GQueue::new()),
+            queue: Queue {
+                lock: Mutex::new(),
+                waiters: RacyCell::new(GQueue::new()),
+            },
         }
-    }
-
-    fn try_take(&self) -> bool {
-        let mut c = self.count.load(SeqCst);
-        while c > 0 {
-            match self.count.compare_exchange(c, c - 1, SeqCst, SeqCst) {
-                Ok(_) => return true,
-                Err(now) => c = now,
-            }
-        }
-        false
     }
 
     /// Takes a token, parking the goroutine until one is released.
+    #[inline]
     pub fn acquire(&self, reason: WaitReason) {
-        if self.try_take() {
-            return;
-        }
+        protocol::acquire(&self.count, &self.nwait, &self.queue, reason);
+    }
+
+    /// Adds a token and wakes the first waiter, if any.
+    #[inline]
+    pub fn release(&self) {
+        protocol::release(&self.count, &self.nwait, &self.queue);
+    }
+
+    /// This semaphore with the wait reason its sleepers show, as the
+    /// `sync` protocols take it.
+    pub(crate) fn with_reason(&self, reason: WaitReason) -> SemaFor<'_> {
+        SemaFor { sema: self, reason }
+    }
+}
+
+/// A [`Sema`] and the reason its acquirers wait for.
+pub(crate) struct SemaFor<'a> {
+    sema: &'a Sema,
+    reason: WaitReason,
+}
+
+impl Semaphore for SemaFor<'_> {
+    #[inline]
+    fn acquire(&self) {
+        self.sema.acquire(self.reason);
+    }
+    #[inline]
+    fn release(&self) {
+        self.sema.release();
+    }
+}
+
+impl WaitQueue for Queue {
+    type Waiter = *mut G;
+    type Reason = WaitReason;
+
+    fn lock(&self) {
         self.lock.lock();
-        self.nwait.fetch_add(1, SeqCst);
-        if self.try_take() {
-            self.nwait.fetch_sub(1, SeqCst);
-            self.lock.unlock();
-            return;
-        }
-        // SAFETY: lock held; the current g is a running goroutine, on no queue.
+    }
+
+    fn unlock(&self) {
+        self.lock.unlock();
+    }
+
+    unsafe fn park(&self, reason: WaitReason) {
+        // SAFETY: the lock is held (contract); the current g is a running
+        // goroutine, on no queue.
         unsafe { (*self.waiters.get()).push_back(getg()) };
+        // The lock is released by gopark's commit function once the
+        // goroutine is off its M, so a releaser cannot ready it before it
+        // has parked.
         gopark(
             Some(unlock_sema),
             &self.lock as *const Mutex as *mut u8,
             reason,
         );
-        // Woken by release, which handed us its token and dropped nwait.
     }
 
-    /// Releases a token: to the first waiter if there is one.
-    pub fn release(&self) {
-        if self.nwait.load(SeqCst) == 0 {
-            self.count.fetch_add(1, SeqCst);
-            // An acquirer may have raised nwait after our load and missed
-            // this token in its re-check; the re-check under the lock is
-            // SeqCst-ordered after its increment, so it sees our add.
-            return;
-        }
-        self.lock.lock();
-        // SAFETY: lock held.
-        let gp: *mut G = unsafe { (*self.waiters.get()).pop() };
-        if gp.is_null() {
-            self.count.fetch_add(1, SeqCst);
-            self.lock.unlock();
-            return;
-        }
-        self.nwait.fetch_sub(1, SeqCst);
-        self.lock.unlock();
+    unsafe fn dequeue(&self) -> Option<*mut G> {
+        // SAFETY: the lock is held (contract).
+        let gp = unsafe { (*self.waiters.get()).pop() };
+        (!gp.is_null()).then_some(gp)
+    }
+
+    fn ready(&self, gp: *mut G) {
         goready(gp);
     }
 }

@@ -1,0 +1,41 @@
+//! The sync protocols, each written once and compiled twice: here, into the
+//! runtime, over core's atomics and the scheduler's park/ready; and in the
+//! host crate `models/` (`#[path]` to these same files), over loom's
+//! atomics and a loom-modelled park/unpark, where loom checks every
+//! interleaving (`make models`).
+//!
+//! A protocol file names what it needs through `super::`: the atomic types
+//! and orderings, `throw`, and the spin policy (`can_spin`, `procyield`).
+//! Queues and semaphores come in as generic parameters (traits in
+//! [`sema`]), so the runtime's calls monomorphise to direct code with no
+//! indirection. The structs with `const fn new` (loom's atomics have none)
+//! stay in the runtime-only modules `sync::{sema, mutex, waitgroup, once}`.
+
+pub(crate) use crate::debug::fatal::throw;
+pub(crate) use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+pub(crate) mod mutex;
+pub(crate) mod once;
+pub(crate) mod sema;
+pub(crate) mod waitgroup;
+
+/// Spin rounds a `sync.Mutex` locker may make before it queues (Go's
+/// `active_spin`), and the pauses in each (Go's `active_spin_cnt`).
+const ACTIVE_SPIN: u32 = 4;
+const ACTIVE_SPIN_CNT: u32 = 30;
+
+/// May a locker spin (round `iter`) instead of queueing? Only with more
+/// than one CPU and P, where the holder can be running elsewhere (Go's
+/// `sync_runtime_canSpin`, without its run-queue check).
+#[inline]
+pub(crate) fn can_spin(iter: u32) -> bool {
+    iter < ACTIVE_SPIN && crate::boot::osinit::ncpu() > 1 && crate::runtime::gomaxprocs() > 1
+}
+
+/// One spin round's pauses (Go's `procyield(active_spin_cnt)`).
+#[inline]
+pub(crate) fn procyield() {
+    for _ in 0..ACTIVE_SPIN_CNT {
+        core::hint::spin_loop();
+    }
+}
