@@ -11,7 +11,7 @@ DEMO       ?= demo
 
 export QEMU_CPUS BENCH_RUNS
 
-.PHONY: help run test unit build bench figures fmt clippy clean
+.PHONY: help run test unit models build bench figures fmt clippy clean
 
 help: ## this list
 	@echo "rt0 make targets:"
@@ -34,6 +34,9 @@ test: ## everything: unit tests, then programs natively and under qemu-user (ins
 
 unit: ## host unit tests of the pure parts only (parsers, decoders)
 	$(CARGO) test --lib
+
+models: ## loom model checks of the lock-free protocols (host crate models/, LOOM_MAX_PREEMPTIONS to widen)
+	cd models && $(CARGO) test --release -- --test-threads=1
 
 bench: ## benchmarks side by side with Go 1.19 (installs Go if missing)
 	bash scripts/bench.sh

@@ -10,6 +10,9 @@ ensure_qemu
 echo "== unit tests (host, std) =="
 cargo test --lib
 
+echo "== loom models of the protocols (models/, make models) =="
+(cd models && cargo test --release -- --test-threads=1)
+
 echo "== build example programs (release, freestanding) =="
 cargo build --release --examples
 

@@ -5,7 +5,7 @@
 //! interleaving (`make models`).
 //!
 //! A protocol file names what it needs through `super::`: the atomic types
-//! and orderings, `throw`, and the spin policy (`can_spin`, `procyield`).
+//! and orderings, `throw`, the spin policy (`can_spin`, `procyield`) and `store_load_fence`.
 //! Queues and semaphores come in as generic parameters (traits in
 //! [`sema`]), so the runtime's calls monomorphise to direct code with no
 //! indirection. The structs with `const fn new` (loom's atomics have none)
@@ -18,6 +18,15 @@ pub(crate) mod mutex;
 pub(crate) mod once;
 pub(crate) mod sema;
 pub(crate) mod waitgroup;
+
+/// Orders a SeqCst read-modify-write before a later SeqCst load of another
+/// atomic (the store-load hand-shake of the semaphore). Nothing to do: C11
+/// puts all SeqCst operations in one total order, and on x86-64 the RMW is
+/// a locked instruction, a full barrier. The loom build of the protocols
+/// makes this a `fence(SeqCst)`, since loom models SeqCst accesses only as
+/// AcqRel.
+#[inline(always)]
+pub(crate) fn store_load_fence() {}
 
 /// Spin rounds a `sync.Mutex` locker may make before it queues (Go's
 /// `active_spin`), and the pauses in each (Go's `active_spin_cnt`).

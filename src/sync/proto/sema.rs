@@ -14,6 +14,12 @@
 //! - `release` adds its token to `count` first, then loads `nwait`;
 //! - `acquire` raises `nwait` first (under the lock), then tries `count`.
 //!
+//! (`store_load_fence` between the two steps is free in the runtime, where
+//! C11's single total order of SeqCst operations already orders them; it
+//! is a real fence in the loom models, because loom treats SeqCst accesses
+//! as AcqRel and would otherwise report the store-buffering outcome that
+//! SeqCst forbids.)
+//!
 //! Whatever the interleaving, either the acquirer's re-try sees the token
 //! or the releaser sees the raised `nwait` and takes the lock, where it
 //! finds the acquirer queued (the acquirer holds the lock from its raise
@@ -28,7 +34,7 @@
 //! path took it first (Go's `cansemacquire` after `goparkunlock`). Each
 //! release adds one token and wakes at most one waiter.
 
-use super::{AtomicU32, Ordering::SeqCst};
+use super::{AtomicU32, Ordering::SeqCst, store_load_fence};
 
 /// A counting semaphore as the protocols above it use it (`sync.Mutex`,
 /// `sync.WaitGroup`): take a token, sleeping until there is one; add one.
@@ -96,6 +102,7 @@ fn acquire_slow<Q: WaitQueue>(count: &AtomicU32, nwait: &AtomicU32, q: &Q, reaso
         // that added its token before this raise is seen by the try below,
         // one that adds it after sees `nwait > 0` and comes for us.
         nwait.fetch_add(1, SeqCst);
+        store_load_fence();
         if try_take(count) {
             nwait.fetch_sub(1, SeqCst);
             q.unlock();
@@ -115,6 +122,7 @@ fn acquire_slow<Q: WaitQueue>(count: &AtomicU32, nwait: &AtomicU32, q: &Q, reaso
 #[inline]
 pub(crate) fn release<Q: WaitQueue>(count: &AtomicU32, nwait: &AtomicU32, q: &Q) {
     count.fetch_add(1, SeqCst);
+    store_load_fence();
     if nwait.load(SeqCst) == 0 {
         return;
     }
