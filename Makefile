@@ -8,10 +8,15 @@ QEMU_CPUS  ?= qemu64 Nehalem SandyBridge Haswell max
 BENCH_RUNS ?= 5
 # The demo `make run` builds and runs.
 DEMO       ?= demo
+# `make stress`: runs of each case per GOMAXPROCS and runner, the qemu CPU
+# models, and CPU hogs (busy loops) kept running meanwhile.
+STRESS_RUNS      ?= 100
+STRESS_QEMU_CPUS ?= Haswell qemu64
+STRESS_HOGS      ?= 0
 
-export QEMU_CPUS BENCH_RUNS
+export QEMU_CPUS BENCH_RUNS STRESS_RUNS STRESS_QEMU_CPUS STRESS_HOGS
 
-.PHONY: help run test unit models build bench figures fmt clippy clean
+.PHONY: help run test unit models build stress bench figures fmt clippy clean
 
 help: ## this list
 	@echo "rt0 make targets:"
@@ -21,6 +26,7 @@ help: ## this list
 	@echo "  QEMU_CPUS=$(QEMU_CPUS)"
 	@echo "  BENCH_RUNS=$(BENCH_RUNS)"
 	@echo "  DEMO=$(DEMO)"
+	@echo "  STRESS_RUNS=$(STRESS_RUNS) STRESS_QEMU_CPUS=$(STRESS_QEMU_CPUS) STRESS_HOGS=$(STRESS_HOGS)"
 
 run: ## build the demo in release and run it with GODEBUG=inittrace=1
 	$(CARGO) build --release --example $(DEMO)
@@ -37,6 +43,9 @@ unit: ## host unit tests of the pure parts only (parsers, decoders)
 
 models: ## loom model checks of the lock-free protocols (host crate models/, LOOM_MAX_PREEMPTIONS to widen)
 	cd models && $(CARGO) test --release -- --test-threads=1
+
+stress: ## concurrency programs with exact counters, STRESS_RUNS x GOMAXPROCS 1,2,4,8, native and qemu (scripts/stress.py)
+	python3 scripts/stress.py
 
 bench: ## benchmarks side by side with Go 1.19 (installs Go if missing)
 	bash scripts/bench.sh

@@ -18,3 +18,6 @@ cargo build --release --examples
 
 echo "== program tests (native and qemu-x86_64) =="
 cargo test --release --tests -- --test-threads="${TEST_THREADS:-2}"
+
+echo "== stress, bounded (make stress runs the full loops) =="
+STRESS_RUNS="${TEST_STRESS_RUNS:-5}" STRESS_NO_BUILD=1 python3 scripts/stress.py

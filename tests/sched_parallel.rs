@@ -9,8 +9,10 @@
 //! - stealing: CPU-bound goroutines spawned on main's P run on more than
 //!   one OS thread when there are two Ps (and on one thread with one P);
 //! - fairness of the global run queue: a goroutine parked there by
-//!   `gosched` runs again within 61 scheduling ticks of a P although two
-//!   chains of goroutines keep the local queue full forever.
+//!   `gosched` runs again within 61 scheduling ticks of the P it left
+//!   from, although two chains of goroutines keep the local queue full
+//!   forever (see examples/sched_fair.rs for why that, and not the links
+//!   all Ps ran meanwhile, is what Go guarantees).
 //!
 //! Natively and under qemu-x86_64 (first model of QEMU_CPUS): qemu-user
 //! runs guest threads on host threads, so parallelism is real there too.
@@ -130,23 +132,52 @@ fn stealing_spreads_work_over_threads() {
 #[test]
 fn global_queue_is_not_starved() {
     for runner in native_and_one_qemu() {
-        // (GOMAXPROCS, most chain links a P may run before it checks the
-        // global queue: 61 ticks per P).
-        for (procs, bound) in [("1", 61), ("2", 2 * 61)] {
+        for procs in ["1", "2"] {
             let out = run_with_procs(&runner, "sched_fair", &["2", "100", "20000"], procs);
             out.assert_success();
             assert_eq!(out.stderr_str(), "", "{}", out.describe());
             assert_eq!(num(&out, "rounds"), 100, "{}", out.describe());
-            let away = num(&out, "max_links_away");
+            // Go's guarantee (findRunnable): a P takes the head of the
+            // global queue at the latest when its schedtick reaches the
+            // next multiple of 61, and runs from runnext do not tick. So
+            // when main comes back on the P it left from, that P ticked at
+            // most 61 times (the chain links before the check, then main
+            // itself) and ran at most 61 links (60 that ticked, and in the
+            // first round one chain head main left in runnext).
+            let ticks = num(&out, "max_ticks_same_p");
             assert!(
-                away <= bound,
-                "GOMAXPROCS={procs}: {away} links ran while main sat on the global queue (at most {bound})\n{}",
+                ticks <= 61,
+                "GOMAXPROCS={procs}: main's P ticked {ticks} times while main sat on the global queue (at most 61)\n{}",
                 out.describe()
             );
-            // On one P the chains really competed with main: they are all
-            // that runs between main's rounds.
+            let links = num(&out, "max_links_same_p");
+            assert!(
+                links <= 61,
+                "GOMAXPROCS={procs}: main's P ran {links} chain links while main sat on the global queue (at most 61)\n{}",
+                out.describe()
+            );
+            // The measure must not be vacuous: with two Ps main comes back
+            // on either (about half the rounds unloaded, nearly all when
+            // the other M is descheduled), with one P always on its own.
+            let same = num(&out, "same_p_rounds");
             if procs == "1" {
+                assert_eq!(same, 100, "{}", out.describe());
+                // One P: the chains are all that runs while main is away,
+                // so the total is bounded too, and they really competed.
+                let away = num(&out, "max_links_away");
+                assert!(
+                    away <= 61,
+                    "{away} links ran while main sat on the global queue\n{}",
+                    out.describe()
+                );
                 assert!(num(&out, "total_links") >= 100, "{}", out.describe());
+            } else {
+                assert!(same >= 1, "{}", out.describe());
+                // No bound on the total with two Ps: the other P goes on
+                // running links while main's thread is descheduled by the
+                // OS just before it is queued or just after it is taken
+                // off the queue (seen: 338 links in one round, 61 of them
+                // on main's P), which no scheduler can prevent.
             }
         }
     }
