@@ -25,8 +25,13 @@
 //!   of them after a `gosched`, which runs due timers). Stop
 //!   returned true: no value ever; false: exactly one.
 //! - `race_reset N`: a one-hour Timer, reset to 0..60 us by one goroutine
-//!   while the other stops it, then stopped once more. Two armings, so
+//!   while the other stops it (both released at once), then stopped once
+//!   more. Two armings, so
 //!   `2 - (resets and stops that returned true)` values, exactly.
+//! - `race_resets N`: two goroutines reset a one-hour Timer to another
+//!   hour while a third stops it (all three released at once), then it
+//!   is stopped once more: nothing
+//!   fires, and it must end in no heap (a timer added twice would stay).
 //! - `race_ticker N`: a Ticker of 20..100 us; receive 1..3 ticks, then
 //!   stop it (even items) or drop it (odd items, keeping a clone of its
 //!   channel); after that at most the one tick already buffered, never
@@ -66,6 +71,8 @@ const TICK_MAX_US: u64 = 100;
 const VALUE_DEADLINE: Duration = Duration::from_secs(2);
 /// The pause after which no value may arrive any more.
 const SETTLE: Duration = Duration::from_millis(5);
+/// Spins between yields in `meet`.
+const MEET_SPINS: u32 = 64;
 /// Bytes read of /proc/self/status.
 const STATUS_BYTES: usize = 4096;
 
@@ -77,6 +84,21 @@ fn block_forever() {
 fn spin_us(us: u64) {
     let end = nanotime() + (us * 1000) as i64;
     while nanotime() < end {
+        core::hint::spin_loop();
+    }
+}
+
+/// Waits until `parties` goroutines have arrived at `cell`, so that their
+/// next operations on one timer really overlap on different Ps. Yields
+/// now and then: at GOMAXPROCS=1 the others need this P to arrive.
+fn meet(cell: &AtomicU64, parties: u64) {
+    cell.fetch_add(1, Relaxed);
+    let mut spins = 0u32;
+    while cell.load(Relaxed) < parties {
+        spins += 1;
+        if spins.is_multiple_of(MEET_SPINS) {
+            rt0::runtime::gosched();
+        }
         core::hint::spin_loop();
     }
 }
@@ -214,24 +236,28 @@ fn race_reset(n: u64) {
     let timers: Arc<Vec<Timer>> = Arc::new((0..n).map(|_| Timer::new(HOUR)).collect());
     let resets: Arc<Vec<AtomicU64>> = Arc::new((0..n).map(|_| AtomicU64::new(0)).collect());
     let stops: Arc<Vec<AtomicU64>> = Arc::new((0..n).map(|_| AtomicU64::new(0)).collect());
+    let meets: Arc<Vec<AtomicU64>> = Arc::new((0..n).map(|_| AtomicU64::new(0)).collect());
     let wg = Arc::new(WaitGroup::new());
     for w in 0..WORKERS {
         wg.add(2);
         {
-            let (timers, resets, wg) = (timers.clone(), resets.clone(), wg.clone());
+            let (timers, resets, meets, wg) =
+                (timers.clone(), resets.clone(), meets.clone(), wg.clone());
             go(move || {
                 let mut rng = Rng::new(w);
                 for i in (w..n).step_by(WORKERS as usize) {
                     let d = Duration::from_micros(rng.range(0, RACE_MAX_US));
+                    meet(&meets[i as usize], 2);
                     let r = timers[i as usize].reset(d);
                     resets[i as usize].store(u64::from(r), Relaxed);
                 }
                 wg.done();
             });
         }
-        let (timers, stops, wg) = (timers.clone(), stops.clone(), wg.clone());
+        let (timers, stops, meets, wg) = (timers.clone(), stops.clone(), meets.clone(), wg.clone());
         go(move || {
             for i in (w..n).step_by(WORKERS as usize) {
+                meet(&meets[i as usize], 2);
                 let s = timers[i as usize].stop();
                 stops[i as usize].store(u64::from(s), Relaxed);
             }
@@ -252,6 +278,45 @@ fn race_reset(n: u64) {
     let chans: Vec<Chan<i64>> = timers.iter().map(|t| t.c.clone()).collect();
     let late = late_values(&chans);
     report("race_reset", &k, late);
+}
+
+/// race_resets: two goroutines reset the same one-hour timer to another
+/// hour while a third stops it, then it is stopped once more. Nothing
+/// fires; the timer must end in no heap (never added twice), and some
+/// call must have found it pending.
+fn race_resets(n: u64) {
+    let timers: Arc<Vec<Timer>> = Arc::new((0..n).map(|_| Timer::new(HOUR)).collect());
+    let found: Arc<Vec<AtomicU64>> = Arc::new((0..n).map(|_| AtomicU64::new(0)).collect());
+    let meets: Arc<Vec<AtomicU64>> = Arc::new((0..n).map(|_| AtomicU64::new(0)).collect());
+    let wg = Arc::new(WaitGroup::new());
+    for w in 0..WORKERS {
+        for role in 0..3u64 {
+            wg.add(1);
+            let (timers, found, meets, wg) =
+                (timers.clone(), found.clone(), meets.clone(), wg.clone());
+            go(move || {
+                for i in (w..n).step_by(WORKERS as usize) {
+                    let t = &timers[i as usize];
+                    meet(&meets[i as usize], 3);
+                    let r = if role == 2 { t.stop() } else { t.reset(HOUR) };
+                    found[i as usize].fetch_add(u64::from(r), Relaxed);
+                }
+                wg.done();
+            });
+        }
+    }
+    wg.wait();
+    let k = Counts::default();
+    for (i, t) in timers.iter().enumerate() {
+        let f = u64::from(t.stop());
+        if found[i].load(Relaxed) + f == 0 {
+            k.mismatch.fetch_add(1, Relaxed);
+        }
+        expect_values(&t.c, 0, &k);
+    }
+    let chans: Vec<Chan<i64>> = timers.iter().map(|t| t.c.clone()).collect();
+    let late = late_values(&chans);
+    report("race_resets", &k, late);
 }
 
 /// race_ticker: receive a few ticks, then stop (even) or drop (odd).
@@ -354,6 +419,7 @@ fn main() {
         "mem" => mem(arg_u64(2, 1_000_000), arg(3) == "cross"),
         "race_fire" => race_fire(arg_u64(2, 2000)),
         "race_reset" => race_reset(arg_u64(2, 2000)),
+        "race_resets" => race_resets(arg_u64(2, 2000)),
         "race_ticker" => race_ticker(arg_u64(2, 400)),
         other => usage(other),
     }
