@@ -137,8 +137,9 @@ fn many_sleepers_then_all_blocked() {
 #[test]
 fn timers_and_deadlock() {
     each_config(|r, procs| {
-        // A stopped ticker's timer goes away at its next expiry; then the
+        // A stopped ticker's timer leaves its heap at once; then the
         // blocked main is a deadlock (not a hang until the test's timeout).
+        // tests/time_stop.rs covers one-hour tickers and timers.
         let (out, took) = run(r, &["stopped_ticker"], procs);
         assert_deadlock(&out, "ticker stopped\n", &["chan receive"]);
         assert!(took < Duration::from_secs(10), "{took:?}");

@@ -3,7 +3,8 @@
 //! Called with `sched.lock` held each time an M goes idle (`mput`). If no
 //! M is left running goroutines or looking for them (system Ms such as
 //! sysmon do not count) and nothing can wake a goroutine (no pending
-//! timers), the program can never make progress: print Go's message and
+//! timers; a stopped timer is in no heap, so it never counts, see
+//! `time::timers`), the program can never make progress: print Go's message and
 //! every goroutine's header (`goroutine N [reason]:`), then exit 2.
 
 use core::fmt::Write;

@@ -1,21 +1,28 @@
-//! Time for programs: Go's `time.Sleep`, `time.After`, `time.NewTicker`
-//! and the monotonic clock, on the per-P timers of [`timers`].
+//! Time for programs: Go's `time.Sleep`, `time.After`, `time.NewTimer`,
+//! `time.NewTicker` and the monotonic clock, on the per-P timers of
+//! [`timers`].
 //!
 //! The clock is `CLOCK_MONOTONIC` through the vDSO (or the syscall where
 //! there is no vDSO, as under qemu-user). A sleeping goroutine parks
 //! (`[sleep]` in deadlock reports) and costs no thread; a program whose
 //! goroutines all sleep is not deadlocked.
+//!
+//! `Timer::stop`, `Ticker::stop` and dropping either take the runtime
+//! timer out of its heap at once (see [`timers`] for the protocol): a
+//! stopped timer holds no memory and does not delay deadlock detection.
+//! After `Ticker::stop` returns no tick is sent any more (at most one sent
+//! before stays in the channel). `Timer::stop` returns false once the timer
+//! has fired, and then its value is (or will be) in the channel, as Go's.
 
 pub mod timers;
 
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use core::time::Duration;
 
 use crate::chan::Chan;
 use crate::sched::g::{G, WaitReason};
 use crate::sched::schedule::{gopark, ready};
-use timers::{Timer, add_timer};
+use timers::{RuntimeTimer, add_uncounted, del_timer, reset_timer};
 
 /// Nanoseconds on the monotonic clock since an arbitrary start
 /// (Go's `runtime.nanotime`).
@@ -27,22 +34,30 @@ fn nanos(d: Duration) -> i64 {
     i64::try_from(d.as_nanos()).unwrap_or(i64::MAX / 2)
 }
 
-/// Timer function of a sleeping goroutine: make it runnable.
-fn wake_sleeper(arg: usize, _now: i64) -> bool {
-    ready(arg as *mut G, true);
-    false
+/// Timer function of a sleeping goroutine: make it runnable. The timer
+/// lives on that goroutine's stack: read `arg` first, touch nothing after.
+fn wake_sleeper(t: &RuntimeTimer, _now: i64) {
+    let gp = t.arg as *mut G;
+    ready(gp, true);
 }
 
 /// gopark's commit for sleep: the goroutine is parked, now arm its timer
-/// (arming earlier could fire it while it still runs).
-fn arm_sleep(gp: *mut G, when: *mut u8) -> bool {
-    add_timer(Timer {
-        when: when as i64,
-        period: 0,
-        f: wake_sleeper,
-        arg: gp as usize,
-    });
+/// (arming earlier could fire it while it still runs). `arg` points at the
+/// sleep's frame: the timer and its deadline.
+fn arm_sleep(_gp: *mut G, arg: *mut u8) -> bool {
+    // SAFETY: `arg` is the `SleepFrame` of the parked goroutine's `sleep`,
+    // alive until the goroutine runs again, which only the timer allows.
+    unsafe {
+        let fr = &*(arg as *const SleepFrame);
+        add_uncounted(&fr.t, fr.when);
+    }
     true
+}
+
+/// The parked goroutine's timer and deadline, on its stack.
+struct SleepFrame {
+    t: RuntimeTimer,
+    when: i64,
 }
 
 /// Pauses the current goroutine for at least `d` (Go's `time.Sleep`).
@@ -52,82 +67,111 @@ pub fn sleep(d: Duration) {
     if ns <= 0 {
         return;
     }
-    let when = nanotime() + ns;
-    gopark(Some(arm_sleep), when as *mut u8, WaitReason::Sleep);
+    let gp = crate::sched::sched::getg();
+    let fr = SleepFrame {
+        t: RuntimeTimer::uncounted(wake_sleeper, gp as usize),
+        when: nanotime() + ns,
+    };
+    gopark(
+        Some(arm_sleep),
+        &fr as *const SleepFrame as *mut u8,
+        WaitReason::Sleep,
+    );
 }
 
-/// Timer function of `after`/`Ticker`: send the time without blocking (a
-/// full channel drops the tick, as Go's does). `arg` is a leaked
-/// `Arc<TickState>` reference, released when the timer stops.
-fn send_tick(arg: usize, now: i64) -> bool {
-    // SAFETY: arg is an Arc<TickState> pointer kept alive for the timer.
-    let st = unsafe { &*(arg as *const TickState) };
-    if st.stopped.load(Relaxed) {
-        // SAFETY: the timer's own reference, given up now.
-        unsafe { drop(Arc::from_raw(arg as *const TickState)) };
-        return false;
+/// Timer function of `after`, `Timer` and `Ticker`: send the time without
+/// blocking (a full channel drops the tick, as Go's `sendTime` does).
+fn send_time(t: &RuntimeTimer, now: i64) {
+    if let Some(c) = &t.ch {
+        let _ = c.try_send(now);
     }
-    let _ = st.c.try_send(now);
-    if st.period == 0 {
-        // SAFETY: one-shot: the timer's reference ends here.
-        unsafe { drop(Arc::from_raw(arg as *const TickState)) };
-        return false;
-    }
-    true
 }
 
-struct TickState {
-    c: Chan<i64>,
-    period: i64,
-    stopped: AtomicBool,
-}
-
-fn start_ticks(first: i64, period: i64) -> Arc<TickState> {
-    let st = Arc::new(TickState {
-        c: Chan::new(1),
-        period,
-        stopped: AtomicBool::new(false),
-    });
-    let arg = Arc::into_raw(st.clone()) as usize;
-    add_timer(Timer {
-        when: nanotime() + first,
-        period,
-        f: send_tick,
-        arg,
-    });
-    st
+/// A new channel timer, armed for `first` ns from now, then every
+/// `period` if > 0.
+fn start(first: i64, period: i64) -> (Arc<RuntimeTimer>, Chan<i64>) {
+    let c = Chan::new(1);
+    let t = RuntimeTimer::counted(send_time, c.clone());
+    reset_timer(&t, nanotime() + first, period);
+    (t, c)
 }
 
 /// A channel that receives the clock reading once, after `d` (Go's
-/// `time.After`); use it as a timeout case in `select!`.
+/// `time.After`); use it as a timeout case in `select!`. Its timer is
+/// freed when it fires.
 pub fn after(d: Duration) -> Chan<i64> {
-    start_ticks(nanos(d).max(0), 0).c.clone()
+    start(nanos(d).max(0), 0).1
+}
+
+/// Sends the clock reading on `c` once, after a duration (Go's
+/// `time.Timer`); it can be stopped and reset.
+pub struct Timer {
+    t: Arc<RuntimeTimer>,
+    /// The channel the reading arrives on.
+    pub c: Chan<i64>,
+}
+
+impl Timer {
+    /// A timer that fires once after `d` (Go's `time.NewTimer`).
+    pub fn new(d: Duration) -> Timer {
+        let (t, c) = start(nanos(d).max(0), 0);
+        Timer { t, c }
+    }
+
+    /// Prevents the timer from firing (Go's `Timer.Stop`): true if this
+    /// call stopped it, false if it had already fired (its value is then
+    /// in `c` or on its way) or been stopped.
+    pub fn stop(&self) -> bool {
+        del_timer(&self.t)
+    }
+
+    /// Arms the timer again for `d` from now (Go's `Timer.Reset`): true if
+    /// it was still pending. As in Go, a value from the earlier arming may
+    /// still be in `c`: stop and drain first where that matters.
+    pub fn reset(&self, d: Duration) -> bool {
+        reset_timer(&self.t, nanotime() + nanos(d).max(0), 0)
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }
 
 /// Delivers the clock reading on `c` every period (Go's `time.Ticker`);
 /// slow receivers miss ticks rather than queue them.
 pub struct Ticker {
-    st: Arc<TickState>,
+    t: Arc<RuntimeTimer>,
     /// The channel the ticks arrive on.
     pub c: Chan<i64>,
+}
+
+fn positive_period(d: Duration, what: &str) -> i64 {
+    let p = nanos(d);
+    assert!(p > 0, "non-positive interval for {}", what);
+    p
 }
 
 impl Ticker {
     /// A ticker with period `d` (> 0), first tick after `d`.
     pub fn new(d: Duration) -> Ticker {
-        let p = nanos(d);
-        assert!(p > 0, "non-positive interval for Ticker::new");
-        let st = start_ticks(p, p);
-        Ticker {
-            c: st.c.clone(),
-            st,
-        }
+        let p = positive_period(d, "Ticker::new");
+        let (t, c) = start(p, p);
+        Ticker { t, c }
     }
 
-    /// Stops the ticks (Go's `Ticker.Stop`); no tick is sent after it returns
-    /// except one already in the channel.
+    /// Stops the ticks (Go's `Ticker.Stop`): once it returns no tick is
+    /// sent; one sent before may still be in the channel.
     pub fn stop(&self) {
-        self.st.stopped.store(true, Relaxed);
+        del_timer(&self.t);
+    }
+
+    /// Stops the ticker and restarts it with period `d` (> 0), the next
+    /// tick `d` from now (Go's `Ticker.Reset`).
+    pub fn reset(&self, d: Duration) {
+        let p = positive_period(d, "Ticker.Reset");
+        reset_timer(&self.t, nanotime() + p, p);
     }
 }
 
