@@ -36,7 +36,7 @@ unit: ## host unit tests of the pure parts only (parsers, decoders)
 	$(CARGO) test --lib
 
 models: ## loom model checks of the lock-free protocols (host crate models/, LOOM_MAX_PREEMPTIONS to widen)
-	cd models && $(CARGO) test --release -- --test-threads=1
+	cd models && $(CARGO) test --release -- --test-threads=1 --nocapture
 
 bench: ## benchmarks side by side with Go 1.19 (installs Go if missing)
 	bash scripts/bench.sh
