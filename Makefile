@@ -42,7 +42,7 @@ unit: ## host unit tests of the pure parts only (parsers, decoders)
 	$(CARGO) test --lib
 
 models: ## loom model checks of the lock-free protocols (host crate models/, LOOM_MAX_PREEMPTIONS to widen)
-	cd models && $(CARGO) test --release -- --test-threads=1
+	cd models && $(CARGO) test --release -- --test-threads=1 --nocapture
 
 stress: ## concurrency programs with exact counters, STRESS_RUNS x GOMAXPROCS 1,2,4,8, native and qemu (scripts/stress.py)
 	python3 scripts/stress.py

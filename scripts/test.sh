@@ -11,7 +11,7 @@ echo "== unit tests (host, std) =="
 cargo test --lib
 
 echo "== loom models of the protocols (models/, make models) =="
-(cd models && cargo test --release -- --test-threads=1)
+(cd models && cargo test --release -- --test-threads=1 --nocapture)
 
 echo "== build example programs (release, freestanding) =="
 cargo build --release --examples

@@ -10,6 +10,7 @@ pub mod newm;
 pub mod p;
 pub mod proc;
 pub mod procresize;
+pub(crate) mod proto;
 pub mod runq;
 pub mod runtime_main;
 #[allow(clippy::module_inception)]

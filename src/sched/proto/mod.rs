@@ -1,0 +1,43 @@
+//! The scheduler's futex protocols, written once and compiled twice: here,
+//! into the runtime, over core's atomics and the real `futex(2)`; and in
+//! the host crate `models/` (`#[path]` to these same files), over loom's
+//! atomics and a loom-modelled futex, where loom checks every
+//! interleaving (`make models`). A protocol file names what it needs
+//! through `super::`; the structs with `const fn new` stay in
+//! [`sched::lock`](super::lock).
+
+pub(crate) use crate::debug::fatal::throw;
+pub(crate) use crate::sys::futex::{futex_wait, futex_wake};
+pub(crate) use core::sync::atomic::{AtomicU32, Ordering};
+
+pub(crate) mod lock;
+
+/// Rounds of busy spinning (with `pause`) before yielding, and the pauses in
+/// each: Go's `active_spin` and `active_spin_cnt`.
+const ACTIVE_SPIN: u32 = 4;
+const ACTIVE_SPIN_CNT: u32 = 30;
+
+/// Busy-spin rounds a locker makes before yielding: none on one CPU,
+/// where the holder cannot run while we spin.
+#[inline]
+pub(crate) fn active_spin_rounds() -> u32 {
+    if crate::boot::osinit::ncpu() > 1 {
+        ACTIVE_SPIN
+    } else {
+        0
+    }
+}
+
+/// One busy-spin round's pauses (Go's `procyield(active_spin_cnt)`).
+#[inline]
+pub(crate) fn procyield() {
+    for _ in 0..ACTIVE_SPIN_CNT {
+        core::hint::spin_loop();
+    }
+}
+
+/// Gives the CPU to another thread (Go's `osyield`).
+#[inline]
+pub(crate) fn osyield() {
+    crate::sys::process::sched_yield();
+}
