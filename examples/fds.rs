@@ -43,6 +43,8 @@ const O_CLOEXEC: u32 = 0o2_000_000;
 const DIRENT_RECLEN: usize = 16;
 const DIRENT_NAME: usize = 19;
 
+/// Spins at the gate between `sched_yield`s in `race` mode.
+const SPINS_BEFORE_OS_YIELD: u32 = 1000;
 /// Goroutines alive at once in `chunk` mode: more than the first chunk's 8.
 const CHUNK_GOROUTINES: u64 = 24;
 
@@ -63,11 +65,18 @@ fn gathered(n: u64, spin: bool, f: fn()) {
     for _ in 0..n {
         rt0::runtime::go(move || {
             ARRIVED.fetch_add(1, SeqCst);
+            let mut spins: u32 = 0;
             while !OPEN.load(SeqCst) {
-                if spin {
+                if !spin {
+                    rt0::runtime::gosched();
+                } else if spins < SPINS_BEFORE_OS_YIELD {
+                    spins += 1;
                     core::hint::spin_loop();
                 } else {
-                    rt0::runtime::gosched();
+                    // Keep the P, but let the OS run main's thread on a
+                    // loaded machine.
+                    spins = 0;
+                    rt0::sys::process::sched_yield();
                 }
             }
             f();
