@@ -128,10 +128,9 @@ fn list_fds() -> Vec<i32> {
                 u16::from_ne_bytes([buf[off + DIRENT_RECLEN], buf[off + DIRENT_RECLEN + 1]]);
             let name = &buf[off + DIRENT_NAME..off + reclen as usize];
             let name = &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())];
-            if let Some(fd) = core::str::from_utf8(name).ok().and_then(|s| s.parse().ok()) {
-                if fd != dir {
-                    fds.push(fd);
-                }
+            let fd: Option<i32> = core::str::from_utf8(name).ok().and_then(|s| s.parse().ok());
+            if let Some(fd) = fd.filter(|&fd| fd != dir) {
+                fds.push(fd);
             }
             off += reclen as usize;
         }
