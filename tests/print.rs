@@ -28,6 +28,9 @@ use std::time::{Duration, Instant};
 
 use common::{Runner, TIMEOUT, command, example, native_and_one_qemu};
 
+/// The GOMAXPROCS values every test runs at.
+const PROCS: [&str; 4] = ["1", "2", "4", "8"];
+
 /// SIGPIPE's number on Linux.
 const SIGPIPE: i32 = 13;
 
@@ -210,7 +213,7 @@ fn long_lines(runner: &Runner, procs: &str, goroutines: u64, lines: u64, max: us
 #[test]
 fn long_lines_from_many_goroutines_never_interleave() {
     for r in native_and_one_qemu() {
-        for procs in ["1", "2", "4", "8"] {
+        for procs in PROCS {
             long_lines(&r, procs, 4, 40, 60 * 1024);
         }
     }
@@ -241,12 +244,12 @@ const COUNT: usize = 20_000;
 /// `count 20000 out|err` into a non-blocking pipe read slowly: all lines
 /// arrive, in order (rt0 before the fix: 816 of 20,000, the rest dropped
 /// on EAGAIN).
-fn nonblocking(runner: &Runner, which: &str) {
+fn nonblocking(runner: &Runner, which: &str, procs: &str) {
     let args = ["count", "20000", which];
-    let what = label(runner, &args, "2");
+    let what = label(runner, &args, procs);
     let (reader, writer) = std::io::pipe().expect("pipe");
     set_nonblock(writer.as_raw_fd());
-    let mut cmd = print_lines(runner, &args, "2");
+    let mut cmd = print_lines(runner, &args, procs);
     if which == "out" {
         cmd.stdout(Stdio::from(writer)).stderr(Stdio::piped());
     } else {
@@ -280,14 +283,18 @@ fn nonblocking(runner: &Runner, which: &str) {
 #[test]
 fn nonblocking_stdout_that_fills_up_loses_nothing() {
     for r in native_and_one_qemu() {
-        nonblocking(&r, "out");
+        for procs in PROCS {
+            nonblocking(&r, "out", procs);
+        }
     }
 }
 
 #[test]
 fn nonblocking_stderr_that_fills_up_loses_nothing() {
     for r in native_and_one_qemu() {
-        nonblocking(&r, "err");
+        for procs in PROCS {
+            nonblocking(&r, "err", procs);
+        }
     }
 }
 
@@ -306,9 +313,15 @@ fn sigpipe_disposition(cmd: &mut Command, disposition: usize) {
 /// program must die by SIGPIPE before it finishes (Go's fmt.Println and
 /// fmt.Fprintln(os.Stderr): signal 13 with SIGPIPE default and ignored).
 fn broken_pipe(runner: &Runner, which: &str, disposition: usize) {
+    for procs in PROCS {
+        broken_pipe_at(runner, which, disposition, procs);
+    }
+}
+
+fn broken_pipe_at(runner: &Runner, which: &str, disposition: usize, procs: &str) {
     let args = ["count", "1000000", which];
-    let what = format!("{} SIGPIPE={}", label(runner, &args, "2"), disposition);
-    let mut cmd = print_lines(runner, &args, "2");
+    let what = format!("{} SIGPIPE={}", label(runner, &args, procs), disposition);
+    let mut cmd = print_lines(runner, &args, procs);
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     sigpipe_disposition(&mut cmd, disposition);
     let mut child = cmd.spawn().expect("spawn print_lines");
