@@ -24,7 +24,7 @@ use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
 use std::process::Stdio;
 
-use common::{Output, Runner, command, example, native_and_one_qemu, run};
+use common::{Output, Runner, TIMEOUT, command, example, native_and_one_qemu, run};
 
 unsafe extern "C" {
     fn close(fd: i32) -> i32;
@@ -35,6 +35,8 @@ const F_SETFD: i32 = 2;
 /// The fd the all-closed run reports on.
 const REPORT_FD: i32 = 3;
 const PIDFD_TARGET: &str = "anon_inode:[pidfd]";
+/// The GOMAXPROCS values the chunk cases run at.
+const PROCS: [&str; 4] = ["1", "2", "4", "8"];
 
 /// One `fd=N cloexec=C target=T` line of the report.
 #[derive(Debug)]
@@ -117,16 +119,24 @@ fn run_fds(runner: &Runner, mode: &str, procs: &str, close_stdout: bool) -> Outp
 #[test]
 fn with_stdout_closed_the_pidfd_is_not_fd_1() {
     for r in native_and_one_qemu() {
-        let out = run_fds(&r, "chunk", "2", true);
-        let what = format!("[{}] fds chunk, fd 1 closed", r.label());
-        check(&out.stderr_str(), &r, &[1], &what);
+        for procs in PROCS {
+            let out = run_fds(&r, "chunk", procs, true);
+            let what = format!("[{}] fds chunk GOMAXPROCS={procs}, fd 1 closed", r.label());
+            check(&out.stderr_str(), &r, &[1], &what);
+        }
     }
 }
 
 #[test]
 fn with_0_1_2_closed_no_runtime_fd_takes_them() {
-    for r in native_and_one_qemu() {
-        let what = format!("[{}] fds chunk, fds 0-2 closed", r.label());
+    for (r, procs) in native_and_one_qemu()
+        .into_iter()
+        .flat_map(|r| PROCS.map(|p| (r.clone(), p)))
+    {
+        let what = format!(
+            "[{}] fds chunk GOMAXPROCS={procs}, fds 0-2 closed",
+            r.label()
+        );
         let (mut reader, writer) = std::io::pipe().expect("pipe");
         let wfd = writer.as_raw_fd();
         let mut cmd = command(&r, &example("fds"), None);
@@ -153,9 +163,23 @@ fn with_0_1_2_closed_no_runtime_fd_takes_them() {
         let mut child = cmd.spawn().expect("spawn fds");
         drop(cmd); // our copy of the write end
         drop(writer);
-        let mut report = String::new();
-        reader.read_to_string(&mut report).expect("read report");
-        let status = child.wait().expect("wait");
+        let report = std::thread::spawn(move || {
+            let mut report = String::new();
+            reader.read_to_string(&mut report).expect("read report");
+            report
+        });
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(st) = child.try_wait().expect("wait") {
+                break st;
+            }
+            if start.elapsed() > TIMEOUT {
+                let _ = child.kill();
+                panic!("{what}: still running after {TIMEOUT:?}: killed");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        };
+        let report = report.join().expect("report reader");
         assert_eq!(status.code(), Some(0), "{what}: {status:?}\n{report}");
         check(&report, &r, &[0, 1, 2], &what);
     }
