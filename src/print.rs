@@ -1,20 +1,52 @@
-//! Printing to fds 1 and 2 with no heap: `print!`, `println!`, `eprint!`,
-//! `eprintln!`. Go's `print`/`println` builtins (print.go), which the
-//! runtime also uses for its own messages.
+//! Printing to fds 1 and 2: the macros `print!`, `println!`, `eprint!`,
+//! `eprintln!` (Go's `fmt.Print*` to `os.Stdout`/`os.Stderr`), and
+//! [`Writer`], the heap-free writer of the runtime's own messages (Go's
+//! builtin `print`/`println`, print.go).
 //!
-//! Each call formats into a 512-byte buffer on the stack and writes it with
-//! as few `write` calls as it fills (one, for a normal line), so lines from
-//! different goroutines do not interleave mid-line. A write error (a closed
-//! pipe, say) is ignored, as Go's print ignores it.
+//! **The macros: one call, one whole write.** A call formats its whole
+//! text first, into a 512-byte buffer on the stack and, when the text
+//! outgrows it, on into a heap buffer (goroutine stacks are 64 KiB: a
+//! 64 KiB stack buffer cannot be), then writes it with the fd's write lock
+//! held, looping on short writes. Texts from different goroutines never
+//! interleave, whatever their length and whatever fd 1 and 2 are: one
+//! `write` of a long line to a pipe is not enough, because the kernel
+//! lets other writers in whenever it must wait for the reader to make
+//! room. The lock is Go's too (`internal/poll.FD.Write` holds the fd's
+//! write lock for its whole loop). There is no size limit: a text of any
+//! length comes out whole, as in Go, held on the heap until it is written
+//! (one the heap cannot hold ends the program with the out-of-memory
+//! error, as it would in Go). The lock is the runtime's futex lock: a
+//! goroutine waiting for it blocks its thread (Go parks the goroutine; rt0
+//! will once there is a netpoller). Formatting runs before the lock is
+//! taken, so a `Display` that prints, or panics, cannot deadlock it.
+//!
+//! A non-blocking fd that is full is waited for and written again
+//! ([`write_all`]). A broken pipe (`EPIPE`) on fd 1 or 2 kills the program
+//! with SIGPIPE, as Go's `epipecheck` does for `os.Stdout` and `os.Stderr`
+//! ([`crate::sched::sigpipe`]); other write errors (fd closed, disk full)
+//! are ignored, as a Go program ignores `fmt.Println`'s error.
+//!
+//! **[`Writer`]: the runtime's messages** (panic and fatal-error reports,
+//! traces, the fault handler) must work with no heap and take no lock that
+//! another thread may hold: it formats into a 512-byte stack buffer and
+//! writes whenever it fills, so a message longer than that may be split
+//! by another thread's output. Like Go's builtin `print` it ignores every
+//! error, `EPIPE` too (a dying program still exits 2), and like the macros
+//! it waits for a full non-blocking fd rather than drop the report.
 
+use alloc::vec::Vec;
 use core::fmt;
 use core::mem::MaybeUninit;
 
+use crate::sched::lock::Mutex;
+use crate::sys::Errno;
 use crate::sys::file::{STDERR, STDOUT, write_all};
 
 const BUF_BYTES: usize = 512;
 
-/// A buffered writer to a file descriptor; flushes when full and on drop.
+/// The runtime's heap-free writer to a file descriptor: buffers on the
+/// stack, writes when full and on drop, ignores errors (see the module
+/// note).
 pub struct Writer {
     fd: i32,
     len: usize,
@@ -77,15 +109,112 @@ impl Drop for Writer {
     }
 }
 
-#[doc(hidden)]
-pub fn _print(fd: i32, args: fmt::Arguments) {
-    let mut w = Writer::new(fd);
-    let _ = fmt::write(&mut w, args);
+/// Bytes a macro call formats on the stack before it moves to the heap.
+const STACK_LINE: usize = 512;
+
+/// One macro call's text: on the stack while it fits, then on the heap.
+struct Line {
+    len: usize,
+    /// Only `stack[..len]` is initialised, and only while `heap` is empty.
+    stack: [MaybeUninit<u8>; STACK_LINE],
+    /// The whole text once it outgrew `stack` (never empty then).
+    heap: Vec<u8>,
 }
 
-/// Formats to stderr (the runtime's diagnostics).
+impl Line {
+    fn new() -> Line {
+        Line {
+            len: 0,
+            stack: [MaybeUninit::uninit(); STACK_LINE],
+            heap: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, s: &[u8]) {
+        if self.heap.is_empty() {
+            if s.len() <= STACK_LINE - self.len {
+                for (dst, &b) in self.stack[self.len..].iter_mut().zip(s) {
+                    dst.write(b);
+                }
+                self.len += s.len();
+                return;
+            }
+            // Outgrown: move to the heap, with room to grow by doubling.
+            let mut heap = Vec::with_capacity((self.len + s.len()).max(2 * STACK_LINE));
+            heap.extend_from_slice(self.on_stack());
+            self.heap = heap;
+        }
+        self.heap.extend_from_slice(s);
+    }
+
+    fn on_stack(&self) -> &[u8] {
+        // SAFETY: stack[..len] was written by push.
+        unsafe { core::slice::from_raw_parts(self.stack.as_ptr() as *const u8, self.len) }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        if self.heap.is_empty() {
+            self.on_stack()
+        } else {
+            &self.heap
+        }
+    }
+}
+
+impl fmt::Write for Line {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// The write locks of fds 1 and 2 (Go's `os.Stdout.pfd` write lock).
+static STDOUT_LOCK: Mutex = Mutex::new();
+static STDERR_LOCK: Mutex = Mutex::new();
+
+/// Writes one macro call's text whole: under the fd's write lock, all of
+/// it; a broken pipe on fd 1 or 2 raises SIGPIPE.
+fn write_text(fd: i32, text: &[u8]) {
+    if text.is_empty() {
+        return;
+    }
+    let lock = match fd {
+        STDOUT => Some(&STDOUT_LOCK),
+        STDERR => Some(&STDERR_LOCK),
+        _ => None,
+    };
+    if let Some(l) = lock {
+        l.lock();
+    }
+    let r = write_all(fd, text);
+    if let Some(l) = lock {
+        l.unlock();
+    }
+    if r == Err(Errno::EPIPE) && lock.is_some() {
+        crate::sched::sigpipe::sigpipe();
+    }
+}
+
+/// What the macros call: formats `args` whole, then writes it in one
+/// locked write loop (see the module note).
+#[doc(hidden)]
+pub fn _print(fd: i32, args: fmt::Arguments) {
+    if let Some(s) = args.as_str() {
+        // A literal needs no formatting and no copy.
+        write_text(fd, s.as_bytes());
+        return;
+    }
+    let mut line = Line::new();
+    // A Display impl that fails leaves what it wrote so far: print that.
+    let _ = fmt::write(&mut line, args);
+    write_text(fd, line.bytes());
+}
+
+/// Formats to stderr with the runtime's heap-free [`Writer`] (the
+/// runtime's diagnostics).
 pub fn stderr_fmt(args: fmt::Arguments) {
-    _print(STDERR, args);
+    let mut w = Writer::stderr();
+    let _ = fmt::write(&mut w, args);
 }
 
 /// Prints to standard output.

@@ -33,6 +33,7 @@ pub extern "C" fn schedinit() {
     unsafe { mcommoninit(&mut *M0.get()) };
     crate::sched::newm::m0init();
     crate::sched::signal::initsig();
+    crate::sched::sigpipe::initsigpipe();
     crate::sched::checkdead::register_wake_source(crate::time::timers::pending);
     parse_into(godebug, &DEBUG);
 

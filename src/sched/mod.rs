@@ -17,6 +17,7 @@ pub mod runtime_main;
 pub mod sched;
 pub mod schedule;
 pub mod signal;
+pub mod sigpipe;
 pub mod steal;
 pub mod syscall;
 pub mod sysmon;

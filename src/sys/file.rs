@@ -1,7 +1,16 @@
 //! File descriptors: `write` to fds 1 and 2, and the few reads the
 //! runtime does at start-up (`/sys/kernel/mm/transparent_hugepage/...`).
 //! Go's counterparts: `write1`, `open`, `read`, `closefd` in
-//! `runtime/sys_linux_amd64.s`.
+//! `runtime/sys_linux_amd64.s`, and for [`write_all`]'s loop the one in
+//! `internal/poll.(*FD).Write`.
+//!
+//! [`write_all`] writes everything or fails: it continues after short
+//! writes and `EINTR`, and when the fd is non-blocking and full (`EAGAIN`:
+//! fd 1 or 2 may be a pipe whose other user set `O_NONBLOCK` on it, which
+//! the open file description shares with us) it waits with
+//! `poll(POLLOUT)` and writes again. The thread blocks in `poll` as it
+//! would in a blocking `write`; Go parks the goroutine on its netpoller
+//! instead, and so will rt0 once it has one (the netpoller issue).
 
 use super::syscall::{Errno, check, nr, syscall1, syscall3, syscall4};
 
@@ -12,7 +21,48 @@ const AT_FDCWD: isize = -100;
 const O_RDONLY: usize = 0;
 const O_CLOEXEC: usize = 0o2000000;
 
-/// Writes all of `buf` to `fd`, retrying on short writes and `EINTR`.
+/// `poll` event: writing will not block.
+const POLLOUT: i16 = 0x4;
+/// `poll` timeout: none, wait as long as it takes.
+const POLL_FOREVER: isize = -1;
+
+/// The kernel's `struct pollfd`.
+#[repr(C)]
+struct PollFd {
+    fd: i32,
+    events: i16,
+    revents: i16,
+}
+
+/// Waits until `fd` is writable, or has an error or hang-up to report
+/// (which the next `write` then returns).
+fn wait_writable(fd: i32) -> Result<(), Errno> {
+    let mut p = PollFd {
+        fd,
+        events: POLLOUT,
+        revents: 0,
+    };
+    loop {
+        // SAFETY: p is one valid pollfd, writable for the kernel's revents.
+        let r = check(unsafe {
+            syscall3(
+                nr::SYS_poll,
+                &mut p as *mut PollFd as usize,
+                1,
+                POLL_FOREVER as usize,
+            )
+        });
+        match r {
+            Ok(_) => return Ok(()),
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Writes all of `buf` to `fd`: again after a short write or `EINTR`, and
+/// after waiting for room when a non-blocking fd is full (`EAGAIN`). A
+/// write that accepts nothing is an error (`EIO`), not a reason to spin.
 pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<(), Errno> {
     while !buf.is_empty() {
         // SAFETY: buf is a valid readable slice for its length.
@@ -20,8 +70,10 @@ pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<(), Errno> {
             syscall3(nr::SYS_write, fd as usize, buf.as_ptr() as usize, buf.len())
         });
         match r {
+            Ok(0) => return Err(Errno::EIO),
             Ok(n) => buf = &buf[n..],
             Err(Errno::EINTR) => continue,
+            Err(Errno::EAGAIN) => wait_writable(fd)?,
             Err(e) => return Err(e),
         }
     }

@@ -115,30 +115,17 @@ pub fn process_madvise(pidfd: i32, iov: &[IoVec], advice: usize) -> Result<usize
 }
 
 /// A pidfd for this process, opened once (`pidfd_open(getpid())`), for
-/// `process_madvise`. `Err` when the kernel has no pidfds.
+/// `process_madvise`; `Err` when the kernel has no pidfds. pidfd_open's
+/// descriptors are always close-on-exec (pidfd_open(2); its one flag,
+/// `PIDFD_NONBLOCK`, is unrelated); [`OnceFd`] keeps it off fds 0-2 and
+/// makes concurrent first calls open one, not one each.
+///
+/// [`OnceFd`]: super::runtimefd::OnceFd
 pub fn self_pidfd() -> Result<i32, Errno> {
-    use core::sync::atomic::{AtomicI32, Ordering::Relaxed};
-    /// -1: not opened yet; < -1: -errno of the failed open; else the fd.
-    static PIDFD: AtomicI32 = AtomicI32::new(-1);
-    let fd = PIDFD.load(Relaxed);
-    if fd >= 0 {
-        return Ok(fd);
-    }
-    if fd < -1 {
-        return Err(Errno(-fd));
-    }
-    // SAFETY: getpid and pidfd_open take no pointers.
-    let r = check(unsafe {
-        let pid = super::syscall::syscall0(nr::SYS_getpid);
-        super::syscall::syscall2(nr::SYS_pidfd_open, pid, 0)
+    static PIDFD: super::runtimefd::OnceFd = super::runtimefd::OnceFd::new();
+    PIDFD.get_or_open(|| {
+        let pid = super::process::getpid();
+        // SAFETY: pidfd_open takes no pointers.
+        check(unsafe { syscall2(nr::SYS_pidfd_open, pid as usize, 0) }).map(|fd| fd as i32)
     })
-    .map(|fd| fd as i32);
-    PIDFD.store(
-        match r {
-            Ok(fd) => fd,
-            Err(e) => -e.0.max(2),
-        },
-        Relaxed,
-    );
-    r
 }

@@ -6,6 +6,7 @@ pub mod file;
 pub mod futex;
 pub mod mm;
 pub mod process;
+pub mod runtimefd;
 pub mod signal;
 pub mod syscall;
 pub mod thread;

@@ -49,6 +49,12 @@ pub unsafe fn arch_set_fs(base: usize) -> Result<(), Errno> {
     check(unsafe { syscall2(nr::SYS_arch_prctl, ARCH_SET_FS, base) }).map(|_| ())
 }
 
+/// The process id (the thread group id) of the caller.
+pub fn getpid() -> i32 {
+    // SAFETY: getpid has no arguments and cannot fail.
+    unsafe { super::syscall::syscall0(nr::SYS_getpid) as i32 }
+}
+
 /// The kernel thread id of the caller.
 pub fn gettid() -> i32 {
     // SAFETY: gettid has no arguments and cannot fail.

@@ -2,7 +2,7 @@
 //! kernel's `siginfo`/`ucontext` layouts on x86_64. Go's `sigaction`,
 //! `sigaltstack`, `sigreturn__sigaction` (sys_linux_amd64.s, os_linux.go).
 
-use super::syscall::{Errno, check, nr, syscall2, syscall4};
+use super::syscall::{Errno, check, nr, syscall2, syscall3, syscall4};
 
 pub const SIGBUS: i32 = 7;
 pub const SIGSEGV: i32 = 11;
@@ -94,4 +94,66 @@ pub unsafe fn sigaltstack(sp: usize, size: usize) -> Result<(), Errno> {
     let st = StackT { sp, flags: 0, size };
     // SAFETY: as documented.
     check(unsafe { syscall2(nr::SYS_sigaltstack, &st as *const StackT as usize, 0) }).map(|_| ())
+}
+
+// What Go's `sigpipe`/`dieFromSignal` need (src/sched/sigpipe.rs): put a
+// signal back to its default action, unblock it, send it to one thread.
+
+pub const SIGPIPE: i32 = 13;
+
+/// `sa_handler` value for the default action.
+const SIG_DFL: usize = 0;
+/// `rt_sigprocmask` how: remove these signals from the blocked set.
+const SIG_UNBLOCK: usize = 1;
+
+/// Bit of `sig` in a kernel signal set (signal 1 is bit 0).
+const fn sigset_bit(sig: i32) -> u64 {
+    1 << (sig - 1)
+}
+
+/// Gives `sig` its default action again (`SIG_DFL`), as Go's
+/// `setsig(sig, _SIG_DFL)`.
+pub fn set_default(sig: i32) -> Result<(), Errno> {
+    let act = KernelSigaction {
+        handler: SIG_DFL,
+        flags: SA_RESTORER,
+        restorer: rt0_sigreturn as *const () as usize,
+        mask: 0,
+    };
+    // SAFETY: act is a valid kernel sigaction with no handler to call.
+    check(unsafe {
+        syscall4(
+            nr::SYS_rt_sigaction,
+            sig as usize,
+            &act as *const KernelSigaction as usize,
+            0,
+            SIGSET_BYTES,
+        )
+    })
+    .map(|_| ())
+}
+
+/// Unblocks `sig` in the calling thread (Go's `unblocksig`).
+pub fn unblock(sig: i32) -> Result<(), Errno> {
+    let set: u64 = sigset_bit(sig);
+    // SAFETY: set is a valid signal set for the kernel to read; no old set
+    // is asked for.
+    check(unsafe {
+        syscall4(
+            nr::SYS_rt_sigprocmask,
+            SIG_UNBLOCK,
+            &set as *const u64 as usize,
+            0,
+            SIGSET_BYTES,
+        )
+    })
+    .map(|_| ())
+}
+
+/// Sends `sig` to the calling thread (Go's `raise`: `tgkill(getpid(),
+/// gettid(), sig)`).
+pub fn raise(sig: i32) -> Result<(), Errno> {
+    let (pid, tid) = (super::process::getpid(), super::process::gettid());
+    // SAFETY: tgkill takes no pointers; it signals this very thread.
+    check(unsafe { syscall3(nr::SYS_tgkill, pid as usize, tid as usize, sig as usize) }).map(|_| ())
 }

@@ -23,17 +23,20 @@ use core::arch::asm;
 pub mod nr {
     pub const SYS_read: usize = 0;
     pub const SYS_write: usize = 1;
+    pub const SYS_poll: usize = 7;
     pub const SYS_close: usize = 3;
     pub const SYS_mmap: usize = 9;
     pub const SYS_mprotect: usize = 10;
     pub const SYS_munmap: usize = 11;
     pub const SYS_rt_sigaction: usize = 13;
+    pub const SYS_rt_sigprocmask: usize = 14;
     pub const SYS_rt_sigreturn: usize = 15;
     pub const SYS_sched_yield: usize = 24;
     pub const SYS_madvise: usize = 28;
     pub const SYS_getpid: usize = 39;
     pub const SYS_clone: usize = 56;
     pub const SYS_exit: usize = 60;
+    pub const SYS_fcntl: usize = 72;
     pub const SYS_sigaltstack: usize = 131;
     pub const SYS_arch_prctl: usize = 158;
     pub const SYS_gettid: usize = 186;
@@ -41,6 +44,7 @@ pub mod nr {
     pub const SYS_sched_getaffinity: usize = 204;
     pub const SYS_clock_gettime: usize = 228;
     pub const SYS_exit_group: usize = 231;
+    pub const SYS_tgkill: usize = 234;
     pub const SYS_openat: usize = 257;
     pub const SYS_pipe2: usize = 293;
     pub const SYS_pidfd_open: usize = 434;
@@ -53,11 +57,13 @@ pub struct Errno(pub i32);
 
 impl Errno {
     pub const EINTR: Errno = Errno(4);
+    pub const EIO: Errno = Errno(5);
     pub const EAGAIN: Errno = Errno(11);
     pub const ENOMEM: Errno = Errno(12);
     pub const EFAULT: Errno = Errno(14);
     pub const EEXIST: Errno = Errno(17);
     pub const EINVAL: Errno = Errno(22);
+    pub const EPIPE: Errno = Errno(32);
     pub const ETIMEDOUT: Errno = Errno(110);
 }
 
