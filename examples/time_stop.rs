@@ -90,7 +90,8 @@ fn spin_us(us: u64) {
 
 /// Waits until `parties` goroutines have arrived at `cell`, so that their
 /// next operations on one timer really overlap on different Ps. Yields
-/// now and then: at GOMAXPROCS=1 the others need this P to arrive.
+/// now and then, the P (at GOMAXPROCS=1 the others need it to arrive) and
+/// the thread (with more Ms than cores the others need a core).
 fn meet(cell: &AtomicU64, parties: u64) {
     cell.fetch_add(1, Relaxed);
     let mut spins = 0u32;
@@ -98,6 +99,7 @@ fn meet(cell: &AtomicU64, parties: u64) {
         spins += 1;
         if spins.is_multiple_of(MEET_SPINS) {
             rt0::runtime::gosched();
+            rt0::sys::process::sched_yield();
         }
         core::hint::spin_loop();
     }
