@@ -13,6 +13,9 @@
 //!   until the hour's tick), then stops the ticker and blocks too: the
 //!   sleeping M must be woken to see that nothing is left.
 //!
+//! `semantics`: stop and reset of a fired, a pending and a stopped Timer,
+//! and a Ticker reset to a shorter period, one after another.
+//!
 //! `mem N [cross]`: N one-hour tickers, each stopped and dropped at once
 //! (by main, or with `cross` by a second goroutine, mostly on another P).
 //! Prints the timers left in the heaps and the peak RSS (VmHWM).
@@ -357,6 +360,39 @@ fn race_ticker(n: u64) {
     report("race_ticker", &k, late);
 }
 
+/// The sequential contract, one step per printed field.
+fn semantics() {
+    let ms = Duration::from_millis;
+    let t = Timer::new(ms(1));
+    sleep(ms(20));
+    // Fired: stop finds nothing, the value waits in the channel.
+    let stop_fired = t.stop();
+    let value = t.c.try_recv().is_ok();
+    // Reset after fire: not pending, fires once more.
+    let reset_fired = t.reset(ms(1));
+    let again = t.c.recv().is_ok();
+    // Reset of a pending timer, then stop: pending both times, no value.
+    let _ = t.reset(HOUR);
+    let reset_pending = t.reset(HOUR);
+    let stop_pending = t.stop();
+    let stop_twice = t.stop();
+    sleep(ms(5));
+    let none = t.c.try_recv().is_err();
+    // A ticker reset to a shorter period ticks at the new one.
+    let tk = Ticker::new(HOUR);
+    tk.reset(ms(2));
+    let t0 = nanotime();
+    tk.c.recv().unwrap();
+    let ticked = nanotime() - t0 < 1_000_000_000;
+    tk.stop();
+    rt0::println!(
+        "semantics stop_fired={stop_fired} value={value} reset_fired={reset_fired} again={again} \
+         reset_pending={reset_pending} stop_pending={stop_pending} stop_twice={stop_twice} \
+         none={none} ticker_reset={ticked} heap={}",
+        in_heaps()
+    );
+}
+
 fn mem(n: u64, cross: bool) {
     if cross {
         let q: Chan<Option<Ticker>> = Chan::new(64);
@@ -418,6 +454,7 @@ fn main() {
             });
             block_forever();
         }
+        "semantics" => semantics(),
         "mem" => mem(arg_u64(2, 1_000_000), arg(3) == "cross"),
         "race_fire" => race_fire(arg_u64(2, 2000)),
         "race_reset" => race_reset(arg_u64(2, 2000)),

@@ -91,6 +91,24 @@ fn ticker_stopped_from_another_m_wakes_the_timer_sleeper() {
 }
 
 #[test]
+fn stop_and_reset_contract() {
+    for r in native_and_one_qemu() {
+        for procs in ["1", "2"] {
+            let (out, _) = run(&r, &["semantics"], procs);
+            assert_eq!(out.code(), Some(0), "{}", out.describe());
+            assert_eq!(
+                out.stdout_str(),
+                "semantics stop_fired=false value=true reset_fired=false again=true \
+                 reset_pending=true stop_pending=true stop_twice=false none=true \
+                 ticker_reset=true heap=0\n",
+                "{}",
+                out.describe()
+            );
+        }
+    }
+}
+
+#[test]
 fn million_stopped_tickers_free_their_memory() {
     for r in native_and_one_qemu() {
         for (procs, cross) in [("1", ""), ("2", ""), ("2", "cross"), ("4", "cross")] {
