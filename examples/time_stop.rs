@@ -31,10 +31,10 @@
 //!   while the other stops it (both released at once), then stopped once
 //!   more. Two armings, so
 //!   `2 - (resets and stops that returned true)` values, exactly.
-//! - `race_resets N`: two goroutines reset a one-hour Timer to another
-//!   hour while a third stops it (all three released at once), then it
-//!   is stopped once more: nothing
-//!   fires, and it must end in no heap (a timer added twice would stay).
+//! - `race_resets N`: 8 goroutines each reset N times, 4 each stop N
+//!   times, one of 8 shared one-hour Timers (to another hour), with no
+//!   pause; then each is stopped once more: nothing fires, every one
+//!   must end in no heap (a timer added twice would stay). Prints n=8.
 //! - `race_ticker N`: a Ticker of 20..100 us; receive 1..3 ticks, then
 //!   stop it (even items) or drop it (odd items, keeping a clone of its
 //!   channel); after that at most the one tick already buffered, never
@@ -67,6 +67,8 @@ const HOUR: Duration = Duration::from_secs(3600);
 const WORKERS: u64 = 4;
 /// Longest timer / spin in the races, in microseconds.
 const RACE_MAX_US: u64 = 60;
+/// Timers shared by all goroutines of `race_resets`.
+const SHARED_TIMERS: u64 = 8;
 /// Ticker periods in `race_ticker`, in microseconds.
 const TICK_MIN_US: u64 = 20;
 const TICK_MAX_US: u64 = 100;
@@ -285,26 +287,28 @@ fn race_reset(n: u64) {
     report("race_reset", &k, late);
 }
 
-/// race_resets: two goroutines reset the same one-hour timer to another
-/// hour while a third stops it, then it is stopped once more. Nothing
-/// fires; the timer must end in no heap (never added twice), and some
-/// call must have found it pending.
+/// race_resets: goroutines reset a few shared one-hour timers to another
+/// hour while others stop them, with no pause between operations (so that
+/// they overlap whenever two threads are on a core), then each timer is
+/// stopped once more. Nothing fires; every timer must end in no heap (a
+/// timer added twice would stay), and some call must have found each
+/// pending.
 fn race_resets(n: u64) {
-    let timers: Arc<Vec<Timer>> = Arc::new((0..n).map(|_| Timer::new(HOUR)).collect());
-    let found: Arc<Vec<AtomicU64>> = Arc::new((0..n).map(|_| AtomicU64::new(0)).collect());
-    let meets: Arc<Vec<AtomicU64>> = Arc::new((0..n).map(|_| AtomicU64::new(0)).collect());
+    let timers: Arc<Vec<Timer>> = Arc::new((0..SHARED_TIMERS).map(|_| Timer::new(HOUR)).collect());
+    let found: Arc<Vec<AtomicU64>> =
+        Arc::new((0..SHARED_TIMERS).map(|_| AtomicU64::new(0)).collect());
     let wg = Arc::new(WaitGroup::new());
     for w in 0..WORKERS {
         for role in 0..3u64 {
             wg.add(1);
-            let (timers, found, meets, wg) =
-                (timers.clone(), found.clone(), meets.clone(), wg.clone());
+            let (timers, found, wg) = (timers.clone(), found.clone(), wg.clone());
             go(move || {
-                for i in (w..n).step_by(WORKERS as usize) {
-                    let t = &timers[i as usize];
-                    meet(&meets[i as usize], 3);
+                let mut rng = Rng::new(w * 3 + role);
+                for _ in 0..n {
+                    let i = rng.range(0, SHARED_TIMERS - 1) as usize;
+                    let t = &timers[i];
                     let r = if role == 2 { t.stop() } else { t.reset(HOUR) };
-                    found[i as usize].fetch_add(u64::from(r), Relaxed);
+                    found[i].fetch_add(u64::from(r), Relaxed);
                 }
                 wg.done();
             });
@@ -458,7 +462,7 @@ fn main() {
         "mem" => mem(arg_u64(2, 1_000_000), arg(3) == "cross"),
         "race_fire" => race_fire(arg_u64(2, 2000)),
         "race_reset" => race_reset(arg_u64(2, 2000)),
-        "race_resets" => race_resets(arg_u64(2, 2000)),
+        "race_resets" => race_resets(arg_u64(2, 20000)),
         "race_ticker" => race_ticker(arg_u64(2, 400)),
         other => usage(other),
     }
