@@ -13,6 +13,9 @@
 //!   until the hour's tick), then stops the ticker and blocks too: the
 //!   sleeping M must be woken to see that nothing is left.
 //!
+//! `semantics`: stop and reset of a fired, a pending and a stopped Timer,
+//! and a Ticker reset to a shorter period, one after another.
+//!
 //! `mem N [cross]`: N one-hour tickers, each stopped and dropped at once
 //! (by main, or with `cross` by a second goroutine, mostly on another P).
 //! Prints the timers left in the heaps and the peak RSS (VmHWM).
@@ -28,10 +31,10 @@
 //!   while the other stops it (both released at once), then stopped once
 //!   more. Two armings, so
 //!   `2 - (resets and stops that returned true)` values, exactly.
-//! - `race_resets N`: two goroutines reset a one-hour Timer to another
-//!   hour while a third stops it (all three released at once), then it
-//!   is stopped once more: nothing
-//!   fires, and it must end in no heap (a timer added twice would stay).
+//! - `race_resets N`: 8 goroutines each reset N times, 4 each stop N
+//!   times, one of 8 shared one-hour Timers (to another hour), with no
+//!   pause; then each is stopped once more: nothing fires, every one
+//!   must end in no heap (a timer added twice would stay). Prints n=8.
 //! - `race_ticker N`: a Ticker of 20..100 us; receive 1..3 ticks, then
 //!   stop it (even items) or drop it (odd items, keeping a clone of its
 //!   channel); after that at most the one tick already buffered, never
@@ -64,6 +67,8 @@ const HOUR: Duration = Duration::from_secs(3600);
 const WORKERS: u64 = 4;
 /// Longest timer / spin in the races, in microseconds.
 const RACE_MAX_US: u64 = 60;
+/// Timers shared by all goroutines of `race_resets`.
+const SHARED_TIMERS: u64 = 8;
 /// Ticker periods in `race_ticker`, in microseconds.
 const TICK_MIN_US: u64 = 20;
 const TICK_MAX_US: u64 = 100;
@@ -90,7 +95,8 @@ fn spin_us(us: u64) {
 
 /// Waits until `parties` goroutines have arrived at `cell`, so that their
 /// next operations on one timer really overlap on different Ps. Yields
-/// now and then: at GOMAXPROCS=1 the others need this P to arrive.
+/// now and then, the P (at GOMAXPROCS=1 the others need it to arrive) and
+/// the thread (with more Ms than cores the others need a core).
 fn meet(cell: &AtomicU64, parties: u64) {
     cell.fetch_add(1, Relaxed);
     let mut spins = 0u32;
@@ -98,6 +104,7 @@ fn meet(cell: &AtomicU64, parties: u64) {
         spins += 1;
         if spins.is_multiple_of(MEET_SPINS) {
             rt0::runtime::gosched();
+            rt0::sys::process::sched_yield();
         }
         core::hint::spin_loop();
     }
@@ -280,26 +287,28 @@ fn race_reset(n: u64) {
     report("race_reset", &k, late);
 }
 
-/// race_resets: two goroutines reset the same one-hour timer to another
-/// hour while a third stops it, then it is stopped once more. Nothing
-/// fires; the timer must end in no heap (never added twice), and some
-/// call must have found it pending.
+/// race_resets: goroutines reset a few shared one-hour timers to another
+/// hour while others stop them, with no pause between operations (so that
+/// they overlap whenever two threads are on a core), then each timer is
+/// stopped once more. Nothing fires; every timer must end in no heap (a
+/// timer added twice would stay), and some call must have found each
+/// pending.
 fn race_resets(n: u64) {
-    let timers: Arc<Vec<Timer>> = Arc::new((0..n).map(|_| Timer::new(HOUR)).collect());
-    let found: Arc<Vec<AtomicU64>> = Arc::new((0..n).map(|_| AtomicU64::new(0)).collect());
-    let meets: Arc<Vec<AtomicU64>> = Arc::new((0..n).map(|_| AtomicU64::new(0)).collect());
+    let timers: Arc<Vec<Timer>> = Arc::new((0..SHARED_TIMERS).map(|_| Timer::new(HOUR)).collect());
+    let found: Arc<Vec<AtomicU64>> =
+        Arc::new((0..SHARED_TIMERS).map(|_| AtomicU64::new(0)).collect());
     let wg = Arc::new(WaitGroup::new());
     for w in 0..WORKERS {
         for role in 0..3u64 {
             wg.add(1);
-            let (timers, found, meets, wg) =
-                (timers.clone(), found.clone(), meets.clone(), wg.clone());
+            let (timers, found, wg) = (timers.clone(), found.clone(), wg.clone());
             go(move || {
-                for i in (w..n).step_by(WORKERS as usize) {
-                    let t = &timers[i as usize];
-                    meet(&meets[i as usize], 3);
+                let mut rng = Rng::new(w * 3 + role);
+                for _ in 0..n {
+                    let i = rng.range(0, SHARED_TIMERS - 1) as usize;
+                    let t = &timers[i];
                     let r = if role == 2 { t.stop() } else { t.reset(HOUR) };
-                    found[i as usize].fetch_add(u64::from(r), Relaxed);
+                    found[i].fetch_add(u64::from(r), Relaxed);
                 }
                 wg.done();
             });
@@ -353,6 +362,39 @@ fn race_ticker(n: u64) {
     let (k, chans) = pairs(n, ticker_item, ticker_stop, ticker_drop);
     let late = late_values(&chans);
     report("race_ticker", &k, late);
+}
+
+/// The sequential contract, one step per printed field.
+fn semantics() {
+    let ms = Duration::from_millis;
+    let t = Timer::new(ms(1));
+    sleep(ms(20));
+    // Fired: stop finds nothing, the value waits in the channel.
+    let stop_fired = t.stop();
+    let value = t.c.try_recv().is_ok();
+    // Reset after fire: not pending, fires once more.
+    let reset_fired = t.reset(ms(1));
+    let again = t.c.recv().is_ok();
+    // Reset of a pending timer, then stop: pending both times, no value.
+    let _ = t.reset(HOUR);
+    let reset_pending = t.reset(HOUR);
+    let stop_pending = t.stop();
+    let stop_twice = t.stop();
+    sleep(ms(5));
+    let none = t.c.try_recv().is_err();
+    // A ticker reset to a shorter period ticks at the new one.
+    let tk = Ticker::new(HOUR);
+    tk.reset(ms(2));
+    let t0 = nanotime();
+    tk.c.recv().unwrap();
+    let ticked = nanotime() - t0 < 1_000_000_000;
+    tk.stop();
+    rt0::println!(
+        "semantics stop_fired={stop_fired} value={value} reset_fired={reset_fired} again={again} \
+         reset_pending={reset_pending} stop_pending={stop_pending} stop_twice={stop_twice} \
+         none={none} ticker_reset={ticked} heap={}",
+        in_heaps()
+    );
 }
 
 fn mem(n: u64, cross: bool) {
@@ -416,10 +458,11 @@ fn main() {
             });
             block_forever();
         }
+        "semantics" => semantics(),
         "mem" => mem(arg_u64(2, 1_000_000), arg(3) == "cross"),
         "race_fire" => race_fire(arg_u64(2, 2000)),
         "race_reset" => race_reset(arg_u64(2, 2000)),
-        "race_resets" => race_resets(arg_u64(2, 2000)),
+        "race_resets" => race_resets(arg_u64(2, 20000)),
         "race_ticker" => race_ticker(arg_u64(2, 400)),
         other => usage(other),
     }

@@ -36,9 +36,12 @@ const RSS_BOUND_KB: u64 = 60_000;
 /// Tickers in the memory test.
 const MEM_TICKERS: &str = "1000000";
 
+/// Runs a mode; returns the output and the wall time of the process (the
+/// example is built, on first use, before the clock starts).
 fn run(r: &Runner, args: &[&str], procs: &str) -> (Output, Duration) {
+    let program = example("time_stop");
     let t0 = Instant::now();
-    let out = run_program(r, &example("time_stop"), args, &[("GOMAXPROCS", procs)]);
+    let out = run_program(r, &program, args, &[("GOMAXPROCS", procs)]);
     (out, t0.elapsed())
 }
 
@@ -91,6 +94,24 @@ fn ticker_stopped_from_another_m_wakes_the_timer_sleeper() {
 }
 
 #[test]
+fn stop_and_reset_contract() {
+    for r in native_and_one_qemu() {
+        for procs in ["1", "2"] {
+            let (out, _) = run(&r, &["semantics"], procs);
+            assert_eq!(out.code(), Some(0), "{}", out.describe());
+            assert_eq!(
+                out.stdout_str(),
+                "semantics stop_fired=false value=true reset_fired=false again=true \
+                 reset_pending=true stop_pending=true stop_twice=false none=true \
+                 ticker_reset=true heap=0\n",
+                "{}",
+                out.describe()
+            );
+        }
+    }
+}
+
+#[test]
 fn million_stopped_tickers_free_their_memory() {
     for r in native_and_one_qemu() {
         for (procs, cross) in [("1", ""), ("2", ""), ("2", "cross"), ("4", "cross")] {
@@ -108,11 +129,12 @@ fn million_stopped_tickers_free_their_memory() {
     }
 }
 
-fn assert_race(mode: &str, n: &str) {
+/// Runs race `mode` with argument `arg`, expecting `n` items checked.
+fn assert_race(mode: &str, arg: &str, n: &str) {
     for r in native_and_one_qemu() {
         for procs in ["1", "2", "4", "8"] {
             for run_i in 0..race_runs() {
-                let (out, _) = run(&r, &[mode, n], procs);
+                let (out, _) = run(&r, &[mode, arg], procs);
                 let ctx = format!("{mode} GOMAXPROCS={procs} run {run_i}\n{}", out.describe());
                 assert_eq!(out.code(), Some(0), "{ctx}");
                 assert_eq!(out.stderr_str(), "", "{ctx}");
@@ -135,20 +157,21 @@ fn assert_race(mode: &str, n: &str) {
 
 #[test]
 fn stop_racing_fire() {
-    assert_race("race_fire", "2000");
+    assert_race("race_fire", "2000", "2000");
 }
 
 #[test]
 fn reset_racing_stop() {
-    assert_race("race_reset", "2000");
+    assert_race("race_reset", "2000", "2000");
 }
 
 #[test]
 fn concurrent_resets_and_stop() {
-    assert_race("race_resets", "2000");
+    // 8 shared timers, 20,000 operations per goroutine.
+    assert_race("race_resets", "20000", "8");
 }
 
 #[test]
 fn ticker_stop_and_drop_from_another_p() {
-    assert_race("race_ticker", "400");
+    assert_race("race_ticker", "400", "400");
 }
