@@ -37,6 +37,8 @@ QEMU_WARNING = "qemu-x86_64: warning: "
 FULL_REPORTS = 20
 # Characters of each stream shown for a failure.
 OUTPUT_TAIL = 2000
+# Fewest runs between two progress lines.
+PROGRESS_MIN = 50
 # Exit status of `timeout` when it killed the program.
 TIMEOUT_STATUS = 124
 
@@ -64,6 +66,11 @@ def cases():
               [f"wg_handoff rounds={n} count={n} bad=0"]))
     g, per = 4, 20_000
     c.append(("mutex_counter", "stress_sync", ["mutex_counter", g, per],
+              [f"mutex_counter goroutines={g} per={per} count={g * per}"]))
+    # No yield while holding the lock: unlocks race lockers entering the
+    # semaphore's slow path.
+    g = 8
+    c.append(("mutex_counter_noyield", "stress_sync", ["mutex_counter", g, per, 0],
               [f"mutex_counter goroutines={g} per={per} count={g * per}"]))
     n = 20_000
     c.append(("mutex_handoff", "stress_sync", ["mutex_handoff", n],
@@ -161,6 +168,9 @@ def main():
     # (case name, runner) -> [passed, failed]
     tally = {}
     failures = []
+    done = [0]
+    # A progress line each time another tenth of the runs is done.
+    step = max(PROGRESS_MIN, len(work) // 10)
 
     def one(item):
         (name, prog, args, expected), runner, procs, i = item
@@ -175,9 +185,13 @@ def main():
         with lock:
             t = tally.setdefault((name, runner), [0, 0])
             t[0 if why is None else 1] += 1
+            done[0] += 1
+            if why is not None:
+                failures.append(item)
+            if done[0] % step == 0:
+                print(f"-- {done[0]}/{len(work)} runs, {len(failures)} failed", flush=True)
             if why is None:
                 return
-            failures.append(item)
             repro = " ".join(shlex.quote(a) for a in argv)
             where = runner if runner == "native" else f"qemu -cpu {runner}"
             if len(failures) <= FULL_REPORTS:
