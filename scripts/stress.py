@@ -20,6 +20,8 @@ Variables (environment):
   STRESS_TIMEOUT    seconds before `timeout` kills one run (60)
   STRESS_CASES      only cases whose name contains one of these words ("")
   STRESS_NO_BUILD   set to skip `cargo build --release --examples`
+  STRESS_EXAMPLES   directory of the programs (target/release/examples), e.g.
+                    to loop another build of them (then set STRESS_NO_BUILD)
 """
 
 import os
@@ -31,7 +33,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXAMPLES = os.path.join("target", "release", "examples")
+EXAMPLES = os.environ.get("STRESS_EXAMPLES") or os.path.join("target", "release", "examples")
 QEMU_WARNING = "qemu-x86_64: warning: "
 # Failures printed in full; later ones get one line each.
 FULL_REPORTS = 20
