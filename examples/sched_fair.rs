@@ -21,7 +21,11 @@
 //! link count and being queued, or between being taken off the queue and
 //! running again, the other P goes on running links. So the links counted
 //! while main was away (`max_links_away`) are bounded only with one P;
-//! with more, the tick count of main's own P is the exact measure.
+//! with more, the tick count of main's own P is the exact measure. Seen
+//! with GOMAXPROCS=2 and the process pinned to one CPU (`taskset -c 0`,
+//! 2000 rounds): 18,955 links in one round, 60 of them on main's P; Go
+//! 1.19 runs the same program (a twin with `runtime.Gosched`) past 2 x 61
+//! too, 608 and 1,633 links in 2 of 40 pinned runs.
 //!
 //! Reads the current P's `schedtick` through the runtime's public
 //! scheduler structures (only the P's own M writes it, and main reads it

@@ -9,9 +9,10 @@
 //!   through two WaitGroups (Go allows reusing a WaitGroup once its `Wait`
 //!   has returned); each side checks the shared counter it finds.
 //!   Prints `wg_handoff rounds=N count=N bad=0`.
-//! - `mutex_counter G N`: G goroutines each add 1 to a `Mutex<u64>` N times
-//!   with a non-atomic read-modify-write (a yield inside every 64th
-//!   critical section keeps waiters queued). Prints
+//! - `mutex_counter G N [Y]`: G goroutines each add 1 to a `Mutex<u64>` N
+//!   times with a non-atomic read-modify-write, yielding inside every Y-th
+//!   critical section (keeps waiters queued; 0: never, so unlocks race
+//!   lockers entering the slow path). Prints
 //!   `mutex_counter goroutines=G per=N count=G*N`.
 //! - `mutex_handoff N`: two locked `RawMutex`es used as binary semaphores
 //!   (Go lets any goroutine unlock a `sync.Mutex`): A unlocks B's and locks
@@ -32,8 +33,8 @@ use rt0::sync::{Mutex, RawMutex, WaitGroup};
 
 rt0::main!(main);
 
-/// A yield inside one critical section in this many, so that the lock is
-/// held while others arrive and park.
+/// By default a yield inside one critical section in this many, so that
+/// the lock is held while others arrive and park.
 const YIELD_EVERY: u64 = 64;
 
 fn wg_handoff(n: u64) {
@@ -85,7 +86,7 @@ fn wg_handoff(n: u64) {
     );
 }
 
-fn mutex_counter(g: u64, n: u64) {
+fn mutex_counter(g: u64, n: u64, yield_every: u64) {
     let m = Arc::new(Mutex::new(0u64));
     let wg = Arc::new(WaitGroup::new());
     wg.add(g as i32);
@@ -97,7 +98,7 @@ fn mutex_counter(g: u64, n: u64) {
                 // Read, maybe yield holding the lock, then write: any
                 // overlap of two holders loses an increment.
                 let v = core::hint::black_box(*c);
-                if i % YIELD_EVERY == 0 {
+                if yield_every != 0 && i % yield_every == 0 {
                     gosched();
                 }
                 *c = v + 1;
@@ -157,7 +158,9 @@ fn mutex_handoff(n: u64) {
 fn main() {
     match arg(1) {
         "wg_handoff" => wg_handoff(arg_u64(2, 100_000)),
-        "mutex_counter" => mutex_counter(arg_u64(2, 4), arg_u64(3, 20_000)),
+        "mutex_counter" => {
+            mutex_counter(arg_u64(2, 4), arg_u64(3, 20_000), arg_u64(4, YIELD_EVERY))
+        }
         "mutex_handoff" => mutex_handoff(arg_u64(2, 100_000)),
         other => usage(other),
     }

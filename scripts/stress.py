@@ -20,6 +20,8 @@ Variables (environment):
   STRESS_TIMEOUT    seconds before `timeout` kills one run (60)
   STRESS_CASES      only cases whose name contains one of these words ("")
   STRESS_NO_BUILD   set to skip `cargo build --release --examples`
+  STRESS_EXAMPLES   directory of the programs (target/release/examples), e.g.
+                    to loop another build of them (then set STRESS_NO_BUILD)
 """
 
 import os
@@ -31,12 +33,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXAMPLES = os.path.join("target", "release", "examples")
+EXAMPLES = os.environ.get("STRESS_EXAMPLES") or os.path.join("target", "release", "examples")
 QEMU_WARNING = "qemu-x86_64: warning: "
 # Failures printed in full; later ones get one line each.
 FULL_REPORTS = 20
 # Characters of each stream shown for a failure.
 OUTPUT_TAIL = 2000
+# Fewest runs between two progress lines.
+PROGRESS_MIN = 50
 # Exit status of `timeout` when it killed the program.
 TIMEOUT_STATUS = 124
 
@@ -64,6 +68,11 @@ def cases():
               [f"wg_handoff rounds={n} count={n} bad=0"]))
     g, per = 4, 20_000
     c.append(("mutex_counter", "stress_sync", ["mutex_counter", g, per],
+              [f"mutex_counter goroutines={g} per={per} count={g * per}"]))
+    # No yield while holding the lock: unlocks race lockers entering the
+    # semaphore's slow path.
+    g = 8
+    c.append(("mutex_counter_noyield", "stress_sync", ["mutex_counter", g, per, 0],
               [f"mutex_counter goroutines={g} per={per} count={g * per}"]))
     n = 20_000
     c.append(("mutex_handoff", "stress_sync", ["mutex_handoff", n],
@@ -161,6 +170,9 @@ def main():
     # (case name, runner) -> [passed, failed]
     tally = {}
     failures = []
+    done = [0]
+    # A progress line each time another tenth of the runs is done.
+    step = max(PROGRESS_MIN, len(work) // 10)
 
     def one(item):
         (name, prog, args, expected), runner, procs, i = item
@@ -175,9 +187,13 @@ def main():
         with lock:
             t = tally.setdefault((name, runner), [0, 0])
             t[0 if why is None else 1] += 1
+            done[0] += 1
+            if why is not None:
+                failures.append(item)
+            if done[0] % step == 0:
+                print(f"-- {done[0]}/{len(work)} runs, {len(failures)} failed", flush=True)
             if why is None:
                 return
-            failures.append(item)
             repro = " ".join(shlex.quote(a) for a in argv)
             where = runner if runner == "native" else f"qemu -cpu {runner}"
             if len(failures) <= FULL_REPORTS:
