@@ -20,6 +20,12 @@ pub fn active_spin_rounds() -> u32 {
     1
 }
 
+/// The store-load order that SeqCst accesses give in the runtime (loom
+/// models them only as AcqRel, and would report false lost wake-ups).
+pub fn store_load_fence() {
+    loom::sync::atomic::fence(Ordering::SeqCst);
+}
+
 pub fn procyield() {
     loom::thread::yield_now();
 }
@@ -88,3 +94,6 @@ pub mod lock;
 
 #[path = "../../../src/sched/proto/runq.rs"]
 pub mod runq;
+
+#[path = "../../../src/sched/proto/spinning.rs"]
+pub mod spinning;

@@ -12,6 +12,14 @@ pub(crate) use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 
 pub(crate) mod lock;
 pub(crate) mod runq;
+pub(crate) mod spinning;
+
+/// Orders a thread's SeqCst store (or RMW) before its next SeqCst load of
+/// another location, for loom's sake: the models make this a
+/// `fence(SeqCst)`, since loom models SeqCst accesses only as AcqRel. In
+/// the runtime the SeqCst accesses themselves give that order.
+#[inline(always)]
+pub(crate) fn store_load_fence() {}
 
 /// Rounds of busy spinning (with `pause`) before yielding, and the pauses in
 /// each: Go's `active_spin` and `active_spin_cnt`.

@@ -17,7 +17,10 @@
 //!   torn (head and tail loaded at different moments): `runqgrab` retries
 //!   when it claims more than half a ring;
 //! - `next` (Go's `runnext`) is taken only by CAS (or by the owner's
-//!   swap), so the owner and a thief never both get it;
+//!   swap), so the owner and a thief never both get it; the owner's swap
+//!   and `runqempty`'s load of it are SeqCst, as the hand-off with a
+//!   stopping spinner needs (see [`super::spinning`]; free on x86-64: an
+//!   `xchg` and a `mov` either way);
 //! - a full ring moves its older half, plus the new element, to the
 //!   global queue (`runqputslow`) after a CAS on `head`; a thief that wins
 //!   that race makes the owner try the ring again.
@@ -30,7 +33,7 @@
 
 use super::{
     AtomicPtr, AtomicU32,
-    Ordering::{AcqRel, Acquire, Relaxed, Release},
+    Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
     throw,
 };
 use core::ptr::null_mut;
@@ -80,7 +83,8 @@ pub(crate) fn runqempty<T, const N: usize>(q: &LocalRunQ<T, N>) -> bool {
     loop {
         let head = q.head.load(Acquire);
         let tail = q.tail.load(Acquire);
-        let next = q.next.load(Acquire);
+        // SeqCst: a stopping spinner's look at the queue (super::spinning).
+        let next = q.next.load(SeqCst);
         if tail == q.tail.load(Acquire) {
             return head == tail && next.is_null();
         }
@@ -100,7 +104,9 @@ pub(crate) fn runqput<T, const N: usize, F>(
     F: FnOnce(Batch<'_, T, N>),
 {
     if next {
-        let old = q.next.swap(e, AcqRel);
+        // SeqCst: the store half of the hand-off with a stopping spinner
+        // (the caller's wakep loads next; see super::spinning).
+        let old = q.next.swap(e, SeqCst);
         if old.is_null() {
             return;
         }
