@@ -4,10 +4,11 @@
 //! `runnext` slot, a free list of dead goroutines, a batch of goroutine ids
 //! and the allocator's per-P cache. An M must hold a P to run goroutines.
 
-use core::sync::atomic::{AtomicPtr, AtomicU32};
+use core::sync::atomic::AtomicU32;
 
 use super::g::G;
 use super::m::M;
+use super::proto::runq::LocalRunQ;
 use crate::mem::malloc::MCache;
 
 /// Local run queue capacity (Go: `len(p.runq)`).
@@ -120,12 +121,11 @@ pub struct P {
     /// Next goroutine id to hand out, and the end of this P's batch.
     pub goidcache: u64,
     pub goidcacheend: u64,
-    /// Local run queue: consumers CAS `runqhead`, only the owner moves `runqtail`.
-    pub runqhead: AtomicU32,
-    pub runqtail: AtomicU32,
-    pub runq: [AtomicPtr<G>; RUNQ_SIZE],
-    /// A goroutine readied by the running one, to run next in its time slice.
-    pub runnext: AtomicPtr<G>,
+    /// Local run queue (Go's `runqhead`, `runqtail`, `runq`, and
+    /// `runnext`, a goroutine readied by the running one, to run next in
+    /// its time slice): consumers CAS the head, only the owner moves the
+    /// tail. See [`super::proto::runq`].
+    pub(crate) runq: LocalRunQ<G, RUNQ_SIZE>,
     /// Dead goroutines (without stacks), for reuse.
     pub gfree: GList,
     /// Stacks of dead goroutines, for the next goroutine that starts here.
@@ -146,10 +146,7 @@ impl P {
             m: core::ptr::null_mut(),
             goidcache: 0,
             goidcacheend: 0,
-            runqhead: AtomicU32::new(0),
-            runqtail: AtomicU32::new(0),
-            runq: [const { AtomicPtr::new(core::ptr::null_mut()) }; RUNQ_SIZE],
-            runnext: AtomicPtr::new(core::ptr::null_mut()),
+            runq: LocalRunQ::new(),
             gfree: GList::new(),
             stackcache: StackList::new(),
             mcache: MCache::new(),

@@ -5,7 +5,7 @@
 //! on the idle list. Changing GOMAXPROCS at run time is not supported.
 
 use alloc::boxed::Box;
-use core::sync::atomic::Ordering::Relaxed;
+use core::sync::atomic::Ordering::{Relaxed, SeqCst};
 
 use super::m::M;
 use super::p::{P, PIDLE};
@@ -45,7 +45,9 @@ pub unsafe fn pidleput(pp: *mut P) {
         (*pp).link = *s.pidle.get();
         *s.pidle.get() = pp;
     }
-    s.npidle.fetch_add(1, Relaxed);
+    // SeqCst: a stopping spinner's increment must be in the single order
+    // that wakep's load of npidle is in (sched::proto::spinning).
+    s.npidle.fetch_add(1, SeqCst);
 }
 
 /// Takes a P off the idle list, or null (Go's `pidleget`).
@@ -60,7 +62,7 @@ pub unsafe fn pidleget() -> *mut P {
         if !pp.is_null() {
             *s.pidle.get() = (*pp).link;
             (*pp).link = core::ptr::null_mut();
-            s.npidle.fetch_sub(1, Relaxed);
+            s.npidle.fetch_sub(1, SeqCst);
         }
         pp
     }

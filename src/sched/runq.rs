@@ -1,23 +1,18 @@
 //! Run queues: each P's lock-free local ring and the global queue.
-//! Go's `runqput`, `runqputslow`, `runqget`, `runqgrab`, `runqsteal`,
-//! `globrunqput`, `globrunqputbatch`, `globrunqget` (proc.go).
+//! Go's `runqput`, `runqputslow`, `runqget`, `runqsteal`, `runqempty`
+//! (the ring's protocol lives in [`super::proto::runq`], shared with the
+//! loom models; here it is applied to `P` and `G`), and `globrunqput`,
+//! `globrunqputbatch`, `globrunqget` (proc.go).
 //!
-//! ## Invariants of the local ring
-//! - Only the owning P writes `runqtail` (store-release after the slot).
-//! - Anyone may take from the head: load-acquire head and tail, read the
-//!   slots, then CAS-release `runqhead` forward; a failed CAS retries.
-//! - `runqtail - runqhead` (wrapping) is in `0..=RUNQ_SIZE`.
-//! - `runnext` is taken only by CAS, so the owner and a thief never both run it.
+//! The global queue is a FIFO of Gs linked through `schedlink`, guarded
+//! by `sched.lock`, with its length in `sched.runqsize`.
 
-use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
+use core::sync::atomic::Ordering::Relaxed;
 
 use super::g::G;
 use super::p::{P, RUNQ_SIZE};
+use super::proto::runq as proto;
 use super::sched::sched;
-use crate::debug::fatal::throw;
-
-const RUNQ_MASK: u32 = RUNQ_SIZE as u32 - 1;
-const _: () = assert!(RUNQ_SIZE.is_power_of_two());
 
 /// A FIFO of Gs linked through `schedlink` (Go's `gQueue`).
 pub struct GQueue {
@@ -83,183 +78,52 @@ impl GQueue {
     }
 }
 
-/// Is `pp`'s local queue empty (including `runnext`)? (Go's `runqempty`)
+/// Is `pp`'s local queue empty, `runnext` included? (Go's `runqempty`)
+#[inline]
 pub fn runqempty(pp: &P) -> bool {
-    // Read head, tail, runnext, then tail again: a concurrent runqput that
-    // moves runnext into the ring cannot make this report a false empty.
-    loop {
-        let head = pp.runqhead.load(Acquire);
-        let tail = pp.runqtail.load(Acquire);
-        let runnext = pp.runnext.load(Acquire);
-        if tail == pp.runqtail.load(Acquire) {
-            return head == tail && runnext.is_null();
-        }
-    }
+    proto::runqempty(&pp.runq)
 }
 
 /// Puts `gp` on `pp`'s local queue; with `next`, into `runnext`, kicking the
-/// old `runnext` to the tail. A full ring moves half to the global queue.
-/// Executed only by the owner P.
+/// old `runnext` to the tail. A full ring moves half, and `gp`, to the
+/// global queue (Go's `runqput` and `runqputslow`). Executed only by the
+/// owner P.
 ///
 /// # Safety
 /// `gp` is a valid runnable G on no queue; the caller owns `pp`.
-pub unsafe fn runqput(pp: &P, mut gp: *mut G, next: bool) {
-    if next {
-        let old = pp.runnext.swap(gp, AcqRel);
-        if old.is_null() {
-            return;
+#[inline]
+pub unsafe fn runqput(pp: &P, gp: *mut G, next: bool) {
+    proto::runqput(&pp.runq, gp, next, |batch| {
+        let n = batch.total() as i32;
+        // Link the goroutines.
+        let mut q = GQueue::new();
+        for g in batch {
+            // SAFETY: each G came off our ring, or is `gp` (valid, on no
+            // other queue: the contract).
+            unsafe { q.push_back(g) };
         }
-        gp = old; // kick the old runnext to the regular queue
-    }
-    loop {
-        let h = pp.runqhead.load(Acquire); // synchronize with consumers
-        let t = pp.runqtail.load(Relaxed);
-        if t.wrapping_sub(h) < RUNQ_SIZE as u32 {
-            pp.runq[(t & RUNQ_MASK) as usize].store(gp, Relaxed);
-            pp.runqtail.store(t.wrapping_add(1), Release); // makes the slot visible
-            return;
-        }
-        // SAFETY: forwarded contract.
-        if unsafe { runqputslow(pp, gp, h, t) } {
-            return;
-        }
-        // The queue is no longer full: a thief took some. Try again.
-    }
-}
-
-/// Moves `gp` and half the local ring to the global queue (Go's
-/// `runqputslow`). Returns false if a thief raced us.
-///
-/// # Safety
-/// As [`runqput`], and the ring was full at `(h, t)`.
-unsafe fn runqputslow(pp: &P, gp: *mut G, h: u32, t: u32) -> bool {
-    let mut batch = [core::ptr::null_mut::<G>(); RUNQ_SIZE / 2 + 1];
-    let n = t.wrapping_sub(h) / 2;
-    if n != RUNQ_SIZE as u32 / 2 {
-        throw("runqputslow: queue is not full");
-    }
-    for (i, slot) in batch.iter_mut().enumerate().take(n as usize) {
-        *slot = pp.runq[(h.wrapping_add(i as u32) & RUNQ_MASK) as usize].load(Relaxed);
-    }
-    if pp
-        .runqhead
-        .compare_exchange(h, h.wrapping_add(n), AcqRel, Relaxed)
-        .is_err()
-    {
-        return false;
-    }
-    batch[n as usize] = gp;
-    // Link the goroutines.
-    let mut q = GQueue::new();
-    for &g in &batch[..=n as usize] {
-        // SAFETY: each G came off our ring (valid, now on no queue).
-        unsafe { q.push_back(g) };
-    }
-    let s = sched();
-    s.lock.lock();
-    // SAFETY: sched.lock is held; q holds valid Gs.
-    unsafe { globrunqputbatch(q, n as i32 + 1) };
-    s.lock.unlock();
-    true
+        let s = sched();
+        s.lock.lock();
+        // SAFETY: sched.lock is held; q holds n valid Gs.
+        unsafe { globrunqputbatch(q, n) };
+        s.lock.unlock();
+    });
 }
 
 /// Takes a goroutine from `pp`'s local queue: `runnext` first. The bool is
 /// true when the G should inherit the current time slice (it came from
 /// `runnext`). Executed only by the owner P.
+#[inline]
 pub fn runqget(pp: &P) -> (*mut G, bool) {
-    let next = pp.runnext.load(Acquire);
-    if !next.is_null()
-        && pp
-            .runnext
-            .compare_exchange(next, core::ptr::null_mut(), AcqRel, Relaxed)
-            .is_ok()
-    {
-        return (next, true);
-    }
-    loop {
-        let h = pp.runqhead.load(Acquire); // synchronize with other consumers
-        let t = pp.runqtail.load(Relaxed);
-        if t == h {
-            return (core::ptr::null_mut(), false);
-        }
-        let gp = pp.runq[(h & RUNQ_MASK) as usize].load(Relaxed);
-        if pp
-            .runqhead
-            .compare_exchange(h, h.wrapping_add(1), AcqRel, Relaxed)
-            .is_ok()
-        {
-            return (gp, false);
-        }
-    }
-}
-
-/// Grabs half of `pp`'s goroutines into `batch` starting at `batch_head`
-/// (Go's `runqgrab`); returns how many. May take `runnext` when the ring is
-/// empty and `steal_runnext` is set.
-fn runqgrab(
-    pp: &P,
-    batch: &[core::sync::atomic::AtomicPtr<G>; RUNQ_SIZE],
-    batch_head: u32,
-    steal_runnext: bool,
-) -> u32 {
-    loop {
-        let h = pp.runqhead.load(Acquire);
-        let t = pp.runqtail.load(Acquire);
-        let n = t.wrapping_sub(h);
-        let n = n - n / 2;
-        if n == 0 {
-            if steal_runnext {
-                let next = pp.runnext.load(Acquire);
-                if !next.is_null() {
-                    if pp
-                        .runnext
-                        .compare_exchange(next, core::ptr::null_mut(), AcqRel, Relaxed)
-                        .is_err()
-                    {
-                        continue;
-                    }
-                    batch[(batch_head & RUNQ_MASK) as usize].store(next, Relaxed);
-                    return 1;
-                }
-            }
-            return 0;
-        }
-        if n > RUNQ_SIZE as u32 / 2 {
-            continue; // read inconsistent h and t
-        }
-        for i in 0..n {
-            let g = pp.runq[(h.wrapping_add(i) & RUNQ_MASK) as usize].load(Relaxed);
-            batch[(batch_head.wrapping_add(i) & RUNQ_MASK) as usize].store(g, Relaxed);
-        }
-        if pp
-            .runqhead
-            .compare_exchange(h, h.wrapping_add(n), AcqRel, Relaxed)
-            .is_ok()
-        {
-            return n;
-        }
-    }
+    proto::runqget(&pp.runq)
 }
 
 /// Steals half of `p2`'s goroutines into `pp`'s ring and returns one of them
-/// (Go's `runqsteal`). Executed only by `pp`'s owner.
+/// (Go's `runqsteal`); may take `p2`'s `runnext` when its ring is empty and
+/// `steal_runnext` is set. Executed only by `pp`'s owner.
+#[inline]
 pub fn runqsteal(pp: &P, p2: &P, steal_runnext: bool) -> *mut G {
-    let t = pp.runqtail.load(Relaxed);
-    let mut n = runqgrab(p2, &pp.runq, t, steal_runnext);
-    if n == 0 {
-        return core::ptr::null_mut();
-    }
-    n -= 1;
-    let gp = pp.runq[(t.wrapping_add(n) & RUNQ_MASK) as usize].load(Relaxed);
-    if n == 0 {
-        return gp;
-    }
-    let h = pp.runqhead.load(Acquire);
-    if t.wrapping_sub(h).wrapping_add(n) >= RUNQ_SIZE as u32 {
-        throw("runqsteal: runq overflow");
-    }
-    pp.runqtail.store(t.wrapping_add(n), Release); // makes the items available
-    gp
+    proto::runqsteal(&pp.runq, &p2.runq, steal_runnext)
 }
 
 /// Puts `gp` on the global queue (Go's `globrunqput`).

@@ -18,6 +18,7 @@ use super::g::{G, GRUNNABLE, GRUNNING, GWAITING, WaitReason, casgstatus};
 use super::newm::{mget, mput, mstart_new, newm};
 use super::p::{P, PIDLE};
 use super::procresize::{pidleget, pidleput};
+use super::proto::spinning::{stop_spinning, wakep_claim};
 use super::runq::{globrunqget, globrunqput, runqempty, runqget, runqput};
 use super::sched::{ALLP, getg, getm, sched};
 use super::steal::steal_work;
@@ -121,9 +122,10 @@ fn find_runnable() -> (*mut G, bool) {
         // nobody. So after we stop spinning, look at every queue once more.
         if mp.spinning.load(Relaxed) {
             mp.spinning.store(false, Relaxed);
-            if s.nmspinning.fetch_sub(1, SeqCst) == 0 {
-                throw("findrunnable: negative nmspinning");
-            }
+            // Then (store-load order, see sched::proto::spinning) look at the
+            // queues: runqempty's runnext load and earliest()'s timer0_when
+            // loads are SeqCst, as wakep's are.
+            stop_spinning(&s.nmspinning, "findrunnable: negative nmspinning");
             // SAFETY: allp is fixed after start-up.
             let allp = unsafe { &*ALLP.get() };
             let mut found_work = false;
@@ -170,9 +172,7 @@ fn resetspinning() {
     // SAFETY: on g0 of this M.
     let mp = unsafe { &mut *getm() };
     mp.spinning.store(false, Relaxed);
-    if sched().nmspinning.fetch_sub(1, SeqCst) == 0 {
-        throw("resetspinning: negative nmspinning");
-    }
+    stop_spinning(&sched().nmspinning, "resetspinning: negative nmspinning");
     wakep();
 }
 
@@ -357,20 +357,14 @@ extern "C" fn gosched_m(gp: *mut G) -> ! {
 
 /// Tries to get another M running on an idle P because there may be new
 /// work (Go's `wakep`): only if no M is spinning already, since a spinning
-/// M will find the work itself.
+/// M will find the work itself. Callers made the work visible with a
+/// SeqCst store or RMW first (runnext's swap, `timer0_when`'s store): the
+/// hand-off with a spinner that stops is in [`super::proto::spinning`].
 pub fn wakep() {
     let s = sched();
-    if s.npidle.load(Relaxed) == 0 {
-        return;
+    if wakep_claim(&s.npidle, &s.nmspinning) {
+        startm(core::ptr::null_mut(), true);
     }
-    if s.nmspinning.load(Relaxed) != 0
-        || s.nmspinning
-            .compare_exchange(0, 1, SeqCst, Relaxed)
-            .is_err()
-    {
-        return;
-    }
-    startm(core::ptr::null_mut(), true);
 }
 
 /// Associates `pp` with the current M (Go's `acquirep`).

@@ -47,8 +47,8 @@ extern "C" fn sysmon() -> ! {
 }
 
 fn runq_len(pp: &P) -> u32 {
-    let h = pp.runqhead.load(Relaxed);
-    let t = pp.runqtail.load(Relaxed);
+    let h = pp.runq.head.load(Relaxed);
+    let t = pp.runq.tail.load(Relaxed);
     t.wrapping_sub(h).min(RUNQ_SIZE as u32)
 }
 

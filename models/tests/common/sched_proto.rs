@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use loom::sync::atomic::AtomicBool;
-pub use loom::sync::atomic::{AtomicU32, Ordering};
+pub use loom::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 use loom::sync::{Condvar, Mutex};
 
 pub fn throw(msg: &str) -> ! {
@@ -18,6 +18,12 @@ pub fn throw(msg: &str) -> ! {
 /// explore a lock taken while spinning, as well as after sleeping.
 pub fn active_spin_rounds() -> u32 {
     1
+}
+
+/// The store-load order that SeqCst accesses give in the runtime (loom
+/// models them only as AcqRel, and would report false lost wake-ups).
+pub fn store_load_fence() {
+    loom::sync::atomic::fence(Ordering::SeqCst);
 }
 
 pub fn procyield() {
@@ -85,3 +91,9 @@ pub fn futex_wake(addr: &AtomicU32, n: u32) -> usize {
 
 #[path = "../../../src/sched/proto/lock.rs"]
 pub mod lock;
+
+#[path = "../../../src/sched/proto/runq.rs"]
+pub mod runq;
+
+#[path = "../../../src/sched/proto/spinning.rs"]
+pub mod spinning;

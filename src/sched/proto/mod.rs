@@ -1,4 +1,4 @@
-//! The scheduler's futex protocols, written once and compiled twice: here,
+//! The scheduler's futex protocols and the run-queue ring, written once and compiled twice: here,
 //! into the runtime, over core's atomics and the real `futex(2)`; and in
 //! the host crate `models/` (`#[path]` to these same files), over loom's
 //! atomics and a loom-modelled futex, where loom checks every
@@ -8,9 +8,18 @@
 
 pub(crate) use crate::debug::fatal::throw;
 pub(crate) use crate::sys::futex::{futex_wait, futex_wake};
-pub(crate) use core::sync::atomic::{AtomicU32, Ordering};
+pub(crate) use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 
 pub(crate) mod lock;
+pub(crate) mod runq;
+pub(crate) mod spinning;
+
+/// Orders a thread's SeqCst store (or RMW) before its next SeqCst load of
+/// another location, for loom's sake: the models make this a
+/// `fence(SeqCst)`, since loom models SeqCst accesses only as AcqRel. In
+/// the runtime the SeqCst accesses themselves give that order.
+#[inline(always)]
+pub(crate) fn store_load_fence() {}
 
 /// Rounds of busy spinning (with `pause`) before yielding, and the pauses in
 /// each: Go's `active_spin` and `active_spin_cnt`.
