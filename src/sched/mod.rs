@@ -16,6 +16,7 @@ pub mod runtime_main;
 pub mod sched;
 pub mod schedule;
 pub mod signal;
+pub mod sigtable;
 pub mod steal;
 pub mod syscall;
 pub mod sysmon;

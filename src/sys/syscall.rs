@@ -28,6 +28,7 @@ pub mod nr {
     pub const SYS_mprotect: usize = 10;
     pub const SYS_munmap: usize = 11;
     pub const SYS_rt_sigaction: usize = 13;
+    pub const SYS_rt_sigprocmask: usize = 14;
     pub const SYS_rt_sigreturn: usize = 15;
     pub const SYS_sched_yield: usize = 24;
     pub const SYS_madvise: usize = 28;
@@ -41,6 +42,7 @@ pub mod nr {
     pub const SYS_sched_getaffinity: usize = 204;
     pub const SYS_clock_gettime: usize = 228;
     pub const SYS_exit_group: usize = 231;
+    pub const SYS_tgkill: usize = 234;
     pub const SYS_openat: usize = 257;
     pub const SYS_pipe2: usize = 293;
     pub const SYS_pidfd_open: usize = 434;
