@@ -52,6 +52,10 @@ fn wait() {
         match rt0::runtime::blocking(|| file::read(STDIN, &mut buf)) {
             Ok(0) => break,
             Ok(_) => {}
+            // qemu-user interrupts a guest read even for a signal the
+            // guest ignores (SIG_IGN) and answers EINTR; Go's os.File
+            // retries it (ignoringEINTRIO), and so does this program.
+            Err(rt0::sys::Errno::EINTR) => {}
             Err(e) => {
                 rt0::println!("read: errno {}", e.0);
                 break;
