@@ -40,6 +40,20 @@
 //!   qemu-user keeps some host real-time signals for itself and refuses
 //!   them to the guest (Go's `sigaction` tolerates the same failures for
 //!   32, 33 and 64). Any other failure is fatal at start-up.
+//!
+//! EINTR (audited with these handlers in place): a timed `FUTEX_WAIT`
+//! answers EINTR even with `SA_RESTART`, and qemu-user also interrupts
+//! syscalls for signals the guest ignores. Every futex caller (the
+//! runtime lock, `Note::sleep`/`sleep_timeout`, the timer sleeper)
+//! re-checks its condition in a loop, so EINTR is a spurious wake-up;
+//! `write_all` and `read_small_file` retry it; `clone` is restarted by the
+//! kernel (`ERESTARTNOINTR`); mmap, munmap, mprotect, madvise (except
+//! `MADV_POPULATE_*` with a fatal signal pending), sigaltstack,
+//! rt_sigaction, sched_getaffinity and arch_prctl never return it; the
+//! start-up `openat`s run before any handler exists. `sys::file::read`,
+//! the program's own raw read, returns EINTR to its caller (natively a
+//! pipe read is restarted by `SA_RESTART`; under qemu an ignored signal
+//! can still interrupt it).
 
 use core::fmt::Write;
 
