@@ -71,20 +71,35 @@ pub fn checkdead() {
 
 /// Prints `goroutine N [reason]:` for every live goroutine, to stderr.
 pub fn print_goroutine_headers() {
-    let allgs = ALLGS.lock();
+    print_goroutine_headers_except(&ALLGS.lock(), &[]);
+}
+
+/// Prints the header of every live goroutine of `allgs` (Go's `allgs`
+/// order) except those in `skip`, each after a blank line, as Go's
+/// `tracebackothers` does. Takes no lock: the caller holds `ALLGS`.
+pub fn print_goroutine_headers_except(allgs: &[usize], skip: &[*const G]) {
     for &gp in allgs.iter() {
-        // SAFETY: Gs in allgs are never freed.
-        let g = unsafe { &*(gp as *const G) };
-        let st = g.status();
-        if st == GDEAD {
+        if skip.contains(&(gp as *const G)) {
             continue;
         }
-        let reason = if st == GWAITING && !g.waitreason.as_str().is_empty() {
-            g.waitreason.as_str()
-        } else {
-            status_name(st)
-        };
-        let mut w = Writer::stderr();
-        let _ = writeln!(w, "\ngoroutine {} [{}]:", g.goid, reason);
+        // SAFETY: Gs in allgs are never freed.
+        let g = unsafe { &*(gp as *const G) };
+        if g.status() != GDEAD {
+            print_goroutine_header(g);
+        }
     }
+}
+
+/// Prints a blank line and `goroutine N [reason]:` for `g` (Go's
+/// `goroutineheader`): the wait reason of a waiting goroutine, else the
+/// name of its status.
+pub fn print_goroutine_header(g: &G) {
+    let st = g.status();
+    let reason = if st == GWAITING && !g.waitreason.as_str().is_empty() {
+        g.waitreason.as_str()
+    } else {
+        status_name(st)
+    };
+    let mut w = Writer::stderr();
+    let _ = writeln!(w, "\ngoroutine {} [{}]:", g.goid, reason);
 }

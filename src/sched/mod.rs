@@ -18,6 +18,7 @@ pub mod sched;
 pub mod schedule;
 pub mod signal;
 pub mod sigpipe;
+pub mod sigtable;
 pub mod steal;
 pub mod syscall;
 pub mod sysmon;

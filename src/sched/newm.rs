@@ -47,8 +47,10 @@ pub fn m0init() {
     minit();
 }
 
-/// Per-thread set-up on the thread itself (Go's `minit`): the signal stack.
+/// Per-thread set-up on the thread itself (Go's `minit`): the signal
+/// stack, and the signals no M may block.
 pub fn minit() {
+    super::sigtable::minit_signal_mask();
     // SAFETY: on the M's own thread; gsignal_stack belongs to it.
     unsafe {
         let mp = &mut *getm();

@@ -22,13 +22,16 @@ use crate::sys::signal::{SIGBUS, SIGSEGV, SigInfo, UC_RIP, UC_RSP, sigaction};
 /// Addresses below this are nil dereferences (Go: the first page).
 const NIL_PAGE_END: usize = 0x1000;
 
-/// Installs the fault handlers (Go's `initsig`). Called once by schedinit.
+/// Installs the fault handlers (Go's `initsig`), then the handlers of
+/// every other signal the runtime owns (`sigtable`). Called once by
+/// schedinit.
 pub fn initsig() {
     for sig in [SIGSEGV, SIGBUS] {
         if let Err(e) = sigaction(sig, sighandler) {
             crate::debug::fatal::fatal_errno("runtime: rt_sigaction failed", e.0);
         }
     }
+    super::sigtable::install();
 }
 
 fn signal_name(sig: i32) -> &'static str {

@@ -27,13 +27,8 @@
 //! the signal stack or not); [`sigpipe`] takes no lock and allocates
 //! nothing.
 
-use crate::sys::process::{exit_group, sched_yield};
-use crate::sys::signal::{SIGPIPE, SigInfo, raise, set_default, sigaction, unblock};
-
-/// Exit status if SIGPIPE somehow fails to kill us (Go's `exit(2)`).
-const EXIT_SIGPIPE_FAILED: i32 = 2;
-/// Yields that give the signal time to arrive (Go: three `osyield`s).
-const YIELDS_AFTER_RAISE: usize = 3;
+use super::sigtable::die_from_signal;
+use crate::sys::signal::{SIGPIPE, SigInfo, sigaction};
 
 /// Installs the SIGPIPE handler (Go's `initsig` for SIGPIPE: installed
 /// whatever the inherited disposition). Called once by schedinit.
@@ -51,15 +46,5 @@ extern "C" fn sigpipe_handler(_sig: i32, _info: *mut SigInfo, _ctx: *mut u8) {}
 /// A write to fd 1 or 2 met a broken pipe: die by SIGPIPE (Go's
 /// `sigpipe`, with no os/signal to hand it to, then `dieFromSignal`).
 pub fn sigpipe() -> ! {
-    // Errors are not actionable here: the fallback below still ends us.
-    let _ = set_default(SIGPIPE);
-    let _ = unblock(SIGPIPE);
-    let _ = raise(SIGPIPE);
-    // The kernel delivers a thread-directed signal before returning to
-    // user space; in case it did not (an emulator may defer it), give it
-    // a moment.
-    for _ in 0..YIELDS_AFTER_RAISE {
-        sched_yield();
-    }
-    exit_group(EXIT_SIGPIPE_FAILED)
+    die_from_signal(SIGPIPE)
 }

@@ -2,10 +2,57 @@
 //! kernel's `siginfo`/`ucontext` layouts on x86_64. Go's `sigaction`,
 //! `sigaltstack`, `sigreturn__sigaction` (sys_linux_amd64.s, os_linux.go).
 
-use super::syscall::{Errno, check, nr, syscall2, syscall3, syscall4};
+use core::sync::atomic::{AtomicUsize, Ordering::Release};
 
+use super::syscall::{Errno, check, nr, syscall0, syscall2, syscall3, syscall4};
+
+// Signal numbers on x86_64 Linux (`<asm/signal.h>`).
+pub const SIGHUP: i32 = 1;
+pub const SIGINT: i32 = 2;
+pub const SIGQUIT: i32 = 3;
+pub const SIGILL: i32 = 4;
+pub const SIGTRAP: i32 = 5;
+pub const SIGABRT: i32 = 6;
 pub const SIGBUS: i32 = 7;
+pub const SIGFPE: i32 = 8;
+pub const SIGKILL: i32 = 9;
+pub const SIGUSR1: i32 = 10;
 pub const SIGSEGV: i32 = 11;
+pub const SIGUSR2: i32 = 12;
+pub const SIGPIPE: i32 = 13;
+pub const SIGALRM: i32 = 14;
+pub const SIGTERM: i32 = 15;
+pub const SIGSTKFLT: i32 = 16;
+pub const SIGCHLD: i32 = 17;
+pub const SIGCONT: i32 = 18;
+pub const SIGSTOP: i32 = 19;
+pub const SIGTSTP: i32 = 20;
+pub const SIGTTIN: i32 = 21;
+pub const SIGTTOU: i32 = 22;
+pub const SIGURG: i32 = 23;
+pub const SIGXCPU: i32 = 24;
+pub const SIGXFSZ: i32 = 25;
+pub const SIGVTALRM: i32 = 26;
+pub const SIGPROF: i32 = 27;
+pub const SIGWINCH: i32 = 28;
+pub const SIGIO: i32 = 29;
+pub const SIGPWR: i32 = 30;
+pub const SIGSYS: i32 = 31;
+/// The kernel's first real-time signal (libc reserves 32..34 for itself
+/// and calls `SIGRTMIN` 34 or 35).
+pub const SIGRTMIN_KERNEL: i32 = 32;
+/// The last signal number (`_NSIG - 1`).
+pub const SIGRTMAX: i32 = 64;
+
+/// `sa_handler` values: the default action, and ignore.
+pub const SIG_DFL: usize = 0;
+pub const SIG_IGN: usize = 1;
+
+/// `si_code` of a signal sent by `kill(2)` (`<asm-generic/siginfo.h>`).
+pub const SI_USER: i32 = 0;
+
+/// `how` for rt_sigprocmask: remove the set from the blocked mask.
+const SIG_UNBLOCK: usize = 1;
 
 pub const SA_SIGINFO: u64 = 0x4;
 pub const SA_ONSTACK: u64 = 0x0800_0000;
@@ -49,95 +96,127 @@ pub struct SigInfo {
 pub const UC_MCONTEXT: usize = 40;
 pub const UC_RSP: usize = UC_MCONTEXT + 15 * 8;
 pub const UC_RIP: usize = UC_MCONTEXT + 16 * 8;
+/// After rip: eflags, then the 16-bit selectors cs, gs, fs (and padding)
+/// packed in one 64-bit word (`struct sigcontext`).
+pub const UC_EFLAGS: usize = UC_MCONTEXT + 17 * 8;
+pub const UC_CS: usize = UC_MCONTEXT + 18 * 8;
+pub const UC_GS: usize = UC_CS + 2;
+pub const UC_FS: usize = UC_CS + 4;
+
+/// The general registers of `struct sigcontext` in the order Go's
+/// `dumpregs` prints them, each with its offset into `ucontext_t`.
+pub const UC_GREGS: [(&str, usize); 18] = [
+    ("rax", UC_MCONTEXT + 13 * 8),
+    ("rbx", UC_MCONTEXT + 11 * 8),
+    ("rcx", UC_MCONTEXT + 14 * 8),
+    ("rdx", UC_MCONTEXT + 12 * 8),
+    ("rdi", UC_MCONTEXT + 8 * 8),
+    ("rsi", UC_MCONTEXT + 9 * 8),
+    ("rbp", UC_MCONTEXT + 10 * 8),
+    ("rsp", UC_RSP),
+    ("r8", UC_MCONTEXT),
+    ("r9", UC_MCONTEXT + 8),
+    ("r10", UC_MCONTEXT + 2 * 8),
+    ("r11", UC_MCONTEXT + 3 * 8),
+    ("r12", UC_MCONTEXT + 4 * 8),
+    ("r13", UC_MCONTEXT + 5 * 8),
+    ("r14", UC_MCONTEXT + 6 * 8),
+    ("r15", UC_MCONTEXT + 7 * 8),
+    ("rip", UC_RIP),
+    ("rflags", UC_EFLAGS),
+];
+
+/// The Rust handler of each signal, indexed by number, called by
+/// `rt0_sigtramp` (asm/signal.s). Written before the signal's
+/// `rt_sigaction`, so the trampoline never finds 0 for an installed signal.
+static HANDLERS: [AtomicUsize; SIGRTMAX as usize + 1] =
+    [const { AtomicUsize::new(0) }; SIGRTMAX as usize + 1];
 
 core::arch::global_asm!(
     include_str!("../../asm/signal.s"),
     sys_rt_sigreturn = const nr::SYS_rt_sigreturn,
+    handlers = sym HANDLERS,
 );
 
 unsafe extern "C" {
     #[link_name = "rt0_sigreturn"]
     fn rt0_sigreturn();
+    #[link_name = "rt0_sigtramp"]
+    fn rt0_sigtramp();
 }
 
 /// A three-argument (SA_SIGINFO) signal handler.
 pub type Handler = extern "C" fn(sig: i32, info: *mut SigInfo, ctx: *mut u8);
 
-/// Installs `handler` for `sig` on the alternate stack, with the restorer
-/// in asm/signal.s.
+/// Installs `handler` for `sig` on the alternate stack, called through
+/// `rt0_sigtramp` (which aligns the stack) and returning through the
+/// restorer, both in asm/signal.s.
 pub fn sigaction(sig: i32, handler: Handler) -> Result<(), Errno> {
-    let act = KernelSigaction {
-        handler: handler as usize,
-        flags: SA_SIGINFO | SA_ONSTACK | SA_RESTORER | SA_RESTART,
-        restorer: rt0_sigreturn as *const () as usize,
-        mask: 0,
-    };
-    // SAFETY: act is a valid kernel sigaction; the handler and restorer are
-    // code that lives for the whole process.
-    check(unsafe {
-        syscall4(
-            nr::SYS_rt_sigaction,
-            sig as usize,
-            &act as *const KernelSigaction as usize,
-            0,
-            SIGSET_BYTES,
-        )
-    })
-    .map(|_| ())
+    sigaction_masked(sig, handler, 0)
 }
 
-/// Makes `[sp, sp+size)` this thread's signal stack.
-///
-/// # Safety
-/// The range stays mapped and unused by anything else while the thread lives.
-pub unsafe fn sigaltstack(sp: usize, size: usize) -> Result<(), Errno> {
-    let st = StackT { sp, flags: 0, size };
-    // SAFETY: as documented.
-    check(unsafe { syscall2(nr::SYS_sigaltstack, &st as *const StackT as usize, 0) }).map(|_| ())
-}
-
-// What Go's `sigpipe`/`dieFromSignal` need (src/sched/sigpipe.rs): put a
-// signal back to its default action, unblock it, send it to one thread.
-
-pub const SIGPIPE: i32 = 13;
-
-/// `sa_handler` value for the default action.
-const SIG_DFL: usize = 0;
-/// `rt_sigprocmask` how: remove these signals from the blocked set.
-const SIG_UNBLOCK: usize = 1;
-
-/// Bit of `sig` in a kernel signal set (signal 1 is bit 0).
-const fn sigset_bit(sig: i32) -> u64 {
+/// The signal set holding `sig` alone (bit `sig - 1`).
+pub const fn sigmask(sig: i32) -> u64 {
     1 << (sig - 1)
 }
 
-/// Gives `sig` its default action again (`SIG_DFL`), as Go's
-/// `setsig(sig, _SIG_DFL)`.
-pub fn set_default(sig: i32) -> Result<(), Errno> {
+/// [`sigaction`] that also blocks the signals of `mask` while the handler
+/// runs (the handled signal itself is always blocked: no `SA_NODEFER`).
+pub fn sigaction_masked(sig: i32, handler: Handler, mask: u64) -> Result<(), Errno> {
+    let slot = HANDLERS.get(sig as usize).ok_or(Errno::EINVAL)?;
+    slot.store(handler as usize, Release);
     let act = KernelSigaction {
-        handler: SIG_DFL,
-        flags: SA_RESTORER,
+        handler: rt0_sigtramp as *const () as usize,
+        flags: SA_SIGINFO | SA_ONSTACK | SA_RESTORER | SA_RESTART,
         restorer: rt0_sigreturn as *const () as usize,
-        mask: 0,
+        mask,
     };
-    // SAFETY: act is a valid kernel sigaction with no handler to call.
-    check(unsafe {
-        syscall4(
-            nr::SYS_rt_sigaction,
-            sig as usize,
-            &act as *const KernelSigaction as usize,
-            0,
-            SIGSET_BYTES,
-        )
-    })
-    .map(|_| ())
+    rt_sigaction(sig, Some(&act), None)
 }
 
-/// Unblocks `sig` in the calling thread (Go's `unblocksig`).
-pub fn unblock(sig: i32) -> Result<(), Errno> {
-    let set: u64 = sigset_bit(sig);
-    // SAFETY: set is a valid signal set for the kernel to read; no old set
-    // is asked for.
+/// The handler currently installed for `sig` (`SIG_DFL`, `SIG_IGN` or an
+/// address): Go's `getsig`.
+pub fn getsig(sig: i32) -> Result<usize, Errno> {
+    let mut old = KernelSigaction {
+        handler: SIG_DFL,
+        flags: 0,
+        restorer: 0,
+        mask: 0,
+    };
+    rt_sigaction(sig, None, Some(&mut old))?;
+    Ok(old.handler)
+}
+
+/// Gives `sig` back its default action (Go's `setsig(sig, _SIG_DFL)`).
+pub fn setsig_default(sig: i32) -> Result<(), Errno> {
+    let act = KernelSigaction {
+        handler: SIG_DFL,
+        flags: 0,
+        restorer: 0,
+        mask: 0,
+    };
+    rt_sigaction(sig, Some(&act), None)
+}
+
+fn rt_sigaction(
+    sig: i32,
+    act: Option<&KernelSigaction>,
+    old: Option<&mut KernelSigaction>,
+) -> Result<(), Errno> {
+    let act = act.map_or(0, |a| a as *const KernelSigaction as usize);
+    let old = old.map_or(0, |o| o as *mut KernelSigaction as usize);
+    // SAFETY: act is 0 or a valid kernel sigaction whose handler and
+    // restorer are code that lives for the whole process; old is 0 or
+    // writable for one sigaction.
+    check(unsafe { syscall4(nr::SYS_rt_sigaction, sig as usize, act, old, SIGSET_BYTES) })
+        .map(|_| ())
+}
+
+/// Removes the signals of `set` (bit `sig - 1` for each) from this
+/// thread's blocked mask (Go's `unblocksig`, and `sigprocmask` in
+/// `minitSignalMask`).
+pub fn unblock(set: u64) -> Result<(), Errno> {
+    // SAFETY: set is a readable signal set of SIGSET_BYTES; no old set asked.
     check(unsafe {
         syscall4(
             nr::SYS_rt_sigprocmask,
@@ -153,7 +232,22 @@ pub fn unblock(sig: i32) -> Result<(), Errno> {
 /// Sends `sig` to the calling thread (Go's `raise`: `tgkill(getpid(),
 /// gettid(), sig)`).
 pub fn raise(sig: i32) -> Result<(), Errno> {
-    let (pid, tid) = (super::process::getpid(), super::process::gettid());
-    // SAFETY: tgkill takes no pointers; it signals this very thread.
-    check(unsafe { syscall3(nr::SYS_tgkill, pid as usize, tid as usize, sig as usize) }).map(|_| ())
+    // SAFETY: getpid and gettid take no arguments and cannot fail; tgkill
+    // takes no pointers.
+    check(unsafe {
+        let pid = syscall0(nr::SYS_getpid);
+        let tid = syscall0(nr::SYS_gettid);
+        syscall3(nr::SYS_tgkill, pid, tid, sig as usize)
+    })
+    .map(|_| ())
+}
+
+/// Makes `[sp, sp+size)` this thread's signal stack.
+///
+/// # Safety
+/// The range stays mapped and unused by anything else while the thread lives.
+pub unsafe fn sigaltstack(sp: usize, size: usize) -> Result<(), Errno> {
+    let st = StackT { sp, flags: 0, size };
+    // SAFETY: as documented.
+    check(unsafe { syscall2(nr::SYS_sigaltstack, &st as *const StackT as usize, 0) }).map(|_| ())
 }
