@@ -14,7 +14,8 @@
 //! - `mainexit`: a goroutine panics with a slow value while main returns
 //!   (the exit waits for the report).
 //! - `bigstack BYTES`: `go_with_stack(BYTES)`.
-//! - `hugevec`: `Vec::with_capacity(1 << 40)`, more than the machine has.
+//! - `hugevec [BYTES]`: `Vec::with_capacity(BYTES)` (default `1 << 40`),
+//!   more than the machine has.
 #![no_std]
 #![no_main]
 
@@ -187,14 +188,15 @@ fn main() {
             done.wait();
         }
         b"hugevec" => {
-            let mut v: alloc::vec::Vec<u8> = alloc::vec::Vec::with_capacity(1 << 40);
+            let bytes = rt0::env::arg::<usize>(2).unwrap_or(1 << 40);
+            let mut v: alloc::vec::Vec<u8> = alloc::vec::Vec::with_capacity(bytes);
             v.push(1);
             core::hint::black_box(&mut v);
             rt0::println!("allocated {} bytes", v.capacity());
         }
         _ => {
             rt0::eprintln!(
-                "usage: dying many N|lowstack MARGIN|badvalue|nilvalue|longnilvalue|faultother|mainexit|bigstack BYTES|hugevec"
+                "usage: dying many N|lowstack MARGIN|badvalue|nilvalue|longnilvalue|faultother|mainexit|bigstack BYTES|hugevec [BYTES]"
             );
             rt0::sys::process::exit_group(64);
         }
