@@ -158,7 +158,11 @@ fn panic_inside_the_panic_value() {
 fn fault_inside_the_panic_value() {
     for runner in native_and_one_qemu() {
         for (mode, outer, printed) in [
-            ("nilvalue", loc("panic!(\"{}\", Nil { len: 0 })"), String::new()),
+            (
+                "nilvalue",
+                loc("panic!(\"{}\", Nil { len: 0 })"),
+                String::new(),
+            ),
             (
                 "longnilvalue",
                 loc("panic!(\"{}\", Nil { len: 20_000 })"),
@@ -271,7 +275,11 @@ fn allocation_beyond_the_machine_is_out_of_memory() {
     // well past RAM + swap makes the point there.
     let qemu_size = (ram_and_swap.next_power_of_two() * 2).to_string();
     for runner in native_and_one_qemu() {
-        let size = if runner.is_qemu() { qemu_size.as_str() } else { "1099511627776" };
+        let size = if runner.is_qemu() {
+            qemu_size.as_str()
+        } else {
+            "1099511627776"
+        };
         let out = run(&runner, &["hugevec", size], "2");
         check_status(&out);
         assert_eq!(
