@@ -6,6 +6,11 @@ use core::sync::atomic::Ordering::Relaxed;
 use crate::sched::g::Start;
 use crate::sched::sched::sched;
 
+/// The largest stack [`go_with_stack`] gives: Go's `maxstacksize` on
+/// 64-bit systems (1,000,000,000 bytes), past which a Go goroutine's stack
+/// overflows.
+pub const MAX_STACK_SIZE: usize = 1_000_000_000;
+
 /// `go f()`: runs `f` in a new goroutine with the default stack
 /// ([`crate::mem::stack::DEFAULT_STACK_SIZE`]).
 pub fn go<F: FnOnce() + Send + 'static>(f: F) {
@@ -14,7 +19,18 @@ pub fn go<F: FnOnce() + Send + 'static>(f: F) {
 
 /// `go f()` with a stack of `stack_bytes` (rounded up to pages) for code
 /// that needs more than the default.
+///
+/// # Panics
+/// When `stack_bytes` exceeds [`MAX_STACK_SIZE`]:
+/// `go_with_stack: N-byte stack exceeds 1000000000-byte limit`, at the
+/// caller's location (as `Vec::with_capacity` panics on a capacity
+/// overflow). A size within the limit that the kernel refuses ends the
+/// program with `fatal error: out of memory`.
+#[track_caller]
 pub fn go_with_stack<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F) {
+    if stack_bytes > MAX_STACK_SIZE {
+        panic!("go_with_stack: {stack_bytes}-byte stack exceeds {MAX_STACK_SIZE}-byte limit");
+    }
     crate::sched::proc::newproc(
         Start::Closure(Box::new(f)),
         stack_bytes.max(crate::mem::PAGE_SIZE),

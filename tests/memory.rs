@@ -171,3 +171,27 @@ fn stack_exhaustion_is_fatal_error_2() {
     assert!(stack || heap, "{ctx}");
     assert_eq!(lines[1], "fatal error: out of memory", "{ctx}");
 }
+
+/// The first arena refused (`ulimit -v` too small for 1 MiB of heap, set
+/// before exec): the message names the 1,048,576 bytes asked of the
+/// kernel (it used to say `0-byte block`); no goroutine exists yet, so no
+/// header follows. Native only: qemu-user cannot start under such a limit.
+#[test]
+fn first_arena_refused_names_its_size() {
+    // hello's own mappings (text, data, the kernel's stack) fit in about
+    // 400 KB; 1.2 MB would leave room for the arena.
+    let limit: u64 = 800_000;
+    let runner = common::Runner::Native;
+    let mut cmd = command(&runner, &example("hello"), None);
+    limit_address_space(&mut cmd, limit);
+    let out = run(&runner, cmd);
+    let ctx = out.describe();
+    assert_eq!(out.status.signal(), None, "killed by a signal\n{ctx}");
+    assert_eq!(out.code(), Some(2), "{ctx}");
+    assert!(out.stdout.is_empty(), "{ctx}");
+    assert_eq!(
+        out.stderr_str(),
+        "runtime: out of memory: cannot allocate 1048576-byte block (0 in use)\nfatal error: out of memory\n",
+        "{ctx}"
+    );
+}

@@ -1,35 +1,64 @@
 //! Fatal errors: Go's `throw` and `fatal` (panic.go). Print
 //! `fatal error: <msg>`, the current goroutine's header when there is one,
 //! and exit with status 2. They use neither heap nor locks, so they work
-//! from any state, including before the heap exists.
+//! from any state, including before the heap exists; they are serialised
+//! with every other death and written from g0's stack
+//! (see [`super::dying`]).
 
 use core::fmt::Write;
-use core::sync::atomic::{AtomicBool, Ordering::SeqCst};
 
-use crate::print::Writer;
+use super::dying::{self, Dying, Report};
 use crate::sched::sched::getg;
-use crate::sys::process::exit_group;
 
-/// Exit status of a fatal error or an unrecovered panic, as Go's.
-pub const EXIT_FATAL: i32 = 2;
+pub use super::dying::EXIT_FATAL;
 
-/// Set by the first fatal report; a second one (a fault while reporting)
-/// exits at once instead of looping.
-static DYING: AtomicBool = AtomicBool::new(false);
-
-/// Enters the dying state; returns false if we already were dying, in
-/// which case the caller must exit without printing more.
+/// Enters the dying state for a caller that writes its report itself
+/// (with [`Writer`](crate::print::Writer)) and then calls `exit_group(EXIT_FATAL)`: returns true
+/// to the owner of the report, false to the owner dying again (which must
+/// exit without printing more); any other thread parks here forever, so
+/// the owner's report is never cut short. New code should prefer
+/// [`dying::start_dying`], whose [`Report`] keeps what was written when a
+/// second death interrupts it.
 pub fn start_dying() -> bool {
-    !DYING.swap(true, SeqCst)
+    match dying::start_dying() {
+        Dying::Owner(_) => true,
+        Dying::Nested(_) => false,
+    }
 }
 
-/// Prints `fatal error: <msg>` (after a blank line, as Go) to stderr.
+/// What a death inside a runtime report prints (Go's `startpanic_m` at
+/// `m.dying == 1`): the report so far stays, then `panic during panic`.
+pub fn nested_in_report(mut w: Report) -> ! {
+    w.end_line();
+    let _ = writeln!(w, "panic during panic");
+    w.exit()
+}
+
+/// Writes a fatal report on g0: `f` writes the text, then the goroutine
+/// header when `header` is set, then exit 2.
+fn fatal_report(header: bool, f: impl FnOnce(&mut Report)) -> ! {
+    dying::on_g0(move || match dying::start_dying() {
+        Dying::Owner(mut w) => {
+            f(&mut w);
+            if header {
+                w.goroutine_header();
+            }
+            w.exit()
+        }
+        Dying::Nested(w) => nested_in_report(w),
+    })
+}
+
+/// Prints `fatal error: <msg>` to stderr and returns to the owner of the
+/// report, which prints the rest (with [`Writer`](crate::print::Writer)) and exits 2.
 pub fn fatal_header(msg: &str) {
-    if !start_dying() {
-        exit_group(EXIT_FATAL);
+    match dying::start_dying() {
+        Dying::Owner(mut w) => {
+            let _ = writeln!(w, "fatal error: {msg}");
+            w.flush();
+        }
+        Dying::Nested(w) => nested_in_report(w),
     }
-    let mut w = Writer::stderr();
-    let _ = writeln!(w, "fatal error: {msg}");
 }
 
 /// The current user goroutine's id, if one is running on this M.
@@ -48,119 +77,95 @@ pub fn current_goid() -> Option<u64> {
     }
 }
 
-fn finish() -> ! {
-    if let Some(goid) = current_goid() {
-        let mut w = Writer::stderr();
-        let _ = writeln!(w, "\ngoroutine {goid} [running]:");
-    }
-    exit_group(EXIT_FATAL)
-}
-
 /// A runtime invariant is broken (Go's `throw`).
 pub fn throw(msg: &str) -> ! {
-    fatal_header(msg);
-    finish()
+    fatal_report(true, |w| {
+        let _ = writeln!(w, "fatal error: {msg}");
+    })
 }
 
 /// [`throw`] with a detail appended to the message.
 pub fn throw_detail(msg: &str, detail: &str) -> ! {
-    if !start_dying() {
-        exit_group(EXIT_FATAL);
-    }
-    let mut w = Writer::stderr();
-    let _ = writeln!(w, "fatal error: {msg}{detail}");
-    drop(w);
-    finish()
+    fatal_report(true, |w| {
+        let _ = writeln!(w, "fatal error: {msg}{detail}");
+    })
 }
 
 /// A failed system call during start-up: the call, the errno, exit 2.
 pub fn fatal_errno(what: &str, errno: i32) -> ! {
-    if !start_dying() {
-        exit_group(EXIT_FATAL);
-    }
-    let mut w = Writer::stderr();
-    let _ = writeln!(
-        w,
-        "{what}: errno {errno}\nfatal error: runtime initialization failed"
-    );
-    drop(w);
-    exit_group(EXIT_FATAL)
+    fatal_report(false, |w| {
+        let _ = writeln!(
+            w,
+            "{what}: errno {errno}\nfatal error: runtime initialization failed"
+        );
+    })
 }
 
 /// A start-up check that read an unexpected value.
 pub fn fatal_hex(what: &str, value: usize) -> ! {
-    if !start_dying() {
-        exit_group(EXIT_FATAL);
-    }
-    let mut w = Writer::stderr();
-    let _ = writeln!(
-        w,
-        "{what} {value:#x}\nfatal error: runtime initialization failed"
-    );
-    drop(w);
-    exit_group(EXIT_FATAL)
+    fatal_report(false, |w| {
+        let _ = writeln!(
+            w,
+            "{what} {value:#x}\nfatal error: runtime initialization failed"
+        );
+    })
 }
 
-/// The kernel refused heap memory (Go: `runtime: out of memory: cannot
-/// allocate N-byte block (M in use)` then `fatal error: out of memory`).
+/// The kernel refused address space for the heap (Go's `mheap.grow` when
+/// `sysReserve` fails): `runtime: out of memory: cannot allocate N-byte
+/// block (M in use)` then `fatal error: out of memory`. `size` is what
+/// was asked of the kernel.
 pub fn out_of_memory(size: usize, in_use: usize) -> ! {
-    if !start_dying() {
-        exit_group(EXIT_FATAL);
-    }
-    let mut w = Writer::stderr();
-    let _ = writeln!(
-        w,
-        "runtime: out of memory: cannot allocate {size}-byte block ({in_use} in use)\nfatal error: out of memory"
-    );
-    drop(w);
-    finish()
+    fatal_report(true, |w| {
+        let _ = writeln!(
+            w,
+            "runtime: out of memory: cannot allocate {size}-byte block ({in_use} in use)\nfatal error: out of memory"
+        );
+    })
+}
+
+/// The kernel refused to commit heap memory it had reserved (Go's
+/// `sysMapOS` on ENOMEM: the overcommit policy said no):
+/// `fatal error: runtime: out of memory`.
+pub fn out_of_memory_commit() -> ! {
+    fatal_report(true, |w| {
+        let _ = writeln!(w, "fatal error: runtime: out of memory");
+    })
 }
 
 /// The kernel refused memory for a goroutine stack.
 pub fn out_of_memory_stack(size: usize, errno: i32) -> ! {
-    if !start_dying() {
-        exit_group(EXIT_FATAL);
-    }
-    let mut w = Writer::stderr();
-    let _ = writeln!(
-        w,
-        "runtime: cannot allocate {size}-byte stack: errno {errno}\nfatal error: out of memory"
-    );
-    drop(w);
-    finish()
+    fatal_report(true, |w| {
+        let _ = writeln!(
+            w,
+            "runtime: cannot allocate {size}-byte stack: errno {errno}\nfatal error: out of memory"
+        );
+    })
 }
 
 /// More Ms than `sched.maxmcount` (Go's `checkmcount`).
 pub fn fatal_msg_maxmcount(max: i32) -> ! {
-    if !start_dying() {
-        exit_group(EXIT_FATAL);
-    }
-    let mut w = Writer::stderr();
-    let _ = writeln!(
-        w,
-        "runtime: program exceeds {max}-thread limit\nfatal error: thread exhaustion"
-    );
-    drop(w);
-    finish()
+    fatal_report(true, |w| {
+        let _ = writeln!(
+            w,
+            "runtime: program exceeds {max}-thread limit\nfatal error: thread exhaustion"
+        );
+    })
 }
 
 /// `clone` failed for a new M (Go's `newosproc` failure).
 pub fn fatal_newosproc(have: i64, errno: i32) -> ! {
-    if !start_dying() {
-        exit_group(EXIT_FATAL);
-    }
-    let mut w = Writer::stderr();
-    let _ = writeln!(
-        w,
-        "runtime: failed to create new OS thread (have {have} already; errno={errno})"
-    );
-    if errno == crate::sys::Errno::EAGAIN.0 {
+    fatal_report(true, |w| {
         let _ = writeln!(
             w,
-            "runtime: may need to increase max user processes (ulimit -u)"
+            "runtime: failed to create new OS thread (have {have} already; errno={errno})"
         );
-    }
-    let _ = writeln!(w, "fatal error: newosproc");
-    drop(w);
-    finish()
+        if errno == crate::sys::Errno::EAGAIN.0 {
+            let _ = writeln!(
+                w,
+                "runtime: may need to increase max user processes (ulimit -u)"
+            );
+        }
+        let _ = writeln!(w, "fatal error: newosproc");
+    })
 }

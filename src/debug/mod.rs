@@ -1,6 +1,8 @@
-//! How the runtime reports: fatal errors (`throw`, `fatal`), panics, and
-//! the bootstrap trace lives in `boot::inittrace`.
+//! How the runtime reports: serialised dying (`dying`), fatal errors
+//! (`throw`, `fatal`), panics, faults; the bootstrap trace lives in
+//! `boot::inittrace`.
 
+pub mod dying;
 pub mod fatal;
 #[cfg(not(test))]
 pub mod panic;

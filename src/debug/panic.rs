@@ -1,34 +1,82 @@
-//! The panic handler: Go's `gopanic` + `printpanics` for an unrecovered
-//! panic. With `panic = "abort"` nothing unwinds: print
-//! `panic: <message>`, a blank line, `goroutine N [running]:` and where the
-//! panic happened, then exit 2.
+//! The panic handler: Go's `gopanic`, `preprintpanics`, `printpanics`
+//! and `fatalpanic` for an unrecovered panic. With `panic = "abort"` nothing
+//! unwinds: print `panic: <message>`, a blank line, `goroutine N
+//! [running]:` and where the panic happened, then exit 2.
+//!
+//! The report is written on g0's stack ([`dying::on_g0`], as Go's
+//! `fatalpanic` uses `systemstack`), so a goroutine that panics with
+//! almost no stack left is reported like any other, with its own id (the
+//! M's `curg`) and the location from its `PanicInfo`. Deaths are
+//! serialised by [`dying::start_dying`].
+//!
+//! The message is formatted first ([`Phase::Value`], Go's
+//! `preprintpanics`). If its `Display` panics, or faults, the report is
+//! Go 1.19's: `fatal error: panic while printing panic value: <what>`,
+//! where `<what>` is the inner panic's message (Go prints it for a string
+//! value) or the fault's runtime error text, then the goroutine header and
+//! the locations (the inner panic's, then the outer one's). Any other
+//! death while the report is written prints `panic during panic` after
+//! what was already written (Go's `startpanic_m`).
 
 use core::fmt::Write;
-use core::panic::PanicInfo;
+use core::panic::{Location, PanicInfo};
+use core::sync::atomic::{AtomicPtr, Ordering::SeqCst};
 
-use crate::debug::fatal::{EXIT_FATAL, current_goid, start_dying};
-use crate::print::Writer;
-use crate::sys::process::exit_group;
+use super::dying::{self, Dying, Phase, Report};
+
+/// The location of the panic being reported, for a nested report.
+static OUTER: AtomicPtr<Location<'static>> = AtomicPtr::new(core::ptr::null_mut());
 
 #[panic_handler]
 fn panic(info: &PanicInfo) -> ! {
-    if !start_dying() {
-        // A panic while reporting a panic or a fatal error.
-        exit_group(EXIT_FATAL);
-    }
-    let mut w = Writer::stderr();
-    let _ = writeln!(w, "panic: {}", info.message());
-    match current_goid() {
-        Some(goid) => {
-            let _ = writeln!(w, "\ngoroutine {goid} [running]:");
+    dying::on_g0(|| report(info))
+}
+
+fn report(info: &PanicInfo) -> ! {
+    match dying::start_dying() {
+        Dying::Owner(mut w) => {
+            if let Some(loc) = info.location() {
+                // Panic locations are 'static (#[track_caller] constants);
+                // only this thread reads it back, in a nested report.
+                OUTER.store(loc as *const Location as *mut Location<'static>, SeqCst);
+            }
+            w.set_phase(Phase::Value);
+            let _ = write!(w, "panic: {}", info.message());
+            w.set_phase(Phase::Report);
+            let _ = writeln!(w);
+            match super::fatal::current_goid() {
+                Some(_) => w.goroutine_header(),
+                None => {
+                    let _ = writeln!(w, "\n[runtime g0, no goroutine running]");
+                }
+            }
+            write_location(&mut w, info.location());
+            w.exit()
         }
-        None => {
-            let _ = writeln!(w, "\n[runtime g0, no goroutine running]");
+        Dying::Nested(mut w) if dying::phase() == Phase::Value => {
+            w.value_failed();
+            let _ = write!(w, "fatal error: panic while printing panic value: ");
+            w.flush();
+            let _ = writeln!(w, "{}", info.message());
+            w.goroutine_header();
+            write_location(&mut w, info.location());
+            write_location(&mut w, outer_location());
+            w.exit()
         }
+        Dying::Nested(w) => super::fatal::nested_in_report(w),
     }
-    if let Some(loc) = info.location() {
+}
+
+/// The location of the panic whose value was being printed, if known.
+pub fn outer_location() -> Option<&'static Location<'static>> {
+    let p = OUTER.load(SeqCst);
+    // SAFETY: OUTER is null or a panic's 'static Location (stored above).
+    unsafe { p.as_ref() }
+}
+
+/// A tab and `file:line:col`, as Go's frame lines.
+pub fn write_location(w: &mut Report, loc: Option<&Location>) {
+    if let Some(loc) = loc {
         let _ = writeln!(w, "\t{}:{}:{}", loc.file(), loc.line(), loc.column());
     }
-    drop(w);
-    exit_group(EXIT_FATAL)
 }

@@ -5,9 +5,15 @@
 //! `mmap` as the program needs: first by extending the newest arena in
 //! place (`MAP_FIXED_NOREPLACE` at its end), else with a new arena at least
 //! twice the last. Pages are committed by the kernel on first touch, so a
-//! large arena costs nothing until used. When the kernel refuses memory the
-//! program ends with Go's `fatal error: out of memory` and status 2: an
-//! allocation never returns null and never faults.
+//! large arena costs nothing until used. Every mapping is reserved, then
+//! committed, as Go's `sysReserve` and `sysMap` do ([`map_heap`]), and is
+//! charged against the kernel's overcommit policy (no `MAP_NORESERVE`).
+//! When the kernel refuses memory the program ends with Go's messages and
+//! status 2: no address space left is `runtime: out of memory: cannot
+//! allocate N-byte block (M in use)` + `fatal error: out of memory` (N is
+//! the size asked of the kernel), a commit refused is `fatal error:
+//! runtime: out of memory`. An allocation never returns null and never
+//! faults.
 //!
 //! All of it sits behind one spin lock; small objects reach it only in
 //! batches, through the size-class caches of [`super::malloc`].
@@ -18,7 +24,7 @@ use core::ptr::NonNull;
 use linked_list_allocator::Heap;
 use spin::Mutex;
 
-use crate::sys::mm::{MapFlags, Prot, mmap_anon};
+use crate::sys::mm::{MapFlags, Prot, mmap_anon, mprotect, munmap};
 
 /// The first arena: 1 MiB of address space.
 pub const FIRST_ARENA_BYTES: usize = 1 << 20;
@@ -72,36 +78,74 @@ fn next_arena_bytes(a: &Arenas) -> usize {
     }
 }
 
+/// Why the kernel gave no heap memory.
+enum MapError {
+    /// No address space: RLIMIT_AS, or (for a fixed address) the range is
+    /// taken. Go's `sysReserve` failing.
+    Reserve,
+    /// The address space was there but the kernel would not commit it:
+    /// its overcommit policy refused the size. Go's `sysMap` on ENOMEM.
+    Commit,
+}
+
+/// Maps `bytes` of heap at `hint` (exactly there, or not at all, with
+/// `fixed`) in Go's two steps. First reserve the range `PROT_NONE`, which
+/// costs address space but no commit charge; then commit it read-write
+/// with `mprotect`, which the kernel charges against its overcommit
+/// policy. Neither step uses `MAP_NORESERVE` (which would exempt the
+/// range from that charge), so an absurd request (a terabyte on a machine
+/// with 23 GB) is refused here, as Go's heap is, instead of being mapped
+/// and faulting later. Pages still cost memory only when first touched.
+fn map_heap(hint: usize, bytes: usize, fixed: bool) -> Result<*mut u8, MapError> {
+    let flags = if fixed {
+        MapFlags::FIXED_NOREPLACE
+    } else {
+        MapFlags::empty()
+    };
+    let p = mmap_anon(hint, bytes, Prot::NONE, flags).map_err(|_| MapError::Reserve)?;
+    if fixed && p as usize != hint {
+        // A kernel before 4.17 takes FIXED_NOREPLACE as a mere hint.
+        // SAFETY: the mapping is ours and unused.
+        let _ = unsafe { munmap(p, bytes) };
+        return Err(MapError::Reserve);
+    }
+    // SAFETY: [p, p+bytes) is our fresh reservation; nothing uses it yet.
+    if unsafe { mprotect(p, bytes, Prot::READ | Prot::WRITE) }.is_err() {
+        // SAFETY: as above; the reservation is given back.
+        let _ = unsafe { munmap(p, bytes) };
+        return Err(MapError::Commit);
+    }
+    Ok(p)
+}
+
 /// Adds at least `need` bytes of address space.
 fn grow(a: &mut Arenas, need: usize) {
-    let rw = Prot::READ | Prot::WRITE;
     // Try to extend the newest arena in place.
     if a.n > 0 {
         let step = need
             .max(a.next_bytes / 2)
             .next_multiple_of(super::PAGE_SIZE);
         let top = a.heaps[a.n - 1].top() as usize;
-        if let Ok(p) = mmap_anon(
-            top,
-            step,
-            rw,
-            MapFlags::FIXED_NOREPLACE | MapFlags::NORESERVE,
-        ) && p as usize == top
-        {
-            // SAFETY: [top, top+step) is freshly mapped, adjacent to the arena.
-            unsafe { a.heaps[a.n - 1].extend(step) };
-            a.mapped += step;
-            a.grows += 1;
-            return;
+        match map_heap(top, step, true) {
+            Ok(_) => {
+                // SAFETY: [top, top+step) is freshly mapped, adjacent to the arena.
+                unsafe { a.heaps[a.n - 1].extend(step) };
+                a.mapped += step;
+                a.grows += 1;
+                return;
+            }
+            Err(MapError::Commit) => crate::debug::fatal::out_of_memory_commit(),
+            // The range above is taken: a new arena elsewhere.
+            Err(MapError::Reserve) => {}
         }
-    }
-    if a.n == MAX_ARENAS {
-        crate::debug::fatal::out_of_memory(need, a.in_use);
     }
     let bytes = need
         .max(next_arena_bytes(a))
         .next_multiple_of(super::PAGE_SIZE);
-    match mmap_anon(0, bytes, rw, MapFlags::NORESERVE) {
+    if a.n == MAX_ARENAS {
+        crate::debug::fatal::out_of_memory(bytes, a.in_use);
+    }
+    match map_heap(0, bytes, false) {
         Ok(p) => {
             let i = a.n;
             // SAFETY: [p, p+bytes) is a fresh mapping that nothing else uses.
@@ -113,7 +157,8 @@ fn grow(a: &mut Arenas, need: usize) {
                 a.grows += 1;
             }
         }
-        Err(_) => crate::debug::fatal::out_of_memory(need, a.in_use),
+        Err(MapError::Reserve) => crate::debug::fatal::out_of_memory(bytes, a.in_use),
+        Err(MapError::Commit) => crate::debug::fatal::out_of_memory_commit(),
     }
 }
 

@@ -164,13 +164,19 @@ fn batch_advise(ranges: &[(usize, usize)], adv: usize) -> Result<(), Errno> {
 
 /// Allocates a stack of `size` bytes (rounded up to pages) with a guard
 /// page below it (Go's `stackalloc`). Exits with Go's out-of-memory
-/// message when the kernel has no more.
+/// message when the kernel has no more. Callers keep `size` within
+/// [`crate::runtime::MAX_STACK_SIZE`]; a size whose slot would overflow
+/// the address space is a runtime bug.
 pub fn stackalloc(size: usize) -> Stack {
-    let size = size.next_multiple_of(PAGE_SIZE);
+    let Some((size, slot)) = size
+        .checked_next_multiple_of(PAGE_SIZE)
+        .and_then(|s| Some((s, s.checked_add(PAGE_SIZE)?)))
+    else {
+        crate::debug::fatal::throw("stackalloc: stack size overflows the address space")
+    };
     if size == DEFAULT_STACK_SIZE {
         return default_stack();
     }
-    let slot = size + PAGE_SIZE;
     match mmap_anon(
         0,
         slot,

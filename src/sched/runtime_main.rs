@@ -3,7 +3,8 @@
 //! Runs on G1, on its own stack: marks the scheduler started, runs the
 //! `.init_array` constructors (Go's package init tasks), calls the
 //! program's `main`, and exits the process with status 0 when it returns,
-//! whatever other goroutines are doing, as Go does.
+//! whatever other goroutines are doing, as Go does; unless one of them is
+//! dying, whose report then ends the process with status 2.
 
 use core::sync::atomic::Ordering::SeqCst;
 
@@ -43,5 +44,8 @@ pub extern "C" fn runtime_main() {
     crate::boot::inittrace::main_goroutine(ctors.len(), crate::boot::inittrace::clock() - t0);
     // SAFETY: the program's main is an ordinary Rust function.
     unsafe { rt0_program_main() };
+    // A goroutine writing its death's report keeps the process alive
+    // until it exits 2 (Go's runtime.main waits while `panicking`).
+    crate::debug::dying::wait_if_dying();
     crate::sys::process::exit_group(0)
 }

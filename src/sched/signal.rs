@@ -8,15 +8,20 @@
 //! overflow of goroutine N; an address in the first page is Go's nil
 //! dereference panic; anything else is an unexpected fault. All end with
 //! exit status 2. The handler allocates nothing and takes no lock.
+//!
+//! Faults are serialised with every other death (`debug::dying`): a
+//! fault on another thread while a report is being written parks that
+//! thread, and the report is written whole; a fault inside the report
+//! (a panic value whose `Display` faults) is reported as such after what
+//! was already written.
 
 use core::fmt::Write;
 
 use super::g::G;
 use super::sched::getg;
-use crate::debug::fatal::{EXIT_FATAL, current_goid, start_dying};
+use crate::debug::dying::{Dying, Phase, Report, phase, start_dying};
+use crate::debug::fatal::current_goid;
 use crate::mem::PAGE_SIZE;
-use crate::print::Writer;
-use crate::sys::process::exit_group;
 use crate::sys::signal::{SIGBUS, SIGSEGV, SigInfo, UC_RIP, UC_RSP, sigaction};
 
 /// Addresses below this are nil dereferences (Go: the first page).
@@ -48,9 +53,6 @@ pub fn in_guard_page(g: &G, addr: usize) -> bool {
 }
 
 extern "C" fn sighandler(sig: i32, info: *mut SigInfo, ctx: *mut u8) {
-    if !start_dying() {
-        exit_group(EXIT_FATAL);
-    }
     // SAFETY: the kernel passes a valid siginfo and ucontext.
     let (addr, code, pc, sp) = unsafe {
         (
@@ -60,16 +62,54 @@ extern "C" fn sighandler(sig: i32, info: *mut SigInfo, ctx: *mut u8) {
             *(ctx.add(UC_RSP) as *const usize),
         )
     };
-    let gp = getg();
-    let mut w = Writer::stderr();
-    let g = if gp.is_null() {
-        None
-    } else {
-        // SAFETY: a non-null g from fs:-8 is a live G (never freed).
-        Some(unsafe { &*gp })
+    let fault = Fault {
+        sig,
+        addr,
+        code,
+        pc,
     };
+    // Another thread that is dying parks in start_dying for good.
+    match start_dying() {
+        Dying::Owner(w) => report_fault(w, &fault, sp),
+        Dying::Nested(w) => report_nested_fault(w, &fault),
+    }
+}
+
+/// What the kernel said about a fault.
+struct Fault {
+    sig: i32,
+    addr: usize,
+    code: i32,
+    pc: usize,
+}
+
+impl Fault {
+    /// Go's `[signal SIGSEGV: segmentation violation code=.. addr=.. pc=..]`.
+    fn write_signal_line(&self, w: &mut Report) {
+        let _ = writeln!(
+            w,
+            "[signal {} code={:#x} addr={:#x} pc={:#x}]",
+            signal_name(self.sig),
+            self.code,
+            self.addr,
+            self.pc
+        );
+    }
+}
+
+/// The goroutine running on this M (fs:-8 as the kernel left it), if any.
+fn faulting_g() -> Option<&'static G> {
+    let gp = getg();
+    // SAFETY: a non-null g from fs:-8 is a live G (never freed).
+    (!gp.is_null()).then(|| unsafe { &*gp })
+}
+
+/// The report of a fault (Go's `sighandler` + `sigpanic`): a stack
+/// overflow, a nil dereference or an unexpected fault, then the
+/// goroutine header; exit 2.
+fn report_fault(mut w: Report, f: &Fault, sp: usize) -> ! {
     let goid = current_goid();
-    if let Some(g) = g.filter(|g| in_guard_page(g, addr)) {
+    if let Some(g) = faulting_g().filter(|g| in_guard_page(g, f.addr)) {
         let on_g0 = goid.is_none();
         let _ = writeln!(
             w,
@@ -80,29 +120,48 @@ extern "C" fn sighandler(sig: i32, info: *mut SigInfo, ctx: *mut u8) {
             g.stack.lo,
             g.stack.hi
         );
-    } else if addr < NIL_PAGE_END {
+    } else if f.addr < NIL_PAGE_END {
         let _ = writeln!(
             w,
-            "panic: runtime error: invalid memory address or nil pointer dereference\n[signal {} code={:#x} addr={:#x} pc={:#x}]",
-            signal_name(sig),
-            code,
-            addr,
-            pc
+            "panic: runtime error: invalid memory address or nil pointer dereference"
         );
+        f.write_signal_line(&mut w);
     } else {
         let _ = writeln!(
             w,
-            "unexpected fault address {:#x}\nfatal error: fault\n[signal {} code={:#x} addr={:#x} pc={:#x}]",
-            addr,
-            signal_name(sig),
-            code,
-            addr,
-            pc
+            "unexpected fault address {:#x}\nfatal error: fault",
+            f.addr
         );
+        f.write_signal_line(&mut w);
     }
-    if let Some(goid) = goid {
-        let _ = writeln!(w, "\ngoroutine {goid} [running]:");
+    w.goroutine_header();
+    w.exit()
+}
+
+/// A fault while this thread was writing a report. While a panic value
+/// was being formatted (its `Display` faulted) it is Go 1.19's
+/// `fatal error: panic while printing panic value: <runtime error>`;
+/// anywhere else, the report so far stays and `panic during panic`
+/// follows. Then the signal line, the goroutine header, exit 2.
+fn report_nested_fault(mut w: Report, f: &Fault) -> ! {
+    if phase() == Phase::Value {
+        w.value_failed();
+        let what = if faulting_g().is_some_and(|g| in_guard_page(g, f.addr)) {
+            "stack overflow"
+        } else if f.addr < NIL_PAGE_END {
+            "runtime error: invalid memory address or nil pointer dereference"
+        } else {
+            "unexpected fault address"
+        };
+        let _ = writeln!(w, "fatal error: panic while printing panic value: {what}");
+        f.write_signal_line(&mut w);
+        w.goroutine_header();
+        #[cfg(not(test))]
+        crate::debug::panic::write_location(&mut w, crate::debug::panic::outer_location());
+    } else {
+        w.end_line();
+        let _ = writeln!(w, "panic during panic");
+        f.write_signal_line(&mut w);
     }
-    drop(w);
-    exit_group(EXIT_FATAL)
+    w.exit()
 }
