@@ -83,6 +83,11 @@ const SIGPWR: i32 = 30;
 const SIGSYS: i32 = 31;
 const SIG_BLOCK: i32 = 0;
 const SIG_IGN: usize = 1;
+const SIG_DFL: usize = 0;
+/// The signals whose inherited state the tests set themselves: the test
+/// runner's own (a `nohup` or a CI that ignores SIGHUP/SIGINT) must not
+/// leak into a test that expects the default.
+const RESET_TO_DEFAULT: [i32; 3] = [SIGHUP, SIGINT, SIGTERM];
 
 unsafe extern "C" {
     fn kill(pid: i32, sig: i32) -> i32;
@@ -166,6 +171,15 @@ fn start(
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // SAFETY: the hook calls only signal(2), async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            for s in RESET_TO_DEFAULT {
+                signal(s, SIG_DFL);
+            }
+            Ok(())
+        });
+    }
     match inherit {
         Inherit::Default => {}
         Inherit::Ignored(sigs) => {
