@@ -111,7 +111,13 @@ fn newosproc(mp: *mut M, start: extern "C" fn() -> !) {
     unsafe {
         let g0 = (*mp).g0;
         let top = (*g0).stack.hi & !15;
-        if let Err(e) = crate::sys::thread::clone_thread(top, mp, g0, start) {
+        // As Go's newosproc: the new thread starts with every signal
+        // blocked, so no handler runs on it before it has an M, TLS and a
+        // signal stack; its minit gives it this thread's mask back.
+        let mask = super::sigtable::block_all_for_clone();
+        let cloned = crate::sys::thread::clone_thread(top, mp, g0, start);
+        super::sigtable::restore_after_clone(mask);
+        if let Err(e) = cloned {
             crate::debug::fatal::fatal_newosproc(mcount(), e.0);
         }
     }

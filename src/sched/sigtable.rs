@@ -56,6 +56,7 @@
 //! can still interrupt it).
 
 use core::fmt::Write;
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use super::checkdead::{print_goroutine_header, print_goroutine_headers_except};
 use super::g::G;
@@ -197,7 +198,41 @@ pub(crate) const fn unblocked_set() -> u64 {
 /// Unblocks [`unblocked_set`] on the calling thread (Go's
 /// `minitSignalMask`). Called by `minit` on every M.
 pub(crate) fn minit_signal_mask() {
+    // A new M was cloned with everything blocked: take the creator's mask.
+    let creator = CREATOR_MASK.load(Relaxed);
+    if creator != NO_CREATOR_MASK
+        && let Err(e) = ksig::set_mask(creator)
+    {
+        fatal_errno("runtime: rt_sigprocmask failed", e.0);
+    }
     if let Err(e) = ksig::unblock(unblocked_set()) {
+        fatal_errno("runtime: rt_sigprocmask failed", e.0);
+    }
+}
+
+/// The mask of the thread that last created an M, which the new M takes
+/// in its minit (Go keeps it in `m.sigmask`; every creator has the same
+/// runtime mask, so one word serves). m0 keeps its inherited mask.
+static CREATOR_MASK: AtomicU64 = AtomicU64::new(NO_CREATOR_MASK);
+/// CREATOR_MASK before any M was created (m0's minit). No creator has it:
+/// every thread unblocks the kill and throw signals in its minit.
+const NO_CREATOR_MASK: u64 = ksig::SIGSET_ALL;
+
+/// Blocks every signal on this thread before `clone` and returns the mask
+/// to give back with [`restore_after_clone`].
+pub(crate) fn block_all_for_clone() -> u64 {
+    match ksig::set_mask(ksig::SIGSET_ALL) {
+        Ok(old) => {
+            CREATOR_MASK.store(old, Relaxed);
+            old
+        }
+        Err(e) => fatal_errno("runtime: rt_sigprocmask failed", e.0),
+    }
+}
+
+/// Gives this thread its mask back after `clone`.
+pub(crate) fn restore_after_clone(mask: u64) {
+    if let Err(e) = ksig::set_mask(mask) {
         fatal_errno("runtime: rt_sigprocmask failed", e.0);
     }
 }

@@ -229,6 +229,30 @@ pub fn unblock(set: u64) -> Result<(), Errno> {
     .map(|_| ())
 }
 
+/// `how` for rt_sigprocmask: replace the blocked mask.
+const SIG_SETMASK: usize = 2;
+
+/// Every signal (the kernel ignores attempts to block SIGKILL and SIGSTOP).
+pub const SIGSET_ALL: u64 = !0;
+
+/// Replaces this thread's blocked mask with `set` and returns the old one
+/// (`rt_sigprocmask(SIG_SETMASK)`, as Go's `sigprocmask` around `clone`).
+pub fn set_mask(set: u64) -> Result<u64, Errno> {
+    let mut old: u64 = 0;
+    // SAFETY: set and old are signal sets of SIGSET_BYTES, readable and
+    // writable for the call.
+    check(unsafe {
+        syscall4(
+            nr::SYS_rt_sigprocmask,
+            SIG_SETMASK,
+            &set as *const u64 as usize,
+            &mut old as *mut u64 as usize,
+            SIGSET_BYTES,
+        )
+    })
+    .map(|_| old)
+}
+
 /// Sends `sig` to the calling thread (Go's `raise`: `tgkill(getpid(),
 /// gettid(), sig)`).
 pub fn raise(sig: i32) -> Result<(), Errno> {
