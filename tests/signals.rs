@@ -456,11 +456,11 @@ fn assert_dump(e: &Ended, sig: i32) {
         let bytes = take(&mut lines, &d)
             .strip_prefix("instruction bytes:")
             .unwrap_or_else(|| panic!("bytes\n{d}"));
-        let n = bytes
-            .split(' ')
-            .skip(1)
-            .map(|b| hex(b).filter(|&v| v < 256).expect("byte"))
-            .count();
+        let fields: Vec<&str> = bytes.split(' ').skip(1).collect();
+        for b in &fields {
+            assert!(hex(b).is_some_and(|v| v < 256), "byte {b:?}\n{d}");
+        }
+        let n = fields.len();
         assert!((1..=16).contains(&n), "{n} instruction bytes\n{d}");
     }
     let mut headers = Vec::new();
