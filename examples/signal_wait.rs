@@ -8,6 +8,13 @@
 //! the runtime ignores changes nothing; SIGTERM ends the program by the
 //! signal; SIGQUIT and its class print Go's dump and exit 2.
 //!
+//! `threads`: prints `ready`, then keeps creating Ms: every millisecond a
+//! new goroutine blocks in `read` on stdin through `blocking`, which hands
+//! its P to another M, so each new blocker needs a new thread. A SIGQUIT
+//! sent meanwhile may land on a thread `clone` has just made; the dump must
+//! still name a real M (tests/signals.rs checks `m=` is never -1). When
+//! stdin reaches end of file every reader returns and main prints `done`.
+//!
 //! `divide`: a `div` by zero in asm (Rust's own division checks first):
 //! the CPU's divide error, which Go reports as a runtime-error panic.
 #![no_std]
@@ -24,8 +31,9 @@ const STDIN: i32 = 0;
 fn main() {
     match rt0::env::args().nth(1).unwrap_or(b"") {
         b"wait" => wait(),
+        b"threads" => threads(),
         b"divide" => divide(),
-        _ => rt0::println!("usage: signal_wait wait|divide"),
+        _ => rt0::println!("usage: signal_wait wait|threads|divide"),
     }
 }
 
@@ -64,6 +72,43 @@ fn wait() {
     }
     rt0::println!("done");
     drop(never);
+}
+
+/// Blocked readers `threads` starts at most (one M each).
+const MAX_READERS: usize = 400;
+
+fn threads() {
+    let ended: Chan<()> = Chan::new(MAX_READERS);
+    rt0::println!("ready");
+    let mut started = 0;
+    while started < MAX_READERS && ended.len() == 0 {
+        let ended = ended.clone();
+        rt0::runtime::go(move || {
+            read_to_eof();
+            ended.send(()).unwrap();
+        });
+        started += 1;
+        rt0::time::sleep(Duration::from_millis(1));
+    }
+    for _ in 0..started {
+        ended.recv().unwrap();
+    }
+    rt0::println!("done");
+}
+
+/// Reads stdin until end of file, blocking the M (not the P) meanwhile.
+fn read_to_eof() {
+    let mut buf = [0u8; 16];
+    loop {
+        match rt0::runtime::blocking(|| file::read(STDIN, &mut buf)) {
+            Ok(0) => return,
+            Ok(_) | Err(rt0::sys::Errno::EINTR) => {}
+            Err(e) => {
+                rt0::println!("read: errno {}", e.0);
+                return;
+            }
+        }
+    }
 }
 
 #[inline(never)]

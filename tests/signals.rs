@@ -537,6 +537,43 @@ fn divide_error_is_a_runtime_panic() {
     }
 }
 
+/// Runs of `signal_wait threads` that each get one SIGQUIT mid-creation.
+const THREAD_QUIT_RUNS: usize = 40;
+
+/// A SIGQUIT that lands while Ms are being created names a real M: every
+/// new thread starts with all signals blocked and unblocks them only once
+/// it is an M (Go's `newosproc`/`minit`). Before that fix a signal taken on
+/// a thread `clone` had just made was reported as `m=-1`.
+#[test]
+fn quit_while_creating_threads_names_a_real_m() {
+    for runner in native_and_one_qemu() {
+        let runs = if runner.is_qemu() {
+            THREAD_QUIT_RUNS / 4
+        } else {
+            THREAD_QUIT_RUNS
+        };
+        for run in 0..runs {
+            let mut r = start(&runner, "signal_wait", &["threads"], &[], Inherit::Default);
+            r.wait_for("ready");
+            // Land somewhere in the first ~100 Ms' creation.
+            std::thread::sleep(Duration::from_millis((run as u64 * 7) % 100));
+            r.send(SIGQUIT);
+            let e = r.finish(WAIT);
+            let d = format!("run {run}\n{}", e.describe());
+            assert_eq!(e.status.code(), Some(2), "{d}");
+            let mut lines = e.stderr.lines();
+            assert_eq!(lines.next(), Some("SIGQUIT: quit"), "{d}");
+            let pc_line = lines.next().unwrap_or_else(|| panic!("short dump\n{d}"));
+            let m = pc_line
+                .split_once(" m=")
+                .and_then(|(_, rest)| rest.split_once(' '))
+                .map(|(m, _)| m)
+                .unwrap_or_else(|| panic!("PC line {pc_line:?}\n{d}"));
+            assert!(m.parse::<u32>().is_ok(), "m={m}\n{d}");
+        }
+    }
+}
+
 /// Signals sent to the busy program, at least; more while it works.
 const SPRAY_MIN: usize = 3000;
 
