@@ -81,7 +81,7 @@ fn threads() {
     let ended: Chan<()> = Chan::new(MAX_READERS);
     rt0::println!("ready");
     let mut started = 0;
-    while started < MAX_READERS && ended.len() == 0 {
+    while started < MAX_READERS && ended.is_empty() {
         let ended = ended.clone();
         rt0::runtime::go(move || {
             read_to_eof();
