@@ -12,7 +12,8 @@
 //! - `buffered`: values sent before `close` come out first and in order,
 //!   `len` counting down; then every operation reports closed.
 //! - `race CAP`: 8 senders send until refused while receivers drain, and
-//!   `close` lands in the middle: every accepted value is received once,
+//!   `close` lands in the middle (after the first 1000 values were
+//!   accepted, long before the 8M to send): every accepted value is received once,
 //!   no refused value is received, each refusal returns the sender's value.
 //! - `twice`: closing a closed channel panics as Go's does.
 #![no_std]
@@ -137,6 +138,7 @@ fn buffered() {
 fn race(cap: usize) {
     const SENDERS: u64 = 8;
     const PER: u64 = 1 << 20; // far more than can be sent before close
+    const UNDER_WAY: u64 = 1000; // values accepted before main closes
     let c: Chan<u64> = Chan::new(cap);
     let seen = Arc::new(Seen::new(SENDERS * PER));
     let (ok_count, ok_sum) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
@@ -193,7 +195,13 @@ fn race(cap: usize) {
             wg.done();
         });
     }
-    rt0::time::sleep(Duration::from_millis(20));
+    // Close in the middle of the sending: only once the senders are under
+    // way (a fixed sleep is not enough on a loaded machine, where the
+    // expired timer can wake main before any sender has run), and with
+    // far more values left to send than can be sent before `close`.
+    while ok_count.load(Relaxed) < UNDER_WAY {
+        rt0::time::sleep(Duration::from_millis(1));
+    }
     c.close();
     wg.wait();
     let refused_seen = (0..SENDERS)

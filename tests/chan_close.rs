@@ -87,7 +87,8 @@ fn close_racing_senders_and_receivers() {
             let f = fields(line);
             let n = |k: &str| -> u64 { f[k].parse().unwrap() };
             let ctx = format!("{line}\n{}", out.describe());
-            assert!(n("accepted") > 0, "nothing sent before close: {ctx}");
+            // The program closes only after 1000 accepted values.
+            assert!(n("accepted") >= 1000, "closed too early: {ctx}");
             assert_eq!(n("accepted"), n("received"), "{ctx}");
             assert_eq!(n("accepted_sum"), n("received_sum"), "{ctx}");
             assert_eq!(n("distinct"), n("received"), "{ctx}");
