@@ -54,6 +54,15 @@ pub struct InitialStack {
     pub aux: Auxv,
 }
 
+// SAFETY: the pointers point into the process's initial stack (the
+// kernel's argv, envp and auxv), which lives as long as the process and
+// which nothing writes after start-up; an InitialStack may be moved to any
+// thread.
+unsafe impl Send for InitialStack {}
+// SAFETY: as the pointed-at memory is never written after start-up, any
+// number of threads may read through shared InitialStacks at once.
+unsafe impl Sync for InitialStack {}
+
 /// Walks the initial stack from `argc` and `argv` (Go's `sysargs`).
 ///
 /// # Safety

@@ -14,7 +14,7 @@ use super::g::G;
 use super::m::M;
 use super::p::P;
 use super::procresize::mcommoninit;
-use super::sched::{M0, getm, sched};
+use super::sched::{M0, MList, getm, sched};
 use crate::mem::stack::stackalloc;
 use crate::racy::RacyCell;
 
@@ -25,7 +25,9 @@ pub const G0_STACK_SIZE: usize = 64 * 1024;
 pub const SIGNAL_STACK_SIZE: usize = 32 * 1024;
 
 /// Head of the all-M list (Go's `allm`), linked through `alllink`.
-pub static ALLM: RacyCell<*mut M> = RacyCell::new(core::ptr::null_mut());
+pub static ALLM: RacyCell<MList> = RacyCell::new(MList {
+    head: core::ptr::null_mut(),
+});
 
 /// Number of Ms ever created (Go's `mcount()`), system Ms included.
 pub fn mcount() -> i64 {
@@ -40,8 +42,8 @@ pub fn m0init() {
     // SAFETY: start-up, single thread.
     unsafe {
         let m0 = M0.get();
-        (*m0).alllink = *ALLM.get();
-        *ALLM.get() = m0;
+        (*m0).alllink = (*ALLM.get()).head;
+        (*ALLM.get()).head = m0;
         (*m0).fastrand = crate::rand::fastrand64() | 1;
     }
     minit();
@@ -97,8 +99,8 @@ pub fn newm(nextp: *mut P, spinning: bool, system: bool, start: extern "C" fn() 
         if system {
             *s.nmsys.get() += 1;
         }
-        (*mp).alllink = *ALLM.get();
-        *ALLM.get() = mp;
+        (*mp).alllink = (*ALLM.get()).head;
+        (*ALLM.get()).head = mp;
     }
     s.lock.unlock();
     newosproc(mp, start);
@@ -150,8 +152,8 @@ pub unsafe fn mput(mp: *mut M) {
     let s = sched();
     // SAFETY: as documented.
     unsafe {
-        (*mp).schedlink = *s.midle.get();
-        *s.midle.get() = mp;
+        (*mp).schedlink = (*s.midle.get()).head;
+        (*s.midle.get()).head = mp;
         *s.nmidle.get() += 1;
     }
     super::checkdead::checkdead();
@@ -165,9 +167,9 @@ pub unsafe fn mget() -> *mut M {
     let s = sched();
     // SAFETY: as documented.
     unsafe {
-        let mp = *s.midle.get();
+        let mp = (*s.midle.get()).head;
         if !mp.is_null() {
-            *s.midle.get() = (*mp).schedlink;
+            (*s.midle.get()).head = (*mp).schedlink;
             *s.nmidle.get() -= 1;
         }
         mp

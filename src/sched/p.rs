@@ -48,6 +48,11 @@ pub struct GList {
     pub n: i32,
 }
 
+// SAFETY: a GList is a link to Gs, which are never freed and are
+// `Send + Sync`; moving it to another thread moves only the link, and only
+// the list's owner (its P, or `sched.gfree_lock`'s holder) follows it.
+unsafe impl Send for GList {}
+
 impl GList {
     pub const fn new() -> GList {
         GList {

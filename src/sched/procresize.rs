@@ -42,8 +42,8 @@ pub unsafe fn pidleput(pp: *mut P) {
         if (*pp).status.load(Relaxed) != PIDLE {
             crate::debug::fatal::throw("pidleput: P is not idle");
         }
-        (*pp).link = *s.pidle.get();
-        *s.pidle.get() = pp;
+        (*pp).link = (*s.pidle.get()).head;
+        (*s.pidle.get()).head = pp;
     }
     // SeqCst: a stopping spinner's increment must be in the single order
     // that wakep's load of npidle is in (sched::proto::spinning).
@@ -58,9 +58,9 @@ pub unsafe fn pidleget() -> *mut P {
     let s = sched();
     // SAFETY: as documented.
     unsafe {
-        let pp = *s.pidle.get();
+        let pp = (*s.pidle.get()).head;
         if !pp.is_null() {
-            *s.pidle.get() = (*pp).link;
+            (*s.pidle.get()).head = (*pp).link;
             (*pp).link = core::ptr::null_mut();
             s.npidle.fetch_sub(1, SeqCst);
         }

@@ -20,6 +20,12 @@ pub struct GQueue {
     pub tail: *mut G,
 }
 
+// SAFETY: a GQueue is two links to Gs, which are never freed (a dead G goes
+// to a free list, not back to the allocator) and are `Send + Sync`; moving the
+// queue to another thread moves only the links, and the queue's owner (the
+// lock named where it is stored) is the only one to follow them.
+unsafe impl Send for GQueue {}
+
 impl GQueue {
     pub const fn new() -> GQueue {
         GQueue {

@@ -102,7 +102,7 @@ pub fn schedtrace(detailed: bool, start: i64) {
             }
         }
         if detailed {
-            let mut mp = *ALLM.get();
+            let mut mp = (*ALLM.get()).head;
             while !mp.is_null() {
                 let m = &*mp;
                 let pid = if m.p.is_null() { -1 } else { (*m.p).id };
