@@ -111,7 +111,9 @@ pub(crate) fn unlock_chan(_gp: *mut G, lock: *mut u8) -> bool {
 /// `sg` was just dequeued; after this call it may be gone (its goroutine
 /// runs and returns), so the caller must not touch it again.
 pub(crate) unsafe fn wake(sg: *mut Sudog) {
-    // SAFETY: sg is live until its goroutine runs, which goready allows.
+    // SAFETY: sg is live until its goroutine runs, which goready allows; its
+    // G is parked in GWAITING on this channel and the caller took sg off the
+    // queue (so it is readied once); channel operations run on an M with a P.
     unsafe {
         let gp = (*sg).g;
         (*gp).param = sg as usize;

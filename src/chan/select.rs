@@ -533,7 +533,6 @@ mod tests {
         // releases m[1], which case 1 shares); the rest are not polled.
         assert_eq!(poll_ready(&mut arms, &[0, 2, 1, 3], &ls), Some(2));
         assert!(m.iter().all(|l| !l.is_locked()), "a lock left held");
-        drop(arms);
         assert_eq!((a.polls, b.polls, c.polls, d.polls), (1, 0, 1, 0));
     }
 
@@ -549,7 +548,6 @@ mod tests {
         assert_eq!(poll_ready(&mut arms, &[1, 0], &ls), None);
         assert!(m[0].is_locked() && !m[1].is_locked() && m[2].is_locked());
         ls.unlock_all();
-        drop(arms);
         assert_eq!((a.polls, b.polls), (1, 1));
     }
 }

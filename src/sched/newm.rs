@@ -89,7 +89,11 @@ fn allocm(nextp: *mut P, spinning: bool, system: bool) -> *mut M {
 /// an ordinary M, which acquires `nextp` and schedules; `spinning` says it
 /// starts as a spinning M (Go passes `mspinning`); a `system` M (sysmon)
 /// never holds a P and is not counted by checkdead.
-pub fn newm(nextp: *mut P, spinning: bool, system: bool, start: extern "C" fn() -> !) {
+///
+/// # Safety
+/// `nextp` is null or a P in `PIDLE` that the caller owns (taken off the
+/// idle list, on no list) and gives to the new M, which acquires it.
+pub unsafe fn newm(nextp: *mut P, spinning: bool, system: bool, start: extern "C" fn() -> !) {
     let mp = allocm(nextp, spinning, system);
     let s = sched();
     s.lock.lock();
@@ -138,7 +142,9 @@ pub extern "C" fn mstart_new() -> ! {
     // SAFETY: as above.
     let nextp = unsafe { core::mem::replace(&mut (*getm()).nextp, core::ptr::null_mut()) };
     if !nextp.is_null() {
-        super::schedule::acquirep(nextp);
+        // SAFETY: nextp was taken off the idle list for this M by startm
+        // (or newm's caller); a new M holds no P yet.
+        unsafe { super::schedule::acquirep(nextp) };
     }
     // SAFETY: on this M's g0; never returns.
     unsafe { super::context::mstart() }

@@ -84,7 +84,8 @@ impl GList {
 /// Free default-size stacks, linked through their top word (the stack's
 /// `hi - 8`, in a page the dead goroutine already touched).
 pub struct StackList {
-    pub head: usize,
+    /// Top of the first free stack, or 0; private: `pop` trusts it.
+    head: usize,
     pub n: u32,
 }
 
@@ -94,8 +95,14 @@ impl StackList {
     }
 
     /// Pushes the stack whose top is `hi`.
-    pub fn push(&mut self, hi: usize) {
-        // SAFETY: the stack is free and ours; its top word links the list.
+    ///
+    /// # Safety
+    /// `hi` is the top (exclusive end, 8-aligned) of a mapped, writable
+    /// stack that no goroutine uses any more and that the caller gives to
+    /// this list: it stays untouched by anyone else until `pop` returns it.
+    pub unsafe fn push(&mut self, hi: usize) {
+        // SAFETY: the word below `hi` is in the stack the caller gave us
+        // (contract): mapped, writable and unused; it links the list.
         unsafe { *((hi - 8) as *mut usize) = self.head };
         self.head = hi;
         self.n += 1;
@@ -105,7 +112,8 @@ impl StackList {
     pub fn pop(&mut self) -> usize {
         let hi = self.head;
         if hi != 0 {
-            // SAFETY: a listed stack's top word holds the next entry.
+            // SAFETY: `head` is only set by push, whose contract makes the
+            // word below it a link in a stack this list owns.
             self.head = unsafe { *((hi - 8) as *const usize) };
             self.n -= 1;
         }

@@ -169,7 +169,9 @@ fn stack_cache_put(pp: &mut P, st: Stack) {
         stackfree(st);
         return;
     }
-    pp.stackcache.push(st.hi);
+    // SAFETY: st is the stack of a dead goroutine (gfput gives it to us),
+    // mapped at its full default size; nothing runs on it any more.
+    unsafe { pp.stackcache.push(st.hi) };
     if pp.stackcache.n >= STACK_CACHE_MAX {
         while pp.stackcache.n > STACK_CACHE_MAX / 2 {
             let hi = pp.stackcache.pop();

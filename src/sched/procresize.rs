@@ -84,7 +84,9 @@ pub unsafe fn procresize(nprocs: i32) {
     // SAFETY: on m0 during start-up.
     let mp = unsafe { &mut *getm() };
     if mp.p.is_null() {
-        acquirep(allp[0]);
+        // SAFETY: allp[0] is fresh (PIDLE, on no list) and m0 holds no P;
+        // start-up, one thread.
+        unsafe { acquirep(allp[0]) };
     }
     for &pp in allp.iter().skip(1).rev() {
         // SAFETY: lock held; pp is fresh.

@@ -26,7 +26,8 @@ const NANOS_PER_MILLI: i64 = 1_000_000;
 /// Starts sysmon if GODEBUG asked for a scheduler trace.
 pub fn start_if_wanted() {
     if DEBUG.schedtrace.load(Relaxed) > 0 {
-        newm(core::ptr::null_mut(), false, true, sysmon);
+        // SAFETY: no P to hand over (a system M never holds one).
+        unsafe { newm(core::ptr::null_mut(), false, true, sysmon) };
     }
 }
 

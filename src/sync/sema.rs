@@ -119,7 +119,10 @@ impl WaitQueue for Queue {
     }
 
     fn ready(&self, gp: *mut G) {
-        goready(gp);
+        // SAFETY: the protocol passes only a waiter it has just dequeued
+        // (so readied once), parked in GWAITING by `park`; sema operations
+        // run on a goroutine whose M holds a P.
+        unsafe { goready(gp) };
     }
 }
 
