@@ -263,7 +263,8 @@ mod tests {
     #[test]
     fn argc_zero_and_empty_environment() {
         let (_s, w) = stack(&[], &[], &[]);
-        // SAFETY: as above.
+        // SAFETY: `stack` lays out argc 0, the NULLs and AT_NULL in `w` as
+        // the kernel does; `_s` keeps the strings alive.
         let st = unsafe { walk(0, w.as_ptr() as *const *const u8) };
         assert_eq!((st.argc, st.envc, st.auxc), (0, 0, 0));
         assert_eq!(st.aux, Auxv::default());

@@ -83,7 +83,9 @@ pub(crate) struct State<T> {
 
 // SAFETY: all access to `state` is serialised by `lock`; T crosses threads.
 unsafe impl<T: Send> Send for Hchan<T> {}
-// SAFETY: as for Send: the lock serialises every access.
+// SAFETY: the lock serialises every access to `state` (one thread at a
+// time), so sharing an Hchan only passes the Ts from thread to thread,
+// which T: Send allows.
 unsafe impl<T: Send> Sync for Hchan<T> {}
 
 /// A channel (Go's `chan T`): clone it to share it.
@@ -218,7 +220,8 @@ impl<T: Send> Chan<T> {
                 st.sendx = st.recvx;
                 head
             };
-            // SAFETY: as above.
+            // SAFETY: sg came off sendq under the lock we still hold; its
+            // goroutine is parked and its sudog live until woken.
             unsafe { (*sg).success = true };
             self.h.lock.unlock();
             // SAFETY: sg was dequeued by us; not touched after.

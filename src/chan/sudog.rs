@@ -62,7 +62,8 @@ impl WaitQ {
     /// # Safety
     /// `sg` is a live sudog on no queue; it stays live until dequeued.
     pub unsafe fn enqueue(&mut self, sg: *mut Sudog) {
-        // SAFETY: as documented; queued sudogs are live.
+        // SAFETY: sg is live and on no queue (contract), so its links are
+        // ours; self.last, if any, is a queued sudog, live until dequeued.
         unsafe {
             (*sg).next = core::ptr::null_mut();
             (*sg).prev = self.last;
@@ -80,7 +81,8 @@ impl WaitQ {
     /// # Safety
     /// `sg` is on this queue.
     pub unsafe fn remove(&mut self, sg: *mut Sudog) {
-        // SAFETY: as documented.
+        // SAFETY: sg is on this queue (contract), so it and its neighbours
+        // are live queued sudogs whose links this queue owns.
         unsafe {
             let (prev, next) = ((*sg).prev, (*sg).next);
             if prev.is_null() {

@@ -114,7 +114,8 @@ fn install_guard(guard: *mut u8) {
     let r = match guard_kind() {
         // SAFETY: guard is the bottom page of a slot we own.
         GuardKind::Madvise => unsafe { madvise(guard, PAGE_SIZE, advice::MADV_GUARD_INSTALL) },
-        // SAFETY: as above.
+        // SAFETY: guard is the bottom page of a slot we own; no one has a
+        // reference into it yet.
         GuardKind::Mprotect => unsafe { mprotect(guard, PAGE_SIZE, Prot::NONE) },
     };
     if let Err(e) = r {

@@ -124,7 +124,10 @@ pub struct G {
 // SAFETY: Gs are handed between threads by the scheduler, which orders every
 // hand-off through its run queues and locks.
 unsafe impl Send for G {}
-// SAFETY: as for Send.
+// SAFETY: the status word is atomic (casgstatus); every other field is
+// used by one thread at a time: the G's current owner (the M running it, the
+// queue or wait list holding it, under that list's lock), handed over with
+// the run queue's or the lock's release/acquire.
 unsafe impl Sync for G {}
 
 impl G {

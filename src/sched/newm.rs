@@ -139,7 +139,8 @@ pub extern "C" fn mstart_new() -> ! {
         mp.procid = crate::sys::process::gettid();
     }
     minit();
-    // SAFETY: as above.
+    // SAFETY: rt0_clone set g = g0 and g0.m = mp; nextp is read by this M's
+    // own thread, after startm (or newm) wrote it before the clone.
     let nextp = unsafe { core::mem::replace(&mut (*getm()).nextp, core::ptr::null_mut()) };
     if !nextp.is_null() {
         // SAFETY: nextp was taken off the idle list for this M by startm
@@ -156,7 +157,8 @@ pub extern "C" fn mstart_new() -> ! {
 /// `sched.lock` is held; `mp` is the caller's M, about to sleep.
 pub unsafe fn mput(mp: *mut M) {
     let s = sched();
-    // SAFETY: as documented.
+    // SAFETY: sched.lock is held (contract), which guards midle, nmidle and
+    // the schedlink of idle Ms; mp is the caller's own M.
     unsafe {
         (*mp).schedlink = (*s.midle.get()).head;
         (*s.midle.get()).head = mp;
@@ -171,7 +173,8 @@ pub unsafe fn mput(mp: *mut M) {
 /// `sched.lock` is held.
 pub unsafe fn mget() -> *mut M {
     let s = sched();
-    // SAFETY: as documented.
+    // SAFETY: sched.lock is held (contract), which guards midle, nmidle and
+    // the schedlink of the idle Ms on it; Ms are never freed.
     unsafe {
         let mp = (*s.midle.get()).head;
         if !mp.is_null() {

@@ -64,7 +64,8 @@ impl GList {
     /// # Safety
     /// `gp` is a valid G owned by the caller and not on any other list.
     pub unsafe fn push(&mut self, gp: *mut G) {
-        // SAFETY: as documented.
+        // SAFETY: gp is a valid G owned by the caller and on no other list
+        // (contract), so its schedlink is free to link this list.
         unsafe { (*gp).schedlink = self.head };
         self.head = gp;
         self.n += 1;

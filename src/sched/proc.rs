@@ -130,7 +130,9 @@ extern "C" fn goentry(_ctxt: usize) {
 /// # Safety
 /// On g0 of an M holding a P; `gp` is runnable, owned by the caller.
 pub unsafe fn ensure_stack(gp: *mut G) {
-    // SAFETY: as documented.
+    // SAFETY: gp is a runnable G the caller owns, so no one else touches it;
+    // on g0 the current M is ours and holds a P (contract), which only its
+    // M uses.
     let (g, pp) = unsafe { (&mut *gp, &mut *(*getm()).p) };
     if g.stack.lo != 0 {
         return;

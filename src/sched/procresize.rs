@@ -18,7 +18,8 @@ use super::schedule::acquirep;
 /// `sched.lock` is held, or only one thread exists.
 pub unsafe fn mcommoninit(mp: &mut M) {
     let s = sched();
-    // SAFETY: as documented.
+    // SAFETY: mnext and maxmcount are guarded by sched.lock, which is held
+    // (contract), or only one thread exists.
     unsafe {
         let next = &mut *s.mnext.get();
         mp.id = *next;
@@ -36,7 +37,8 @@ pub unsafe fn mcommoninit(mp: &mut M) {
 /// `sched.lock` is held; `pp` is valid, idle and on no list.
 pub unsafe fn pidleput(pp: *mut P) {
     let s = sched();
-    // SAFETY: as documented.
+    // SAFETY: sched.lock is held (contract), which guards pidle; pp is a valid
+    // (never freed) idle P on no list, so its link is ours to set.
     unsafe {
         (*pp).m = core::ptr::null_mut();
         if (*pp).status.load(Relaxed) != PIDLE {
@@ -56,7 +58,8 @@ pub unsafe fn pidleput(pp: *mut P) {
 /// `sched.lock` is held.
 pub unsafe fn pidleget() -> *mut P {
     let s = sched();
-    // SAFETY: as documented.
+    // SAFETY: sched.lock is held (contract), which guards pidle and the links
+    // of the Ps on it; Ps are never freed.
     unsafe {
         let pp = (*s.pidle.get()).head;
         if !pp.is_null() {

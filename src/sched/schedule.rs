@@ -78,7 +78,9 @@ fn find_runnable() -> (*mut G, bool) {
         if !gp.is_null() {
             return (gp, inherit);
         }
-        // SAFETY: racy pre-check, as above.
+        // SAFETY: a racy read of an i32 counter, as Go's; a stale value only
+        // skips or wastes one locked look, and globrunqget re-checks under
+        // the lock.
         if unsafe { *s.runqsize.get() } != 0 {
             s.lock.lock();
             // SAFETY: lock held; pp is ours.

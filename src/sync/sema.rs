@@ -29,7 +29,8 @@ struct Queue {
 
 // SAFETY: `waiters` is touched only under `lock`.
 unsafe impl Sync for Sema {}
-// SAFETY: as for Sync.
+// SAFETY: the counters are atomics and `waiters` holds only links to Gs
+// (never freed), touched under `lock` whichever thread owns the Sema.
 unsafe impl Send for Sema {}
 
 impl Default for Sema {
