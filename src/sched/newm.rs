@@ -18,7 +18,8 @@ use super::sched::{M0, MList, getm, sched};
 use crate::mem::stack::stackalloc;
 use crate::racy::RacyCell;
 
-/// g0 stack of an M created by `newm` (m0's g0 is carved from the OS stack).
+/// Every g0's stack size: allocated for an M created by `newm`; on m0 the
+/// top of the OS stack that rt0_go carves out (Go: `-64*1024` in rt0_go).
 pub const G0_STACK_SIZE: usize = 64 * 1024;
 /// Signal stack per M: Go's `_FixedStack`-sized gsignal (32 KiB) is enough
 /// for the fault reporter, which formats a few lines without the heap.
