@@ -525,3 +525,7 @@ pub fn sleep_until(until: i64) {
     }
     SLEEPER.store(false, SeqCst);
 }
+
+#[cfg(test)]
+#[path = "timers_tests.rs"]
+mod tests;
