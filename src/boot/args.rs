@@ -54,6 +54,15 @@ pub struct InitialStack {
     pub aux: Auxv,
 }
 
+// SAFETY: the pointers point into the process's initial stack (the
+// kernel's argv, envp and auxv), which lives as long as the process and
+// which nothing writes after start-up; an InitialStack may be moved to any
+// thread.
+unsafe impl Send for InitialStack {}
+// SAFETY: as the pointed-at memory is never written after start-up, any
+// number of threads may read through shared InitialStacks at once.
+unsafe impl Sync for InitialStack {}
+
 /// Walks the initial stack from `argc` and `argv` (Go's `sysargs`).
 ///
 /// # Safety
@@ -254,7 +263,8 @@ mod tests {
     #[test]
     fn argc_zero_and_empty_environment() {
         let (_s, w) = stack(&[], &[], &[]);
-        // SAFETY: as above.
+        // SAFETY: `stack` lays out argc 0, the NULLs and AT_NULL in `w` as
+        // the kernel does; `_s` keeps the strings alive.
         let st = unsafe { walk(0, w.as_ptr() as *const *const u8) };
         assert_eq!((st.argc, st.envc, st.auxc), (0, 0, 0));
         assert_eq!(st.aux, Auxv::default());

@@ -80,7 +80,7 @@ pub extern "C" fn check() {
         core::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags));
         let st = (*g0).stack;
         require(
-            st.hi - st.lo == crate::boot::entry::G0_STACK_SIZE,
+            st.hi - st.lo == crate::sched::newm::G0_STACK_SIZE,
             "g0 stack size",
         );
         require(

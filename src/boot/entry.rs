@@ -9,8 +9,6 @@ use crate::sched::sched::{G0, M0};
 use crate::sys::process::ARCH_SET_FS;
 use crate::sys::syscall::nr::SYS_arch_prctl;
 
-/// g0's stack on m0: the top 64 KiB of the OS stack (Go: `-64*1024` in rt0_go).
-pub const G0_STACK_SIZE: usize = 64 * 1024;
 /// The value stored through FS and read back through memory (Go's 0x123).
 pub const TLS_CHECK_VALUE: usize = 0x123;
 /// `-MAX_ERRNO` as an unsigned compare bound: results at or above it are errors.
@@ -31,7 +29,7 @@ core::arch::global_asm!(
     m_curg = const off::M_CURG,
     m_tls = const off::M_TLS,
     tls_g_slot_size = const core::mem::size_of::<usize>(),
-    g0_stack_size = const G0_STACK_SIZE,
+    g0_stack_size = const crate::sched::newm::G0_STACK_SIZE,
     stack_guard = const crate::mem::stack::STACK_GUARD,
     cpu_maxleaf = sym asm_probe::CPU_MAXLEAF,
     cpu_vendor = sym asm_probe::CPU_VENDOR,

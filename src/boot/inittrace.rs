@@ -6,8 +6,9 @@
 //!
 //! Values are decimal unless printed as `0x...`. The lines, in order:
 //! `check`, `g0 stack`, `tls` (the asm steps, reported once GODEBUG is
-//! known), `args`, `auxv` (one line per entry), `osinit`, `cpu`,
-//! `schedinit`, `main`.
+//! known), `args` (which also gives the auxv count and the entries rt0
+//! uses: page size, AT_SECURE, the vDSO), `osinit`, `cpu`, `schedinit`,
+//! `main`.
 
 use core::fmt::Write;
 
@@ -50,7 +51,8 @@ fn read_fs_base() -> usize {
     fs
 }
 
-/// After `args`: the asm steps (check, g0 stack, TLS), then args and auxv.
+/// After `args`: the asm steps (check, g0 stack, TLS), then the args line
+/// (with the auxv summary).
 pub fn args_done(st: &InitialStack, ns: i64) {
     if !inittrace() {
         return;

@@ -83,7 +83,9 @@ pub(crate) struct State<T> {
 
 // SAFETY: all access to `state` is serialised by `lock`; T crosses threads.
 unsafe impl<T: Send> Send for Hchan<T> {}
-// SAFETY: as for Send: the lock serialises every access.
+// SAFETY: the lock serialises every access to `state` (one thread at a
+// time), so sharing an Hchan only passes the Ts from thread to thread,
+// which T: Send allows.
 unsafe impl<T: Send> Sync for Hchan<T> {}
 
 /// A channel (Go's `chan T`): clone it to share it.
@@ -111,7 +113,9 @@ pub(crate) fn unlock_chan(_gp: *mut G, lock: *mut u8) -> bool {
 /// `sg` was just dequeued; after this call it may be gone (its goroutine
 /// runs and returns), so the caller must not touch it again.
 pub(crate) unsafe fn wake(sg: *mut Sudog) {
-    // SAFETY: sg is live until its goroutine runs, which goready allows.
+    // SAFETY: sg is live until its goroutine runs, which goready allows; its
+    // G is parked in GWAITING on this channel and the caller took sg off the
+    // queue (so it is readied once); channel operations run on an M with a P.
     unsafe {
         let gp = (*sg).g;
         (*gp).param = sg as usize;
@@ -216,7 +220,8 @@ impl<T: Send> Chan<T> {
                 st.sendx = st.recvx;
                 head
             };
-            // SAFETY: as above.
+            // SAFETY: sg came off sendq under the lock we still hold; its
+            // goroutine is parked and its sudog live until woken.
             unsafe { (*sg).success = true };
             self.h.lock.unlock();
             // SAFETY: sg was dequeued by us; not touched after.

@@ -185,58 +185,67 @@ impl<T: Send> Arm for SendArm<'_, T> {
     }
 }
 
-/// What the commit function needs to unlock every channel once.
-struct LockSet<'a, 'b> {
-    arms: &'a [&'b mut dyn Arm],
-    order: &'a [usize],
+/// The channels of one select in lock order, each once: what locking,
+/// unlocking and the park commit need. It holds the locks' addresses, not
+/// the arms, so the engine keeps exclusive (`&mut`) access to the arms
+/// while the locks are held.
+struct LockSet {
+    locks: [*const Mutex; MAX_CASES],
+    n: usize,
 }
 
-impl LockSet<'_, '_> {
-    fn lock_all(&self) {
+impl LockSet {
+    /// Copies out the lock of each channel of `arms`, taken in `order`
+    /// (sorted by channel address), skipping a channel already listed.
+    fn new(arms: &[&mut dyn Arm], order: &[usize]) -> LockSet {
+        let mut ls = LockSet {
+            locks: [core::ptr::null(); MAX_CASES],
+            n: 0,
+        };
         let mut last = usize::MAX;
-        for &i in self.order {
-            let a = self.arms[i].chan_addr();
+        for &i in order {
+            let a = arms[i].chan_addr();
             if a != last {
-                self.arms[i].lock();
+                ls.locks[ls.n] = arms[i].chan_lock() as *const Mutex;
+                ls.n += 1;
                 last = a;
             }
+        }
+        ls
+    }
+
+    fn lock_all(&self) {
+        for &l in &self.locks[..self.n] {
+            // SAFETY: `l` is the lock of a channel one of the select's arms
+            // borrows (`&Chan`) for the whole select, so it is live.
+            unsafe { (*l).lock() };
         }
     }
 
     /// Also the park commit (run on g0): once any lock is released the
     /// goroutine may be woken, and once the last one is, it may run on
-    /// another M and reuse the frame that holds `self` and the arms. So the
-    /// locks to release are copied out first, while all are still held,
-    /// and the loop touches nothing but that copy.
+    /// another M and reuse the frame that holds `self`. So the locks to
+    /// release are copied out first, while all are still held, and the
+    /// loop touches nothing but that copy.
     fn unlock_all(&self) {
-        let mut locks: [*const Mutex; MAX_CASES] = [core::ptr::null(); MAX_CASES];
-        let mut n = 0;
-        let mut last = usize::MAX;
-        for &i in self.order.iter() {
-            let a = self.arms[i].chan_addr();
-            if a != last {
-                locks[n] = self.arms[i].chan_lock() as *const Mutex;
-                n += 1;
-                last = a;
-            }
-        }
-        for &l in locks[..n].iter().rev() {
+        let locks = self.locks;
+        for &l in locks[..self.n].iter().rev() {
             // SAFETY: each is the lock of a channel this select locked; the
             // goroutine cannot drop a channel before it has relocked them all.
             unsafe { (*l).unlock() };
         }
     }
 
-    /// Unlocks all but the channel of `keep` (already unlocked by its poll).
-    fn unlock_all_but(&self, done: usize) {
-        let done_addr = self.arms[done].chan_addr();
-        let mut last = usize::MAX;
-        for &i in self.order.iter().rev() {
-            let a = self.arms[i].chan_addr();
-            if a != last && a != done_addr {
-                self.arms[i].unlock();
+    /// Unlocks all but `keep`, the lock of the case that ran (already
+    /// released by its poll).
+    fn unlock_all_but(&self, keep: *const Mutex) {
+        for &l in self.locks[..self.n].iter().rev() {
+            if !core::ptr::eq(l, keep) {
+                // SAFETY: the lock of a channel an arm borrows for the whole
+                // select, locked by `lock_all`; the goroutine is running, so
+                // nothing else can reuse this frame.
+                unsafe { (*l).unlock() };
             }
-            last = a;
         }
     }
 }
@@ -245,6 +254,24 @@ fn unlock_selects(_gp: *mut G, arg: *mut u8) -> bool {
     // SAFETY: arg is the LockSet in selectgo's frame, alive while parked.
     unsafe { (*(arg as *const LockSet)).unlock_all() };
     true
+}
+
+/// Pass 1 of `selectgo`, all locks held: runs the first case in `poll`
+/// order that is ready and releases the other channels' locks; returns its
+/// index, or `None` with every lock still held.
+fn poll_ready(arms: &mut [&mut dyn Arm], poll: &[usize], ls: &LockSet) -> Option<usize> {
+    for &i in poll {
+        // The lock's address is read before `poll`, which releases it on
+        // success (the channel stays alive: the arm borrows it).
+        let keep = arms[i].chan_lock() as *const Mutex;
+        // Each arm's poll works on its own channel, all locked; the arms are
+        // exclusively ours (`ls` holds only the locks' addresses).
+        if arms[i].poll() {
+            ls.unlock_all_but(keep);
+            return Some(i);
+        }
+    }
+    None
 }
 
 /// Go's `selectgo`: runs one ready case, or `default` (returns `None`), or
@@ -267,36 +294,15 @@ pub fn selectgo(arms: &mut [&mut dyn Arm], has_default: bool) -> Option<usize> {
         poll[i] = poll[j];
         poll[j] = i;
     }
-    // Lock order: by channel address (insertion sort: n is small).
     let mut order = [0usize; MAX_CASES];
-    for i in 0..n {
-        order[i] = i;
-        let mut k = i;
-        while k > 0 && arms[order[k - 1]].chan_addr() > arms[order[k]].chan_addr() {
-            order.swap(k - 1, k);
-            k -= 1;
-        }
-    }
-    let (poll, order) = (&poll[..n], &order[..n]);
+    lock_order(arms, &mut order[..n]);
+    let poll = &poll[..n];
 
-    let ls = LockSet {
-        arms: &*arms,
-        order,
-    };
+    let ls = LockSet::new(arms, &order[..n]);
     ls.lock_all();
     // Pass 1: a case that is ready now.
-    for &i in poll {
-        // SAFETY-free: each arm's poll works on its own channel, all locked.
-        let arm: *mut dyn Arm = &*arms[i] as *const dyn Arm as *mut dyn Arm;
-        // SAFETY: `ls` only reads through shared refs; no other &mut exists.
-        if unsafe { (*arm).poll() } {
-            LockSet {
-                arms: &*arms,
-                order,
-            }
-            .unlock_all_but(i);
-            return Some(i);
-        }
+    if let Some(i) = poll_ready(arms, poll, &ls) {
+        return Some(i);
     }
     if has_default {
         ls.unlock_all();
@@ -312,19 +318,17 @@ pub fn selectgo(arms: &mut [&mut dyn Arm], has_default: bool) -> Option<usize> {
         sgs[i].case = i;
         arms[i].enqueue(&mut sgs[i]);
     }
-    // SAFETY: gp is the running goroutine.
+    // SAFETY: gp is the running goroutine; only it writes its own param
+    // before parking (wakers write it after they win `select_done`).
     unsafe { (*gp).param = 0 };
-    let ls = LockSet {
-        arms: &*arms,
-        order,
-    };
     gopark(
         Some(unlock_selects),
         &ls as *const LockSet as *mut u8,
         WaitReason::Select,
     );
     // Woken: g.param names the sudog that fired.
-    // SAFETY: gp is us.
+    // SAFETY: gp is the running goroutine; the waker's store to param
+    // happened before it readied us.
     let fired = unsafe { (*gp).param } as *const Sudog;
     let winner = sgs[..n].iter().position(|s| core::ptr::eq(s, fired));
     let Some(w) = winner else {
@@ -337,13 +341,23 @@ pub fn selectgo(arms: &mut [&mut dyn Arm], has_default: bool) -> Option<usize> {
             arms[i].dequeue(&mut sgs[i]);
         }
     }
-    LockSet {
-        arms: &*arms,
-        order,
-    }
-    .unlock_all();
+    ls.unlock_all();
     arms[w].complete(success);
     Some(w)
+}
+
+/// Fills `order` (as long as `arms`) with the arms' indices sorted by
+/// channel address, equal addresses in case order: the lock order
+/// (insertion sort: n is small).
+fn lock_order(arms: &[&mut dyn Arm], order: &mut [usize]) {
+    for i in 0..order.len() {
+        order[i] = i;
+        let mut k = i;
+        while k > 0 && arms[order[k - 1]].chan_addr() > arms[order[k]].chan_addr() {
+            order.swap(k - 1, k);
+            k -= 1;
+        }
+    }
 }
 
 /// Go's `select` statement.
@@ -409,4 +423,131 @@ macro_rules! __select_emit {
             $($fallback)*
         }
     }};
+}
+
+#[cfg(test)]
+mod tests {
+    //! The engine's lock handling and pass 1 with fake arms on the host
+    //! (no goroutines: nothing here parks).
+    use super::*;
+
+    /// A case on `lock`'s "channel" that is ready or not.
+    struct FakeArm<'a> {
+        lock: &'a Mutex,
+        ready: bool,
+        polls: u32,
+    }
+
+    impl<'a> FakeArm<'a> {
+        fn new(lock: &'a Mutex, ready: bool) -> Self {
+            FakeArm {
+                lock,
+                ready,
+                polls: 0,
+            }
+        }
+    }
+
+    impl Arm for FakeArm<'_> {
+        fn chan_lock(&self) -> &Mutex {
+            self.lock
+        }
+        fn poll(&mut self) -> bool {
+            assert!(self.lock.is_locked(), "poll without the channel's lock");
+            self.polls += 1;
+            if self.ready {
+                // As the channel operations do on success.
+                self.lock.unlock();
+            }
+            self.ready
+        }
+        fn enqueue(&mut self, _: &mut Sudog) {
+            unreachable!("pass 2 is not run on the host")
+        }
+        fn dequeue(&mut self, _: &mut Sudog) {
+            unreachable!("pass 2 is not run on the host")
+        }
+        fn complete(&mut self, _: bool) {
+            unreachable!("pass 2 is not run on the host")
+        }
+    }
+
+    /// Three "channels" at increasing addresses.
+    fn chans() -> [Mutex; 3] {
+        [Mutex::new(), Mutex::new(), Mutex::new()]
+    }
+
+    #[test]
+    fn lock_order_by_address_then_case_order() {
+        let m = chans();
+        let (mut a, mut b, mut c, mut d) = (
+            FakeArm::new(&m[2], false),
+            FakeArm::new(&m[0], false),
+            FakeArm::new(&m[2], false),
+            FakeArm::new(&m[1], false),
+        );
+        let arms: [&mut dyn Arm; 4] = [&mut a, &mut b, &mut c, &mut d];
+        let mut order = [0usize; 4];
+        lock_order(&arms, &mut order);
+        assert_eq!(order, [1, 3, 0, 2]);
+        // Each channel once, in address order.
+        let ls = LockSet::new(&arms, &order);
+        assert_eq!(ls.n, 3);
+        let want: [*const Mutex; 3] = [&m[0], &m[1], &m[2]];
+        assert_eq!(&ls.locks[..3], &want);
+    }
+
+    #[test]
+    fn lock_all_and_unlock_all() {
+        let m = chans();
+        let (mut a, mut b, mut c) = (
+            FakeArm::new(&m[1], false),
+            FakeArm::new(&m[1], false),
+            FakeArm::new(&m[0], false),
+        );
+        let arms: [&mut dyn Arm; 3] = [&mut a, &mut b, &mut c];
+        let mut order = [0usize; 3];
+        lock_order(&arms, &mut order);
+        let ls = LockSet::new(&arms, &order);
+        ls.lock_all();
+        assert!(m[0].is_locked() && m[1].is_locked() && !m[2].is_locked());
+        ls.unlock_all();
+        assert!(m.iter().all(|l| !l.is_locked()));
+    }
+
+    #[test]
+    fn pass_one_runs_the_first_ready_case_in_poll_order() {
+        let m = chans();
+        let (mut a, mut b, mut c, mut d) = (
+            FakeArm::new(&m[0], false),
+            FakeArm::new(&m[1], true),
+            FakeArm::new(&m[1], true),
+            FakeArm::new(&m[2], true),
+        );
+        let mut arms: [&mut dyn Arm; 4] = [&mut a, &mut b, &mut c, &mut d];
+        let mut order = [0usize; 4];
+        lock_order(&arms, &mut order);
+        let ls = LockSet::new(&arms, &order);
+        ls.lock_all();
+        // Poll order 0, 2, 1, 3: case 0 is not ready, case 2 runs (and
+        // releases m[1], which case 1 shares); the rest are not polled.
+        assert_eq!(poll_ready(&mut arms, &[0, 2, 1, 3], &ls), Some(2));
+        assert!(m.iter().all(|l| !l.is_locked()), "a lock left held");
+        assert_eq!((a.polls, b.polls, c.polls, d.polls), (1, 0, 1, 0));
+    }
+
+    #[test]
+    fn pass_one_with_nothing_ready_keeps_every_lock() {
+        let m = chans();
+        let (mut a, mut b) = (FakeArm::new(&m[2], false), FakeArm::new(&m[0], false));
+        let mut arms: [&mut dyn Arm; 2] = [&mut a, &mut b];
+        let mut order = [0usize; 2];
+        lock_order(&arms, &mut order);
+        let ls = LockSet::new(&arms, &order);
+        ls.lock_all();
+        assert_eq!(poll_ready(&mut arms, &[1, 0], &ls), None);
+        assert!(m[0].is_locked() && !m[1].is_locked() && m[2].is_locked());
+        ls.unlock_all();
+        assert_eq!((a.polls, b.polls), (1, 1));
+    }
 }

@@ -62,7 +62,8 @@ impl WaitQ {
     /// # Safety
     /// `sg` is a live sudog on no queue; it stays live until dequeued.
     pub unsafe fn enqueue(&mut self, sg: *mut Sudog) {
-        // SAFETY: as documented; queued sudogs are live.
+        // SAFETY: sg is live and on no queue (contract), so its links are
+        // ours; self.last, if any, is a queued sudog, live until dequeued.
         unsafe {
             (*sg).next = core::ptr::null_mut();
             (*sg).prev = self.last;
@@ -80,7 +81,8 @@ impl WaitQ {
     /// # Safety
     /// `sg` is on this queue.
     pub unsafe fn remove(&mut self, sg: *mut Sudog) {
-        // SAFETY: as documented.
+        // SAFETY: sg is on this queue (contract), so it and its neighbours
+        // are live queued sudogs whose links this queue owns.
         unsafe {
             let (prev, next) = ((*sg).prev, (*sg).next);
             if prev.is_null() {
@@ -123,5 +125,89 @@ impl WaitQ {
             }
             return sg;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! A channel's wait queue on the host: FIFO order, removal from any
+    //! place, membership, and the skipping of select sudogs whose select
+    //! has already been won.
+    use super::*;
+    use alloc::vec::Vec;
+
+    /// `n` sudogs of no goroutine (the queue never looks at `g`).
+    fn sudogs(n: usize) -> Vec<Sudog> {
+        (0..n)
+            .map(|_| Sudog::new(core::ptr::null_mut(), core::ptr::null_mut()))
+            .collect()
+    }
+
+    /// Dequeues everything: the positions in `sgs` of what came out.
+    fn drain(q: &mut WaitQ, sgs: &[Sudog]) -> Vec<usize> {
+        let mut out = Vec::new();
+        loop {
+            let sg = q.dequeue();
+            if sg.is_null() {
+                return out;
+            }
+            out.push(sgs.iter().position(|s| core::ptr::eq(s, sg)).unwrap());
+        }
+    }
+
+    #[test]
+    fn fifo_with_removal_anywhere() {
+        let mut sgs = sudogs(5);
+        let p: Vec<*mut Sudog> = sgs.iter_mut().map(|s| s as *mut Sudog).collect();
+        let mut q = WaitQ::new();
+        assert!(q.is_empty() && q.dequeue().is_null());
+        for &sg in &p {
+            // SAFETY: each sudog is live (in `sgs`) and on no queue.
+            unsafe { q.enqueue(sg) };
+        }
+        // SAFETY: p[2], p[0] and p[4] (middle, first, last) are on q.
+        unsafe {
+            q.remove(p[2]);
+            q.remove(p[0]);
+            q.remove(p[4]);
+        }
+        // SAFETY: the sudogs are live; only reading them.
+        let on: Vec<bool> = p.iter().map(|&sg| q.contains(unsafe { &*sg })).collect();
+        assert_eq!(on, [false, true, false, true, false]);
+        assert_eq!(drain(&mut q, &sgs), [1, 3]);
+        assert!(q.is_empty());
+        // Usable again: the removed ones were unlinked.
+        // SAFETY: p[4] and p[2] are live and on no queue.
+        unsafe {
+            q.enqueue(p[4]);
+            q.enqueue(p[2]);
+        }
+        assert_eq!(drain(&mut q, &sgs), [4, 2]);
+    }
+
+    #[test]
+    fn a_select_that_already_won_is_skipped() {
+        // One select waiting on two channels (sgs 0 and 1 share `done`),
+        // and a plain receiver (sg 2) behind it on the second channel.
+        let done = AtomicU32::new(0);
+        let mut sgs = sudogs(3);
+        sgs[0].select_done = &done;
+        sgs[1].select_done = &done;
+        let p: Vec<*mut Sudog> = sgs.iter_mut().map(|s| s as *mut Sudog).collect();
+        let (mut a, mut b) = (WaitQ::new(), WaitQ::new());
+        // SAFETY: live sudogs, each on one queue.
+        unsafe {
+            a.enqueue(p[0]);
+            b.enqueue(p[1]);
+            b.enqueue(p[2]);
+        }
+        // The first channel wins the select ...
+        assert_eq!(a.dequeue(), p[0]);
+        assert_eq!(done.load(Acquire), 1);
+        // ... so the second skips (and drops) its sudog for that select.
+        assert_eq!(b.dequeue(), p[2]);
+        assert!(b.is_empty());
+        // SAFETY: live; reading only.
+        assert!(!b.contains(unsafe { &*p[1] }));
     }
 }

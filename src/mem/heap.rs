@@ -111,7 +111,8 @@ fn map_heap(hint: usize, bytes: usize, fixed: bool) -> Result<*mut u8, MapError>
     }
     // SAFETY: [p, p+bytes) is our fresh reservation; nothing uses it yet.
     if unsafe { mprotect(p, bytes, Prot::READ | Prot::WRITE) }.is_err() {
-        // SAFETY: as above; the reservation is given back.
+        // SAFETY: [p, p+bytes) is our fresh reservation and nothing uses it;
+        // the reservation is given back.
         let _ = unsafe { munmap(p, bytes) };
         return Err(MapError::Commit);
     }

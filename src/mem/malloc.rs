@@ -281,7 +281,8 @@ fn small_free(class: usize, p: *mut u8) {
         n: 1,
         ..FreeList::EMPTY
     };
-    // SAFETY: as above.
+    // SAFETY: p is a freed object of this class, now ours, at least a
+    // pointer in size and aligned, so its first word holds the link.
     unsafe { (*o).next = core::ptr::null_mut() };
     central_give(class, &mut one, 1);
 }

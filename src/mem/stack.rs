@@ -24,8 +24,8 @@ use crate::sched::g::Stack;
 use crate::sys::Errno;
 use crate::sys::mm::{MapFlags, Prot, advice, madvise, mmap_anon, mprotect, munmap};
 
-/// Default goroutine stack: 64 KiB, the same as g0's. Go starts at 8 KiB and
-/// grows; a Rust stack cannot grow, so the default must fit ordinary code
+/// Default goroutine stack: 64 KiB, the same as g0's. Go starts at 2 KiB
+/// (`_StackMin`) and grows; a Rust stack cannot grow, so the default must fit ordinary code
 /// (formatting, collections, moderate recursion) from the start, and costs
 /// only the pages a goroutine touches.
 pub const DEFAULT_STACK_SIZE: usize = 64 * 1024;
@@ -114,7 +114,8 @@ fn install_guard(guard: *mut u8) {
     let r = match guard_kind() {
         // SAFETY: guard is the bottom page of a slot we own.
         GuardKind::Madvise => unsafe { madvise(guard, PAGE_SIZE, advice::MADV_GUARD_INSTALL) },
-        // SAFETY: as above.
+        // SAFETY: guard is the bottom page of a slot we own; no one has a
+        // reference into it yet.
         GuardKind::Mprotect => unsafe { mprotect(guard, PAGE_SIZE, Prot::NONE) },
     };
     if let Err(e) = r {

@@ -124,7 +124,10 @@ pub struct G {
 // SAFETY: Gs are handed between threads by the scheduler, which orders every
 // hand-off through its run queues and locks.
 unsafe impl Send for G {}
-// SAFETY: as for Send.
+// SAFETY: the status word is atomic (casgstatus); every other field is
+// used by one thread at a time: the G's current owner (the M running it, the
+// queue or wait list holding it, under that list's lock), handed over with
+// the run queue's or the lock's release/acquire.
 unsafe impl Sync for G {}
 
 impl G {
@@ -197,5 +200,97 @@ pub fn status_name(s: u32) -> &'static str {
         GWAITING => "waiting",
         GDEAD => "dead",
         _ => "???",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every status, and a value that is none of them.
+    const ALL: [u32; 7] = [GIDLE, GRUNNABLE, GRUNNING, GSYSCALL, GWAITING, 5, GDEAD];
+
+    /// The machine, written out: the only transitions casgstatus accepts.
+    const ALLOWED: [(u32, u32); 10] = [
+        (GIDLE, GDEAD),        // malg: a new G is dead until newproc uses it
+        (GDEAD, GRUNNABLE),    // newproc
+        (GRUNNABLE, GRUNNING), // execute
+        (GRUNNING, GRUNNABLE), // gosched, preemption
+        (GRUNNING, GWAITING),  // gopark
+        (GRUNNING, GSYSCALL),  // entersyscallblock
+        (GRUNNING, GDEAD),     // goexit
+        (GSYSCALL, GRUNNING),  // exitsyscall with a P
+        (GSYSCALL, GRUNNABLE), // exitsyscall0
+        (GWAITING, GRUNNABLE), // ready
+    ];
+
+    #[test]
+    fn transition_table_is_exactly_the_machine() {
+        for from in ALL {
+            for to in ALL {
+                assert_eq!(
+                    transition_allowed(from, to),
+                    ALLOWED.contains(&(from, to)),
+                    "{} -> {}",
+                    status_name(from),
+                    status_name(to)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_goroutine_life_through_casgstatus() {
+        let g = G::new();
+        assert_eq!(g.status(), GIDLE);
+        for (from, to) in [
+            (GIDLE, GDEAD),
+            (GDEAD, GRUNNABLE),
+            (GRUNNABLE, GRUNNING),
+            (GRUNNING, GWAITING),
+            (GWAITING, GRUNNABLE),
+            (GRUNNABLE, GRUNNING),
+            (GRUNNING, GSYSCALL),
+            (GSYSCALL, GRUNNABLE),
+            (GRUNNABLE, GRUNNING),
+            (GRUNNING, GSYSCALL),
+            (GSYSCALL, GRUNNING),
+            (GRUNNING, GRUNNABLE),
+            (GRUNNABLE, GRUNNING),
+            (GRUNNING, GDEAD),
+        ] {
+            casgstatus(&g, from, to);
+            assert_eq!(g.status(), to);
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "casgstatus: bad incoming values")]
+    fn a_transition_outside_the_machine_throws() {
+        let g = G::new();
+        casgstatus(&g, GIDLE, GDEAD);
+        casgstatus(&g, GDEAD, GRUNNABLE);
+        // A runnable G cannot park: only a running one can.
+        casgstatus(&g, GRUNNABLE, GWAITING);
+    }
+
+    #[test]
+    #[should_panic(expected = "casgstatus: goroutine not in the expected status")]
+    fn a_goroutine_in_another_status_throws() {
+        let g = G::new();
+        casgstatus(&g, GIDLE, GDEAD);
+        // Allowed transition, but g is dead, not waiting: as a double ready.
+        casgstatus(&g, GWAITING, GRUNNABLE);
+    }
+
+    #[test]
+    fn a_failed_cas_leaves_the_status() {
+        let g = G::new();
+        casgstatus(&g, GIDLE, GDEAD);
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            casgstatus(&g, GRUNNING, GDEAD)
+        }));
+        assert!(r.is_err());
+        assert_eq!(g.status(), GDEAD);
     }
 }

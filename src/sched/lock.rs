@@ -34,6 +34,12 @@ impl Mutex {
     pub fn unlock(&self) {
         protocol::unlock(&self.key);
     }
+
+    /// For host unit tests: whether someone holds the lock now.
+    #[cfg(test)]
+    pub(crate) fn is_locked(&self) -> bool {
+        self.key.load(Acquire) != UNLOCKED
+    }
 }
 
 /// A one-shot event (Go's `note`): one sleeper, one waker; reusable after

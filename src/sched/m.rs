@@ -52,7 +52,9 @@ pub struct M {
 
 // SAFETY: Ms are shared across threads only through the scheduler's locks.
 unsafe impl Send for M {}
-// SAFETY: as for Send.
+// SAFETY: the fields other threads touch are atomics (`spinning`), the
+// `park` note, or written only under `sched.lock` (`nextp`, `schedlink`
+// while idle); everything else is used by the M's own thread.
 unsafe impl Sync for M {}
 
 impl M {

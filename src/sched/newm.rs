@@ -14,18 +14,21 @@ use super::g::G;
 use super::m::M;
 use super::p::P;
 use super::procresize::mcommoninit;
-use super::sched::{M0, getm, sched};
+use super::sched::{M0, MList, getm, sched};
 use crate::mem::stack::stackalloc;
 use crate::racy::RacyCell;
 
-/// g0 stack of an M created by `newm` (m0's g0 is carved from the OS stack).
+/// Every g0's stack size: allocated for an M created by `newm`; on m0 the
+/// top of the OS stack that rt0_go carves out (Go: `-64*1024` in rt0_go).
 pub const G0_STACK_SIZE: usize = 64 * 1024;
 /// Signal stack per M: Go's `_FixedStack`-sized gsignal (32 KiB) is enough
 /// for the fault reporter, which formats a few lines without the heap.
 pub const SIGNAL_STACK_SIZE: usize = 32 * 1024;
 
 /// Head of the all-M list (Go's `allm`), linked through `alllink`.
-pub static ALLM: RacyCell<*mut M> = RacyCell::new(core::ptr::null_mut());
+pub static ALLM: RacyCell<MList> = RacyCell::new(MList {
+    head: core::ptr::null_mut(),
+});
 
 /// Number of Ms ever created (Go's `mcount()`), system Ms included.
 pub fn mcount() -> i64 {
@@ -40,8 +43,8 @@ pub fn m0init() {
     // SAFETY: start-up, single thread.
     unsafe {
         let m0 = M0.get();
-        (*m0).alllink = *ALLM.get();
-        *ALLM.get() = m0;
+        (*m0).alllink = (*ALLM.get()).head;
+        (*ALLM.get()).head = m0;
         (*m0).fastrand = crate::rand::fastrand64() | 1;
     }
     minit();
@@ -87,7 +90,11 @@ fn allocm(nextp: *mut P, spinning: bool, system: bool) -> *mut M {
 /// an ordinary M, which acquires `nextp` and schedules; `spinning` says it
 /// starts as a spinning M (Go passes `mspinning`); a `system` M (sysmon)
 /// never holds a P and is not counted by checkdead.
-pub fn newm(nextp: *mut P, spinning: bool, system: bool, start: extern "C" fn() -> !) {
+///
+/// # Safety
+/// `nextp` is null or a P in `PIDLE` that the caller owns (taken off the
+/// idle list, on no list) and gives to the new M, which acquires it.
+pub unsafe fn newm(nextp: *mut P, spinning: bool, system: bool, start: extern "C" fn() -> !) {
     let mp = allocm(nextp, spinning, system);
     let s = sched();
     s.lock.lock();
@@ -97,8 +104,8 @@ pub fn newm(nextp: *mut P, spinning: bool, system: bool, start: extern "C" fn() 
         if system {
             *s.nmsys.get() += 1;
         }
-        (*mp).alllink = *ALLM.get();
-        *ALLM.get() = mp;
+        (*mp).alllink = (*ALLM.get()).head;
+        (*ALLM.get()).head = mp;
     }
     s.lock.unlock();
     newosproc(mp, start);
@@ -133,10 +140,13 @@ pub extern "C" fn mstart_new() -> ! {
         mp.procid = crate::sys::process::gettid();
     }
     minit();
-    // SAFETY: as above.
+    // SAFETY: rt0_clone set g = g0 and g0.m = mp; nextp is read by this M's
+    // own thread, after startm (or newm) wrote it before the clone.
     let nextp = unsafe { core::mem::replace(&mut (*getm()).nextp, core::ptr::null_mut()) };
     if !nextp.is_null() {
-        super::schedule::acquirep(nextp);
+        // SAFETY: nextp was taken off the idle list for this M by startm
+        // (or newm's caller); a new M holds no P yet.
+        unsafe { super::schedule::acquirep(nextp) };
     }
     // SAFETY: on this M's g0; never returns.
     unsafe { super::context::mstart() }
@@ -148,10 +158,11 @@ pub extern "C" fn mstart_new() -> ! {
 /// `sched.lock` is held; `mp` is the caller's M, about to sleep.
 pub unsafe fn mput(mp: *mut M) {
     let s = sched();
-    // SAFETY: as documented.
+    // SAFETY: sched.lock is held (contract), which guards midle, nmidle and
+    // the schedlink of idle Ms; mp is the caller's own M.
     unsafe {
-        (*mp).schedlink = *s.midle.get();
-        *s.midle.get() = mp;
+        (*mp).schedlink = (*s.midle.get()).head;
+        (*s.midle.get()).head = mp;
         *s.nmidle.get() += 1;
     }
     super::checkdead::checkdead();
@@ -163,11 +174,12 @@ pub unsafe fn mput(mp: *mut M) {
 /// `sched.lock` is held.
 pub unsafe fn mget() -> *mut M {
     let s = sched();
-    // SAFETY: as documented.
+    // SAFETY: sched.lock is held (contract), which guards midle, nmidle and
+    // the schedlink of the idle Ms on it; Ms are never freed.
     unsafe {
-        let mp = *s.midle.get();
+        let mp = (*s.midle.get()).head;
         if !mp.is_null() {
-            *s.midle.get() = (*mp).schedlink;
+            (*s.midle.get()).head = (*mp).schedlink;
             *s.nmidle.get() -= 1;
         }
         mp

@@ -48,6 +48,11 @@ pub struct GList {
     pub n: i32,
 }
 
+// SAFETY: a GList is a link to Gs, which are never freed and are
+// `Send + Sync`; moving it to another thread moves only the link, and only
+// the list's owner (its P, or `sched.gfree_lock`'s holder) follows it.
+unsafe impl Send for GList {}
+
 impl GList {
     pub const fn new() -> GList {
         GList {
@@ -59,7 +64,8 @@ impl GList {
     /// # Safety
     /// `gp` is a valid G owned by the caller and not on any other list.
     pub unsafe fn push(&mut self, gp: *mut G) {
-        // SAFETY: as documented.
+        // SAFETY: gp is a valid G owned by the caller and on no other list
+        // (contract), so its schedlink is free to link this list.
         unsafe { (*gp).schedlink = self.head };
         self.head = gp;
         self.n += 1;
@@ -79,7 +85,8 @@ impl GList {
 /// Free default-size stacks, linked through their top word (the stack's
 /// `hi - 8`, in a page the dead goroutine already touched).
 pub struct StackList {
-    pub head: usize,
+    /// Top of the first free stack, or 0; private: `pop` trusts it.
+    head: usize,
     pub n: u32,
 }
 
@@ -89,8 +96,14 @@ impl StackList {
     }
 
     /// Pushes the stack whose top is `hi`.
-    pub fn push(&mut self, hi: usize) {
-        // SAFETY: the stack is free and ours; its top word links the list.
+    ///
+    /// # Safety
+    /// `hi` is the top (exclusive end, 8-aligned) of a mapped, writable
+    /// stack that no goroutine uses any more and that the caller gives to
+    /// this list: it stays untouched by anyone else until `pop` returns it.
+    pub unsafe fn push(&mut self, hi: usize) {
+        // SAFETY: the word below `hi` is in the stack the caller gave us
+        // (contract): mapped, writable and unused; it links the list.
         unsafe { *((hi - 8) as *mut usize) = self.head };
         self.head = hi;
         self.n += 1;
@@ -100,7 +113,8 @@ impl StackList {
     pub fn pop(&mut self) -> usize {
         let hi = self.head;
         if hi != 0 {
-            // SAFETY: a listed stack's top word holds the next entry.
+            // SAFETY: `head` is only set by push, whose contract makes the
+            // word below it a link in a stack this list owns.
             self.head = unsafe { *((hi - 8) as *const usize) };
             self.n -= 1;
         }

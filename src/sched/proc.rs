@@ -130,7 +130,9 @@ extern "C" fn goentry(_ctxt: usize) {
 /// # Safety
 /// On g0 of an M holding a P; `gp` is runnable, owned by the caller.
 pub unsafe fn ensure_stack(gp: *mut G) {
-    // SAFETY: as documented.
+    // SAFETY: gp is a runnable G the caller owns, so no one else touches it;
+    // on g0 the current M is ours and holds a P (contract), which only its
+    // M uses.
     let (g, pp) = unsafe { (&mut *gp, &mut *(*getm()).p) };
     if g.stack.lo != 0 {
         return;
@@ -169,7 +171,9 @@ fn stack_cache_put(pp: &mut P, st: Stack) {
         stackfree(st);
         return;
     }
-    pp.stackcache.push(st.hi);
+    // SAFETY: st is the stack of a dead goroutine (gfput gives it to us),
+    // mapped at its full default size; nothing runs on it any more.
+    unsafe { pp.stackcache.push(st.hi) };
     if pp.stackcache.n >= STACK_CACHE_MAX {
         while pp.stackcache.n > STACK_CACHE_MAX / 2 {
             let hi = pp.stackcache.pop();

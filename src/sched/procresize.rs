@@ -18,7 +18,8 @@ use super::schedule::acquirep;
 /// `sched.lock` is held, or only one thread exists.
 pub unsafe fn mcommoninit(mp: &mut M) {
     let s = sched();
-    // SAFETY: as documented.
+    // SAFETY: mnext and maxmcount are guarded by sched.lock, which is held
+    // (contract), or only one thread exists.
     unsafe {
         let next = &mut *s.mnext.get();
         mp.id = *next;
@@ -36,14 +37,15 @@ pub unsafe fn mcommoninit(mp: &mut M) {
 /// `sched.lock` is held; `pp` is valid, idle and on no list.
 pub unsafe fn pidleput(pp: *mut P) {
     let s = sched();
-    // SAFETY: as documented.
+    // SAFETY: sched.lock is held (contract), which guards pidle; pp is a valid
+    // (never freed) idle P on no list, so its link is ours to set.
     unsafe {
         (*pp).m = core::ptr::null_mut();
         if (*pp).status.load(Relaxed) != PIDLE {
             crate::debug::fatal::throw("pidleput: P is not idle");
         }
-        (*pp).link = *s.pidle.get();
-        *s.pidle.get() = pp;
+        (*pp).link = (*s.pidle.get()).head;
+        (*s.pidle.get()).head = pp;
     }
     // SeqCst: a stopping spinner's increment must be in the single order
     // that wakep's load of npidle is in (sched::proto::spinning).
@@ -56,11 +58,12 @@ pub unsafe fn pidleput(pp: *mut P) {
 /// `sched.lock` is held.
 pub unsafe fn pidleget() -> *mut P {
     let s = sched();
-    // SAFETY: as documented.
+    // SAFETY: sched.lock is held (contract), which guards pidle and the links
+    // of the Ps on it; Ps are never freed.
     unsafe {
-        let pp = *s.pidle.get();
+        let pp = (*s.pidle.get()).head;
         if !pp.is_null() {
-            *s.pidle.get() = (*pp).link;
+            (*s.pidle.get()).head = (*pp).link;
             (*pp).link = core::ptr::null_mut();
             s.npidle.fetch_sub(1, SeqCst);
         }
@@ -84,7 +87,9 @@ pub unsafe fn procresize(nprocs: i32) {
     // SAFETY: on m0 during start-up.
     let mp = unsafe { &mut *getm() };
     if mp.p.is_null() {
-        acquirep(allp[0]);
+        // SAFETY: allp[0] is fresh (PIDLE, on no list) and m0 holds no P;
+        // start-up, one thread.
+        unsafe { acquirep(allp[0]) };
     }
     for &pp in allp.iter().skip(1).rev() {
         // SAFETY: lock held; pp is fresh.

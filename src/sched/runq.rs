@@ -20,6 +20,12 @@ pub struct GQueue {
     pub tail: *mut G,
 }
 
+// SAFETY: a GQueue is two links to Gs, which are never freed (a dead G goes
+// to a free list, not back to the allocator) and are `Send + Sync`; moving the
+// queue to another thread moves only the links, and the queue's owner (the
+// lock named where it is stored) is the only one to follow them.
+unsafe impl Send for GQueue {}
+
 impl GQueue {
     pub const fn new() -> GQueue {
         GQueue {
@@ -179,4 +185,173 @@ pub unsafe fn globrunqget(pp: &P, max: i32) -> *mut G {
         unsafe { runqput(pp, g, false) };
     }
     gp
+}
+
+#[cfg(test)]
+mod tests {
+    //! The run-queue ring of one P (and a thief), and its overflow to the
+    //! global queue, on the host with real Gs that nothing runs.
+    use super::*;
+    use crate::sched::p::P;
+    use alloc::boxed::Box;
+    use alloc::vec::Vec;
+
+    /// `n` fresh Gs (leaked, as the runtime's are).
+    fn gs(n: usize) -> Vec<*mut G> {
+        (0..n).map(|_| Box::into_raw(Box::new(G::new()))).collect()
+    }
+
+    /// Everything `pp`'s owner can take, in order.
+    fn drain(pp: &P) -> Vec<(*mut G, bool)> {
+        let mut v = Vec::new();
+        loop {
+            let (gp, inherit) = runqget(pp);
+            if gp.is_null() {
+                return v;
+            }
+            v.push((gp, inherit));
+        }
+    }
+
+    #[test]
+    fn ring_is_fifo_and_runnext_goes_first() {
+        let pp = P::new(0);
+        let g = gs(5);
+        assert!(runqempty(&pp));
+        // SAFETY: each put's G is valid and on no queue; pp is ours.
+        unsafe {
+            runqput(&pp, g[0], false);
+            runqput(&pp, g[1], false);
+            runqput(&pp, g[2], false);
+            runqput(&pp, g[3], true);
+            // A second runnext kicks g[3] to the tail of the ring.
+            runqput(&pp, g[4], true);
+        }
+        assert!(!runqempty(&pp));
+        assert_eq!(
+            drain(&pp),
+            [
+                (g[4], true),
+                (g[0], false),
+                (g[1], false),
+                (g[2], false),
+                (g[3], false)
+            ]
+        );
+        assert!(runqempty(&pp));
+        assert_eq!(runqget(&pp), (core::ptr::null_mut(), false));
+    }
+
+    #[test]
+    fn only_runnext_is_not_empty() {
+        let pp = P::new(0);
+        let g = gs(1);
+        // SAFETY: g[0] is valid, on no queue; pp is ours.
+        unsafe { runqput(&pp, g[0], true) };
+        assert!(!runqempty(&pp));
+        assert_eq!(drain(&pp), [(g[0], true)]);
+        assert!(runqempty(&pp));
+    }
+
+    #[test]
+    fn steal_takes_the_older_half_rounded_up() {
+        let (victim, thief) = (P::new(0), P::new(1));
+        let g = gs(6);
+        for &gp in &g[..5] {
+            // SAFETY: valid, on no queue; victim is ours here.
+            unsafe { runqput(&victim, gp, false) };
+        }
+        // SAFETY: valid, on no queue.
+        unsafe { runqput(&victim, g[5], true) };
+        // 5 in the ring: 3 are taken (g0, g1, g2); the last one comes back
+        // and the other two are on the thief's ring. runnext stays.
+        assert_eq!(runqsteal(&thief, &victim, true), g[2]);
+        assert_eq!(drain(&thief), [(g[0], false), (g[1], false)]);
+        assert_eq!(drain(&victim), [(g[5], true), (g[3], false), (g[4], false)]);
+    }
+
+    #[test]
+    fn steal_of_runnext_only_when_asked_and_the_ring_is_empty() {
+        let (victim, thief) = (P::new(0), P::new(1));
+        let g = gs(1);
+        // SAFETY: valid, on no queue.
+        unsafe { runqput(&victim, g[0], true) };
+        assert!(runqsteal(&thief, &victim, false).is_null());
+        assert_eq!(runqsteal(&thief, &victim, true), g[0]);
+        assert!(runqempty(&victim) && runqempty(&thief));
+        assert!(runqsteal(&thief, &victim, true).is_null());
+    }
+
+    #[test]
+    fn the_ring_wraps_around() {
+        let pp = P::new(0);
+        let g = gs(3 * RUNQ_SIZE / 2);
+        // Fill and empty in steps so that head and tail pass the ring's end.
+        for chunk in g.chunks(RUNQ_SIZE / 2) {
+            for &gp in chunk {
+                // SAFETY: valid, on no queue; pp is ours.
+                unsafe { runqput(&pp, gp, false) };
+            }
+            let got: Vec<*mut G> = drain(&pp).into_iter().map(|(gp, _)| gp).collect();
+            assert_eq!(got, chunk);
+        }
+    }
+
+    /// The only test that touches `sched`'s global queue.
+    #[test]
+    fn a_full_ring_moves_its_older_half_and_the_new_one_to_the_global_queue() {
+        let pp = P::new(0);
+        let g = gs(RUNQ_SIZE + 1);
+        for &gp in &g {
+            // SAFETY: valid, on no queue; pp is ours.
+            unsafe { runqput(&pp, gp, false) };
+        }
+        let s = sched();
+        s.lock.lock();
+        // SAFETY: sched.lock is held.
+        let (q, size) = unsafe { (&mut *s.runq.get(), &mut *s.runqsize.get()) };
+        assert_eq!(*size, RUNQ_SIZE as i32 / 2 + 1);
+        let mut global = Vec::new();
+        loop {
+            let gp = q.pop();
+            if gp.is_null() {
+                break;
+            }
+            global.push(gp);
+        }
+        *size = 0;
+        s.lock.unlock();
+        let mut want: Vec<*mut G> = g[..RUNQ_SIZE / 2].to_vec();
+        want.push(g[RUNQ_SIZE]);
+        assert_eq!(global, want);
+        let local: Vec<*mut G> = drain(&pp).into_iter().map(|(gp, _)| gp).collect();
+        assert_eq!(local, &g[RUNQ_SIZE / 2..RUNQ_SIZE]);
+    }
+
+    #[test]
+    fn gqueue_is_fifo_and_appends_queues() {
+        let g = gs(5);
+        let (mut a, mut b) = (GQueue::new(), GQueue::new());
+        assert!(a.is_empty() && a.pop().is_null());
+        // SAFETY: the Gs are valid and each on one list only.
+        unsafe {
+            a.push_back(g[0]);
+            a.push_back(g[1]);
+            b.push_back(g[2]);
+            b.push_back(g[3]);
+            a.push_back_all(b);
+            a.push_back_all(GQueue::new());
+            a.push_back(g[4]);
+        }
+        let mut got = Vec::new();
+        while !a.is_empty() {
+            got.push(a.pop());
+        }
+        assert_eq!(got, g);
+        assert!(a.tail.is_null());
+        // Usable again once empty.
+        // SAFETY: g[0] is valid and on no list now.
+        unsafe { a.push_back(g[0]) };
+        assert_eq!((a.pop(), a.pop()), (g[0], core::ptr::null_mut()));
+    }
 }

@@ -14,6 +14,52 @@ use super::p::{GList, P};
 use super::runq::GQueue;
 use crate::racy::RacyCell;
 
+/// The head of an intrusive list of Ms: `sched.midle` (through `schedlink`)
+/// and `allm` (through `alllink`). Null when empty.
+#[derive(Clone, Copy)]
+pub struct MList {
+    pub head: *mut M,
+}
+
+// SAFETY: Ms are never freed (`allocm` leaks its Box) and are `Send + Sync`;
+// the head is only a link, followed by whoever holds the list's lock.
+unsafe impl Send for MList {}
+
+/// The head of the idle-P list (`sched.pidle`, through `P::link`).
+#[derive(Clone, Copy)]
+pub struct PList {
+    pub head: *mut P,
+}
+
+// SAFETY: Ps are never freed (`procresize` leaks their Boxes); the head is
+// only a link, followed under `sched.lock`, and a P taken off the list is
+// owned by the M that took it.
+unsafe impl Send for PList {}
+
+/// Every P, indexed by id (Go's `allp`).
+pub struct AllP(Vec<*mut P>);
+
+impl core::ops::Deref for AllP {
+    type Target = Vec<*mut P>;
+    fn deref(&self) -> &Vec<*mut P> {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for AllP {
+    fn deref_mut(&mut self) -> &mut Vec<*mut P> {
+        &mut self.0
+    }
+}
+
+// SAFETY: the vector holds only links to Ps, which are never freed; each P's
+// own fields are guarded by their own rules (its owner M, the run queue's
+// atomics, the timers' lock), not by who holds the vector.
+unsafe impl Send for AllP {}
+// SAFETY: after procresize (start-up, one thread) the vector is only read,
+// by any M at once; shared reads of links to immortal Ps race with nothing.
+unsafe impl Sync for AllP {}
+
 /// Go's default limit on the number of Ms (`sched.maxmcount`).
 pub const MAX_M_COUNT: i32 = 10_000;
 
@@ -22,7 +68,7 @@ pub struct Sched {
     /// Last goroutine id handed out in a batch (main's batch starts at 1).
     pub goidgen: AtomicU64,
     /// Idle Ms waiting for work, and how many (under `lock`).
-    pub midle: RacyCell<*mut M>,
+    pub midle: RacyCell<MList>,
     pub nmidle: RacyCell<i32>,
     /// Number of Ms created, the next M id, the cap (under `lock`).
     pub mnext: RacyCell<i64>,
@@ -30,7 +76,7 @@ pub struct Sched {
     /// System Ms (sysmon) that never run goroutines (under `lock`).
     pub nmsys: RacyCell<i32>,
     /// Idle Ps (under `lock`) and their count.
-    pub pidle: RacyCell<*mut P>,
+    pub pidle: RacyCell<PList>,
     pub npidle: AtomicU32,
     /// Ms spinning for work.
     pub nmspinning: AtomicU32,
@@ -54,12 +100,16 @@ pub struct Sched {
 static SCHED: Sched = Sched {
     lock: Mutex::new(),
     goidgen: AtomicU64::new(0),
-    midle: RacyCell::new(core::ptr::null_mut()),
+    midle: RacyCell::new(MList {
+        head: core::ptr::null_mut(),
+    }),
     nmidle: RacyCell::new(0),
     mnext: RacyCell::new(0),
     maxmcount: RacyCell::new(MAX_M_COUNT),
     nmsys: RacyCell::new(0),
-    pidle: RacyCell::new(core::ptr::null_mut()),
+    pidle: RacyCell::new(PList {
+        head: core::ptr::null_mut(),
+    }),
     npidle: AtomicU32::new(0),
     nmspinning: AtomicU32::new(0),
     runq: RacyCell::new(GQueue::new()),
@@ -83,7 +133,7 @@ pub static G0: RacyCell<G> = RacyCell::new(G::new());
 
 /// All Ps, indexed by id (Go's `allp`); written by procresize under
 /// `sched.lock` (and before any other M exists).
-pub static ALLP: RacyCell<Vec<*mut P>> = RacyCell::new(Vec::new());
+pub static ALLP: RacyCell<AllP> = RacyCell::new(AllP(Vec::new()));
 
 /// Every G ever created (Go's `allgs`), for deadlock reports and tracing.
 pub static ALLGS: spin::Mutex<Vec<usize>> = spin::Mutex::new(Vec::new());

@@ -78,7 +78,9 @@ fn find_runnable() -> (*mut G, bool) {
         if !gp.is_null() {
             return (gp, inherit);
         }
-        // SAFETY: racy pre-check, as above.
+        // SAFETY: a racy read of an i32 counter, as Go's; a stale value only
+        // skips or wastes one locked look, and globrunqget re-checks under
+        // the lock.
         if unsafe { *s.runqsize.get() } != 0 {
             s.lock.lock();
             // SAFETY: lock held; pp is ours.
@@ -142,7 +144,9 @@ fn find_runnable() -> (*mut G, bool) {
                 let pp = unsafe { pidleget() };
                 s.lock.unlock();
                 if !pp.is_null() {
-                    acquirep(pp);
+                    // SAFETY: pp came off the idle list under the lock: ours;
+                    // this M dropped its P before spinning.
+                    unsafe { acquirep(pp) };
                     mp.spinning.store(true, Relaxed);
                     s.nmspinning.fetch_add(1, SeqCst);
                     continue;
@@ -159,7 +163,9 @@ fn find_runnable() -> (*mut G, bool) {
             let pp = unsafe { pidleget() };
             s.lock.unlock();
             if !pp.is_null() {
-                acquirep(pp);
+                // SAFETY: pp came off the idle list under the lock: ours;
+                // this M holds no P (find_runnable released it).
+                unsafe { acquirep(pp) };
                 continue;
             }
         }
@@ -194,6 +200,8 @@ pub(super) fn stopm() {
         if pp.is_null() {
             throw("stopm: woken without a P");
         }
+        // pp was handed to us in nextp by startm, which took it off the
+        // idle list; this M holds no P (checked above).
         acquirep(pp);
     }
 }
@@ -201,7 +209,11 @@ pub(super) fn stopm() {
 /// Runs some M on `pp` (an idle P if null), creating an M if none is idle
 /// (Go's `startm`). With no idle P it does nothing (and undoes the
 /// caller's `nmspinning` increment when `spinning`).
-pub fn startm(mut pp: *mut P, spinning: bool) {
+///
+/// # Safety
+/// `pp` is null or a P in `PIDLE` that the caller owns (released by its M,
+/// on no list) and hands over to the M that is started.
+pub unsafe fn startm(mut pp: *mut P, spinning: bool) {
     let s = sched();
     s.lock.lock();
     if pp.is_null() {
@@ -219,7 +231,9 @@ pub fn startm(mut pp: *mut P, spinning: bool) {
     let nmp = unsafe { mget() };
     s.lock.unlock();
     if nmp.is_null() {
-        newm(pp, spinning, false, mstart_new);
+        // SAFETY: pp is an idle P we own (contract, or just taken off the
+        // idle list), handed to the new M.
+        unsafe { newm(pp, spinning, false, mstart_new) };
         return;
     }
     // SAFETY: nmp came off the idle list: asleep on its note, ours to wake.
@@ -319,16 +333,25 @@ extern "C" fn park_m(gp: *mut G) -> ! {
 }
 
 /// Makes a parked goroutine runnable, to run next on this P (Go's `goready`).
-pub fn goready(gp: *mut G) {
-    on_system_stack(|| ready(gp, true));
+///
+/// # Safety
+/// As [`ready`]: `gp` is a G in `GWAITING`, taken off the wait queue it
+/// parked on by the caller (so readied once), and the current M holds a P.
+pub unsafe fn goready(gp: *mut G) {
+    // SAFETY: the caller's contract is ready's; on_system_stack only changes
+    // the stack, not the M or its P.
+    on_system_stack(|| unsafe { ready(gp, true) });
 }
 
 /// Go's `ready`: `GWAITING` -> `GRUNNABLE`, onto the local queue.
-/// `gp` is a scheduler handle from a wait queue, never user input.
-#[allow(clippy::not_unsafe_ptr_arg_deref)]
-pub fn ready(gp: *mut G, next: bool) {
-    // SAFETY: gp is a valid waiting G handed to us by whoever parked it; the
-    // current M holds a P.
+///
+/// # Safety
+/// `gp` points at a G (Gs are never freed) in `GWAITING` that the caller
+/// took off the wait queue it parked on, so no one else readies it; the
+/// current M holds a P.
+pub unsafe fn ready(gp: *mut G, next: bool) {
+    // SAFETY: gp is a waiting G only we wake (contract); the current M's P
+    // is valid while the M holds it (contract), and runqput is its owner's.
     unsafe {
         casgstatus(&*gp, GWAITING, GRUNNABLE);
         runqput(&*(*getm()).p, gp, next);
@@ -363,15 +386,21 @@ extern "C" fn gosched_m(gp: *mut G) -> ! {
 pub fn wakep() {
     let s = sched();
     if wakep_claim(&s.npidle, &s.nmspinning) {
-        startm(core::ptr::null_mut(), true);
+        // SAFETY: null: startm takes an idle P itself.
+        unsafe { startm(core::ptr::null_mut(), true) };
     }
 }
 
 /// Associates `pp` with the current M (Go's `acquirep`).
-/// `pp` is a P from `allp` or the idle list, never user input.
-#[allow(clippy::not_unsafe_ptr_arg_deref)]
-pub fn acquirep(pp: *mut P) {
-    // SAFETY: pp is an idle P handed to this M.
+///
+/// # Safety
+/// `pp` is a P from `allp` in `PIDLE` that the caller owns: taken off the
+/// idle list under `sched.lock`, handed over in `m.nextp`, or fresh from
+/// procresize; and the current M holds no P. Called on the M's g0 or on a
+/// goroutine leaving a syscall.
+pub unsafe fn acquirep(pp: *mut P) {
+    // SAFETY: pp is a live idle P owned by the caller (contract; Ps are never
+    // freed); getm is this thread's M, touched only by this thread here.
     unsafe {
         let mp = &mut *getm();
         mp.p = pp;

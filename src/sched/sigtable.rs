@@ -314,7 +314,9 @@ pub(crate) fn die_from_signal(sig: i32) -> ! {
 /// # Safety
 /// `ctx` is the ucontext the kernel passed to the handler; `off` is within it.
 unsafe fn uc_word(ctx: *const u8, off: usize) -> u64 {
-    // SAFETY: as documented; the kernel aligns the mcontext words.
+    // SAFETY: ctx is the kernel's ucontext and `off` lies inside it
+    // (contract), so the read is in bounds of memory the kernel wrote on our
+    // signal stack; the kernel aligns the mcontext words to 8.
     unsafe { *(ctx.add(off) as *const u64) }
 }
 
@@ -323,7 +325,8 @@ unsafe fn uc_word(ctx: *const u8, off: usize) -> u64 {
 /// # Safety
 /// As [`uc_word`].
 unsafe fn uc_half(ctx: *const u8, off: usize) -> u16 {
-    // SAFETY: as documented.
+    // SAFETY: ctx is the kernel's ucontext and `off` lies inside it
+    // (contract); the selectors are 16-bit fields at even offsets.
     unsafe { *(ctx.add(off) as *const u16) }
 }
 
@@ -406,7 +409,8 @@ fn dump(sig: i32, info: *const SigInfo, ctx: *const u8) -> ! {
         ("fs", ksig::UC_FS),
         ("gs", ksig::UC_GS),
     ] {
-        // SAFETY: as above.
+        // SAFETY: UC_CS/FS/GS are the selectors' offsets inside the
+        // kernel's ucontext at ctx.
         let v = unsafe { uc_half(ctx, off) };
         let _ = writeln!(w, "{name:<7}{v:#x}");
     }

@@ -29,14 +29,18 @@ fn handoffp(pp: *mut P) {
     let p = unsafe { &*pp };
     // SAFETY: racy peek at runqsize, as Go; startm re-checks under the lock.
     if !runqempty(p) || unsafe { *s.runqsize.get() } != 0 || !p.timers.is_empty() {
-        startm(pp, false);
+        // SAFETY: pp was released by its M and is on no list (contract of
+        // handoffp's callers): ours to hand over.
+        unsafe { startm(pp, false) };
         return;
     }
     // Nobody looks for work: keep one M spinning so that new work is found.
     if s.nmspinning.load(Relaxed) + s.npidle.load(Relaxed) == 0
         && s.nmspinning.compare_exchange(0, 1, SeqCst, Relaxed).is_ok()
     {
-        startm(pp, true);
+        // SAFETY: pp was released by its M and is on no list: ours to
+        // hand over.
+        unsafe { startm(pp, true) };
         return;
     }
     s.lock.lock();
@@ -67,7 +71,9 @@ pub fn exitsyscall() {
     let pp = unsafe { pidleget() };
     s.lock.unlock();
     if !pp.is_null() {
-        acquirep(pp);
+        // SAFETY: pp came off the idle list under the lock: ours; this M
+        // gave its P away in entersyscall.
+        unsafe { acquirep(pp) };
         // SAFETY: gp is this M's goroutine, in GSYSCALL.
         casgstatus(unsafe { &*gp }, GSYSCALL, GRUNNING);
         return;
@@ -93,7 +99,9 @@ extern "C" fn exitsyscall0(gp: *mut G) -> ! {
     }
     s.lock.unlock();
     if !pp.is_null() {
-        acquirep(pp);
+        // SAFETY: pp came off the idle list under the lock: ours; this M,
+        // back from a syscall, holds no P.
+        unsafe { acquirep(pp) };
         execute(gp, false);
     }
     stopm();

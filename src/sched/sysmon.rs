@@ -26,7 +26,8 @@ const NANOS_PER_MILLI: i64 = 1_000_000;
 /// Starts sysmon if GODEBUG asked for a scheduler trace.
 pub fn start_if_wanted() {
     if DEBUG.schedtrace.load(Relaxed) > 0 {
-        newm(core::ptr::null_mut(), false, true, sysmon);
+        // SAFETY: no P to hand over (a system M never holds one).
+        unsafe { newm(core::ptr::null_mut(), false, true, sysmon) };
     }
 }
 
@@ -102,7 +103,7 @@ pub fn schedtrace(detailed: bool, start: i64) {
             }
         }
         if detailed {
-            let mut mp = *ALLM.get();
+            let mut mp = (*ALLM.get()).head;
             while !mp.is_null() {
                 let m = &*mp;
                 let pid = if m.p.is_null() { -1 } else { (*m.p).id };

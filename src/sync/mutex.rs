@@ -80,7 +80,8 @@ pub struct Mutex<T: ?Sized> {
 
 // SAFETY: the RawMutex serialises all access to `data`.
 unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
-// SAFETY: as for Send: one holder at a time.
+// SAFETY: the RawMutex gives `data` to one holder at a time, so sharing the
+// Mutex only passes the T from thread to thread, which T: Send allows.
 unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 
 impl<T> Mutex<T> {

@@ -29,7 +29,8 @@ struct Queue {
 
 // SAFETY: `waiters` is touched only under `lock`.
 unsafe impl Sync for Sema {}
-// SAFETY: as for Sync.
+// SAFETY: the counters are atomics and `waiters` holds only links to Gs
+// (never freed), touched under `lock` whichever thread owns the Sema.
 unsafe impl Send for Sema {}
 
 impl Default for Sema {
@@ -119,7 +120,10 @@ impl WaitQueue for Queue {
     }
 
     fn ready(&self, gp: *mut G) {
-        goready(gp);
+        // SAFETY: the protocol passes only a waiter it has just dequeued
+        // (so readied once), parked in GWAITING by `park`; sema operations
+        // run on a goroutine whose M holds a P.
+        unsafe { goready(gp) };
     }
 }
 
@@ -128,4 +132,43 @@ fn unlock_sema(_gp: *mut G, lock: *mut u8) -> bool {
     // SAFETY: `lock` is the Sema's Mutex, held since acquire.
     unsafe { (*(lock as *const Mutex)).unlock() };
     true
+}
+
+#[cfg(test)]
+mod tests {
+    //! The semaphore's waiter list on the host: what `park` appends (the
+    //! parking goroutine, at the tail) `dequeue` gives back first-in
+    //! first-out. Parking itself needs a goroutine and is not run here.
+    use super::*;
+    use alloc::boxed::Box;
+    use alloc::vec::Vec;
+
+    #[test]
+    fn waiters_are_woken_in_arrival_order() {
+        let s = Sema::new();
+        let q = &s.queue;
+        let g: Vec<*mut G> = (0..4).map(|_| Box::into_raw(Box::new(G::new()))).collect();
+        q.lock();
+        // SAFETY: the queue's lock is held (as park holds it).
+        assert!(unsafe { q.dequeue() }.is_none());
+        for &gp in &g[..3] {
+            // SAFETY: lock held; each G is valid and on no other list, as
+            // park's getg() is.
+            unsafe { (*q.waiters.get()).push_back(gp) };
+        }
+        // SAFETY: the queue's lock is held.
+        assert_eq!(unsafe { q.dequeue() }, Some(g[0]));
+        // SAFETY: lock held; g[3] is valid and on no list.
+        unsafe { (*q.waiters.get()).push_back(g[3]) };
+        let rest: Vec<_> = (0..3)
+            // SAFETY: lock held.
+            .map(|_| unsafe { q.dequeue() }.unwrap())
+            .collect();
+        assert_eq!(rest, [g[1], g[2], g[3]]);
+        // SAFETY: lock held.
+        assert!(unsafe { q.dequeue() }.is_none());
+        // SAFETY: lock held.
+        assert!(unsafe { &*q.waiters.get() }.is_empty());
+        q.unlock();
+    }
 }

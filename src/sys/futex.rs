@@ -4,26 +4,17 @@
 use core::sync::atomic::AtomicU32;
 
 use super::syscall::{Errno, check, nr, syscall6};
+use super::time::Timespec;
 
 const FUTEX_WAIT: usize = 0;
 const FUTEX_WAKE: usize = 1;
 /// The futex word is not shared with other processes: cheaper kernel lookup.
 const FUTEX_PRIVATE_FLAG: usize = 128;
-const NANOS_PER_SEC: i64 = 1_000_000_000;
-
-#[repr(C)]
-struct Timespec {
-    sec: i64,
-    nsec: i64,
-}
 
 /// Sleeps while `*addr == val`, at most `ns` nanoseconds (negative: no limit).
 /// Spurious wake-ups are allowed; callers re-check their condition.
 pub fn futex_wait(addr: &AtomicU32, val: u32, ns: i64) -> Result<(), Errno> {
-    let ts = Timespec {
-        sec: ns / NANOS_PER_SEC,
-        nsec: ns % NANOS_PER_SEC,
-    };
+    let ts = Timespec::from_nanos(ns);
     let tsp = if ns < 0 {
         0
     } else {

@@ -76,7 +76,8 @@ pub unsafe fn munmap(addr: *mut u8, len: usize) -> Result<(), Errno> {
 /// # Safety
 /// The caller owns the range and no live reference relies on the old protection.
 pub unsafe fn mprotect(addr: *mut u8, len: usize, prot: Prot) -> Result<(), Errno> {
-    // SAFETY: as documented.
+    // SAFETY: the caller owns the range and nothing relies on its old
+    // protection (contract), so changing it breaks no live reference.
     check(unsafe { syscall3(nr::SYS_mprotect, addr as usize, len, prot.bits()) }).map(|_| ())
 }
 
@@ -85,7 +86,8 @@ pub unsafe fn mprotect(addr: *mut u8, len: usize, prot: Prot) -> Result<(), Errn
 /// # Safety
 /// The caller owns the range; advice such as `MADV_DONTNEED` discards data.
 pub unsafe fn madvise(addr: *mut u8, len: usize, advice: usize) -> Result<(), Errno> {
-    // SAFETY: as documented.
+    // SAFETY: the caller owns the range and accepts what the advice does to
+    // its contents (contract); other memory is untouched.
     check(unsafe { syscall3(nr::SYS_madvise, addr as usize, len, advice) }).map(|_| ())
 }
 

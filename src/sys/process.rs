@@ -45,7 +45,8 @@ pub const ARCH_SET_FS: usize = 0x1002;
 /// # Safety
 /// Code reading `fs:` afterwards must find a live TLS block there.
 pub unsafe fn arch_set_fs(base: usize) -> Result<(), Errno> {
-    // SAFETY: as documented.
+    // SAFETY: arch_prctl only changes FS; the caller guarantees a live TLS
+    // block at `base` for code that reads fs: afterwards.
     check(unsafe { syscall2(nr::SYS_arch_prctl, ARCH_SET_FS, base) }).map(|_| ())
 }
 

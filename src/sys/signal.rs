@@ -272,6 +272,7 @@ pub fn raise(sig: i32) -> Result<(), Errno> {
 /// The range stays mapped and unused by anything else while the thread lives.
 pub unsafe fn sigaltstack(sp: usize, size: usize) -> Result<(), Errno> {
     let st = StackT { sp, flags: 0, size };
-    // SAFETY: as documented.
+    // SAFETY: `st` is a valid stack_t on our stack for the call; the range
+    // it names stays mapped and unused while the thread lives (contract).
     check(unsafe { syscall2(nr::SYS_sigaltstack, &st as *const StackT as usize, 0) }).map(|_| ())
 }

@@ -98,7 +98,8 @@ pub unsafe fn syscall0(n: usize) -> usize {
 #[inline(always)]
 pub unsafe fn syscall1(n: usize, a1: usize) -> usize {
     let ret: usize;
-    // SAFETY: as syscall0.
+    // SAFETY: the caller vouches for the call (contract); the clobbers are
+    // the ABI's (rcx, r11) and the kernel touches no user stack.
     unsafe {
         asm!("syscall", inlateout("rax") n => ret, in("rdi") a1,
              out("rcx") _, out("r11") _, options(nostack, preserves_flags));
@@ -111,7 +112,8 @@ pub unsafe fn syscall1(n: usize, a1: usize) -> usize {
 #[inline(always)]
 pub unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
     let ret: usize;
-    // SAFETY: as syscall0.
+    // SAFETY: the caller vouches for the call (contract); the clobbers are
+    // the ABI's (rcx, r11) and the kernel touches no user stack.
     unsafe {
         asm!("syscall", inlateout("rax") n => ret, in("rdi") a1, in("rsi") a2,
              out("rcx") _, out("r11") _, options(nostack, preserves_flags));
@@ -124,7 +126,8 @@ pub unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
 #[inline(always)]
 pub unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
     let ret: usize;
-    // SAFETY: as syscall0.
+    // SAFETY: the caller vouches for the call (contract); the clobbers are
+    // the ABI's (rcx, r11) and the kernel touches no user stack.
     unsafe {
         asm!("syscall", inlateout("rax") n => ret, in("rdi") a1, in("rsi") a2, in("rdx") a3,
              out("rcx") _, out("r11") _, options(nostack, preserves_flags));
@@ -137,7 +140,8 @@ pub unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
 #[inline(always)]
 pub unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
     let ret: usize;
-    // SAFETY: as syscall0.
+    // SAFETY: the caller vouches for the call (contract); the clobbers are
+    // the ABI's (rcx, r11) and the kernel touches no user stack.
     unsafe {
         asm!("syscall", inlateout("rax") n => ret, in("rdi") a1, in("rsi") a2, in("rdx") a3,
              in("r10") a4, out("rcx") _, out("r11") _, options(nostack, preserves_flags));
@@ -158,7 +162,8 @@ pub unsafe fn syscall6(
     a6: usize,
 ) -> usize {
     let ret: usize;
-    // SAFETY: as syscall0.
+    // SAFETY: the caller vouches for the call (contract); the clobbers are
+    // the ABI's (rcx, r11) and the kernel touches no user stack.
     unsafe {
         asm!("syscall", inlateout("rax") n => ret, in("rdi") a1, in("rsi") a2, in("rdx") a3,
              in("r10") a4, in("r8") a5, in("r9") a6,

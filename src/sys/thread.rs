@@ -64,7 +64,9 @@ pub unsafe fn clone_thread(
     g0: *mut G,
     start: extern "C" fn() -> !,
 ) -> Result<i32, Errno> {
-    // SAFETY: as documented; the asm follows the clone ABI.
+    // SAFETY: the stack is aligned and ours, mp and g0 outlive the thread
+    // and start never returns (contract), which is all the child needs; the
+    // asm follows the clone ABI.
     let r = unsafe { rt0_clone(M_CLONE_FLAGS.bits(), stack_top, mp, g0, start) };
     check(r as usize).map(|tid| tid as i32)
 }

@@ -8,12 +8,30 @@ use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use super::syscall::{nr, syscall2};
 
 const CLOCK_MONOTONIC: i32 = 1;
-const NANOS_PER_SEC: i64 = 1_000_000_000;
+/// Nanoseconds in a second.
+pub(crate) const NANOS_PER_SEC: i64 = 1_000_000_000;
 
+/// The kernel's `struct timespec` (x86-64: two 64-bit words), for the
+/// clocks here and the futex timeout.
 #[repr(C)]
-struct Timespec {
-    sec: i64,
-    nsec: i64,
+pub(crate) struct Timespec {
+    pub(crate) sec: i64,
+    pub(crate) nsec: i64,
+}
+
+impl Timespec {
+    /// `ns` (non-negative) as seconds and nanoseconds.
+    pub(crate) const fn from_nanos(ns: i64) -> Timespec {
+        Timespec {
+            sec: ns / NANOS_PER_SEC,
+            nsec: ns % NANOS_PER_SEC,
+        }
+    }
+
+    /// The time in nanoseconds.
+    pub(crate) const fn as_nanos(&self) -> i64 {
+        self.sec * NANOS_PER_SEC + self.nsec
+    }
 }
 
 /// Address of `__vdso_clock_gettime`, or 0 (set once by `vdso_init`).
@@ -42,7 +60,7 @@ pub fn nanotime_syscall() -> i64 {
             &mut ts as *mut Timespec as usize,
         )
     };
-    ts.sec * NANOS_PER_SEC + ts.nsec
+    ts.as_nanos()
 }
 
 /// Monotonic time in nanoseconds since an arbitrary start.
@@ -62,5 +80,5 @@ pub fn nanotime() -> i64 {
             &mut ts as *mut Timespec as *mut core::ffi::c_void,
         );
     }
-    ts.sec * NANOS_PER_SEC + ts.nsec
+    ts.as_nanos()
 }

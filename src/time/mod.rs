@@ -38,7 +38,10 @@ fn nanos(d: Duration) -> i64 {
 /// lives on that goroutine's stack: read `arg` first, touch nothing after.
 fn wake_sleeper(t: &RuntimeTimer, _now: i64) {
     let gp = t.arg as *mut G;
-    ready(gp, true);
+    // SAFETY: the timer was armed by arm_sleep after its goroutine parked,
+    // so gp is in GWAITING and only this one-shot timer wakes it; timers run
+    // on an M that holds the P owning the timer.
+    unsafe { ready(gp, true) };
 }
 
 /// gopark's commit for sleep: the goroutine is parked, now arm its timer

@@ -324,7 +324,8 @@ unsafe fn add_timer(t: *const RuntimeTimer, when: i64) -> bool {
 /// # Safety
 /// `t` is `NONE` and stays alive until its function has been called.
 pub(crate) unsafe fn add_uncounted(t: &RuntimeTimer, when: i64) {
-    // SAFETY: as documented; nobody else knows this timer, so the add wins.
+    // SAFETY: t is NONE and outlives its function call (contract), which is
+    // what add_timer needs; nobody else knows this timer, so the add wins.
     let added = unsafe { add_timer(t, when) };
     debug_assert!(added);
 }
@@ -524,3 +525,7 @@ pub fn sleep_until(until: i64) {
     }
     SLEEPER.store(false, SeqCst);
 }
+
+#[cfg(test)]
+#[path = "timers_tests.rs"]
+mod tests;

@@ -22,8 +22,9 @@ pub(crate) mod spinning;
 pub(crate) fn store_load_fence() {}
 
 /// Rounds of busy spinning (with `pause`) before yielding, and the pauses in
-/// each: Go's `active_spin` and `active_spin_cnt`.
-const ACTIVE_SPIN: u32 = 4;
+/// each: Go's `active_spin` and `active_spin_cnt`. The runtime locks here
+/// and `sync`'s mutex ([`crate::sync::proto`]) share them, as in Go.
+pub(crate) const ACTIVE_SPIN: u32 = 4;
 const ACTIVE_SPIN_CNT: u32 = 30;
 
 /// Busy-spin rounds a locker makes before yielding: none on one CPU,

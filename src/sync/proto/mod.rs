@@ -28,10 +28,11 @@ pub(crate) mod waitgroup;
 #[inline(always)]
 pub(crate) fn store_load_fence() {}
 
-/// Spin rounds a `sync.Mutex` locker may make before it queues (Go's
-/// `active_spin`), and the pauses in each (Go's `active_spin_cnt`).
-const ACTIVE_SPIN: u32 = 4;
-const ACTIVE_SPIN_CNT: u32 = 30;
+// Spin rounds a `sync.Mutex` locker may make before it queues, and one
+// round's pauses: the scheduler's (Go's `active_spin`, `active_spin_cnt`
+// and `procyield` serve both kinds of lock).
+use crate::sched::proto::ACTIVE_SPIN;
+pub(crate) use crate::sched::proto::procyield;
 
 /// May a locker spin (round `iter`) instead of queueing? Only with more
 /// than one CPU and P, where the holder can be running elsewhere (Go's
@@ -39,12 +40,4 @@ const ACTIVE_SPIN_CNT: u32 = 30;
 #[inline]
 pub(crate) fn can_spin(iter: u32) -> bool {
     iter < ACTIVE_SPIN && crate::boot::osinit::ncpu() > 1 && crate::runtime::gomaxprocs() > 1
-}
-
-/// One spin round's pauses (Go's `procyield(active_spin_cnt)`).
-#[inline]
-pub(crate) fn procyield() {
-    for _ in 0..ACTIVE_SPIN_CNT {
-        core::hint::spin_loop();
-    }
 }
