@@ -5,11 +5,11 @@
 //! state, including before the heap exists; they are serialised with
 //! every other death and written from g0's stack (see [`super::dying`]).
 //!
-//! Every fatal report is [`open`] (enter the dying state, write the
-//! message) then [`close`] (the goroutine section, exit 2); the public
-//! functions below are one call of [`fatal`] each, and the reports that
-//! need more (checkdead, the fault handler) call [`open`] or
-//! [`write_message`] and [`close`] themselves.
+//! Every fatal report is `open` (enter the dying state, write the
+//! message) then `close` (the goroutine section, exit 2); the public
+//! functions below are one call of `fatal` each, and the reports that
+//! need more (checkdead, the fault handler) call `open` or
+//! `write_message`, and `close`, themselves.
 
 use core::fmt::{self, Write};
 
@@ -94,8 +94,8 @@ pub fn throw_detail(msg: &str, detail: &str) -> ! {
     fatal(format_args!(""), &[msg, detail], Goroutines::Running)
 }
 
-/// The message of a start-up failure (Go's `throw` from `schedinit`'s
-/// callers).
+/// The message of every start-up failure, after the line that says what
+/// failed.
 const INIT_FAILED: &str = "runtime initialization failed";
 
 /// A failed system call during start-up: the call, the errno, exit 2.
@@ -122,7 +122,9 @@ pub fn fatal_hex(what: &str, value: usize) -> ! {
 /// was asked of the kernel.
 pub fn out_of_memory(size: usize, in_use: usize) -> ! {
     fatal(
-        format_args!("runtime: out of memory: cannot allocate {size}-byte block ({in_use} in use)\n"),
+        format_args!(
+            "runtime: out of memory: cannot allocate {size}-byte block ({in_use} in use)\n"
+        ),
         &["out of memory"],
         Goroutines::Running,
     )

@@ -31,7 +31,7 @@
 //! - Handlers allocate nothing and take no lock another thread may hold
 //!   for long: the goroutine list (`ALLGS`, a spin lock held only for a
 //!   push or a short walk) is tried for at most
-//!   [`traceback::ALLGS_WAIT_NS`]; if the interrupted thread itself holds
+//!   `traceback::ALLGS_WAIT_NS`; if the interrupted thread itself holds
 //!   it, the dump shows only the interrupted and current goroutines.
 //! - SIGHUP and SIGINT inherited as ignored (`nohup`, a shell's background
 //!   job) stay ignored, as Go keeps them; every other signal of the table
