@@ -230,14 +230,6 @@ impl Report {
         }
     }
 
-    /// Writes the `goroutine N [running]:` header of the goroutine that
-    /// runs on this M (after a blank line), if there is one.
-    pub fn goroutine_header(&mut self) {
-        if let Some(goid) = super::fatal::current_goid() {
-            let _ = fmt::Write::write_fmt(self, format_args!("\ngoroutine {goid} [running]:\n"));
-        }
-    }
-
     /// Writes the rest of the report and ends the process with status 2
     /// (Go's `exit(2)` at the end of `fatalpanic`/`fatalthrow`).
     pub fn exit(mut self) -> ! {

@@ -1,29 +1,33 @@
-//! Fatal errors: Go's `throw` and `fatal` (panic.go). Print
-//! `fatal error: <msg>`, the current goroutine's header when there is one,
-//! and exit with status 2. They use neither heap nor locks, so they work
-//! from any state, including before the heap exists; they are serialised
-//! with every other death and written from g0's stack
-//! (see [`super::dying`]).
+//! Fatal errors: Go's `throw` and `fatal` (panic.go). Print the lines Go
+//! prints before it throws (`runtime: ...`), `fatal error: <msg>`, the
+//! current goroutine's header when the error has one, and exit with
+//! status 2. They use neither heap nor locks, so they work from any
+//! state, including before the heap exists; they are serialised with
+//! every other death and written from g0's stack (see [`super::dying`]).
+//!
+//! Every fatal report is `open` (enter the dying state, write the
+//! message) then `close` (the goroutine section, exit 2); the public
+//! functions below are one call of `fatal` each, and the reports that
+//! need more (checkdead, the fault handler) call `open` or
+//! `write_message`, and `close`, themselves.
 
-use core::fmt::Write;
+use core::fmt::{self, Write};
 
 use super::dying::{self, Dying, Report};
-use crate::sched::sched::getg;
+use super::traceback;
 
 pub use super::dying::EXIT_FATAL;
 
-/// Enters the dying state for a caller that writes its report itself
-/// (with [`Writer`](crate::print::Writer)) and then calls `exit_group(EXIT_FATAL)`: returns true
-/// to the owner of the report, false to the owner dying again (which must
-/// exit without printing more); any other thread parks here forever, so
-/// the owner's report is never cut short. New code should prefer
-/// [`dying::start_dying`], whose [`Report`] keeps what was written when a
-/// second death interrupts it.
-pub fn start_dying() -> bool {
-    match dying::start_dying() {
-        Dying::Owner(_) => true,
-        Dying::Nested(_) => false,
-    }
+/// What a report writes after its message (Go's goroutine section of
+/// `dopanic_m`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Goroutines {
+    /// Nothing: start-up failures, and checkdead's `Goexit` deadlock.
+    Nothing,
+    /// The goroutine running on this M, if any, as `[running]`.
+    Running,
+    /// Every live goroutine (checkdead's deadlock).
+    All,
 }
 
 /// What a death inside a runtime report prints (Go's `startpanic_m` at
@@ -34,47 +38,50 @@ pub fn nested_in_report(mut w: Report) -> ! {
     w.exit()
 }
 
-/// Writes a fatal report on g0: `f` writes the text, then the goroutine
-/// header when `header` is set, then exit 2.
-fn fatal_report(header: bool, f: impl FnOnce(&mut Report)) -> ! {
-    dying::on_g0(move || match dying::start_dying() {
-        Dying::Owner(mut w) => {
-            f(&mut w);
-            if header {
-                w.goroutine_header();
-            }
-            w.exit()
-        }
-        Dying::Nested(w) => nested_in_report(w),
-    })
+/// Writes a fatal error's text: `prelude` (the `runtime: ...` lines Go
+/// prints before it throws, each ending in a newline; empty for none),
+/// then `fatal error: ` and the parts of `msg` on one line.
+pub(crate) fn write_message(w: &mut Report, prelude: fmt::Arguments, msg: &[&str]) {
+    let _ = w.write_fmt(prelude);
+    let _ = w.write_str("fatal error: ");
+    for part in msg {
+        let _ = w.write_str(part);
+    }
+    let _ = w.write_str("\n");
 }
 
-/// Prints `fatal error: <msg>` to stderr and returns to the owner of the
-/// report, which prints the rest (with [`Writer`](crate::print::Writer)) and exits 2.
-pub fn fatal_header(msg: &str) {
+/// Opens a fatal report: enters the dying state ([`dying::start_dying`])
+/// and returns the report, with the message written ([`write_message`]),
+/// to its owner, which ends it with [`close`]. The owner dying again
+/// prints `panic during panic` and exits here; any other thread parks here
+/// forever, so the owner's report is never cut short.
+pub(crate) fn open(prelude: fmt::Arguments, msg: &[&str]) -> Report {
     match dying::start_dying() {
         Dying::Owner(mut w) => {
-            let _ = writeln!(w, "fatal error: {msg}");
-            w.flush();
+            write_message(&mut w, prelude, msg);
+            w
         }
         Dying::Nested(w) => nested_in_report(w),
     }
 }
 
-/// The current user goroutine's id, if one is running on this M.
-pub fn current_goid() -> Option<u64> {
-    let g = getg();
-    if g.is_null() {
-        return None;
-    }
-    // SAFETY: a non-null g has a valid m whose curg is null or valid.
-    unsafe {
-        let m = (*g).m;
-        if m.is_null() || (*m).curg.is_null() {
-            return None;
+/// Closes a report: writes `goroutines` ([`super::traceback`]) and ends
+/// the process with status 2.
+pub(crate) fn close(mut w: Report, goroutines: Goroutines) -> ! {
+    match goroutines {
+        Goroutines::Nothing => {}
+        Goroutines::Running => {
+            traceback::running(&mut w);
         }
-        Some((*(*m).curg).goid)
+        Goroutines::All => traceback::all_goroutines(&mut w, &[]),
     }
+    w.exit()
+}
+
+/// A whole fatal error, written on g0 ([`dying::on_g0`]): [`open`] with
+/// `prelude` and `msg`, then [`close`] with `goroutines`.
+fn fatal(prelude: fmt::Arguments, msg: &[&str], goroutines: Goroutines) -> ! {
+    dying::on_g0(move || close(open(prelude, msg), goroutines))
 }
 
 /// A runtime invariant is broken (Go's `throw`).
@@ -84,36 +91,34 @@ pub fn throw(msg: &str) -> ! {
     #[cfg(test)]
     panic!("fatal error: {msg}");
     #[cfg(not(test))]
-    fatal_report(true, |w| {
-        let _ = writeln!(w, "fatal error: {msg}");
-    })
+    fatal(format_args!(""), &[msg], Goroutines::Running)
 }
 
 /// [`throw`] with a detail appended to the message.
 pub fn throw_detail(msg: &str, detail: &str) -> ! {
-    fatal_report(true, |w| {
-        let _ = writeln!(w, "fatal error: {msg}{detail}");
-    })
+    fatal(format_args!(""), &[msg, detail], Goroutines::Running)
 }
+
+/// The message of every start-up failure, after the line that says what
+/// failed.
+const INIT_FAILED: &str = "runtime initialization failed";
 
 /// A failed system call during start-up: the call, the errno, exit 2.
 pub fn fatal_errno(what: &str, errno: i32) -> ! {
-    fatal_report(false, |w| {
-        let _ = writeln!(
-            w,
-            "{what}: errno {errno}\nfatal error: runtime initialization failed"
-        );
-    })
+    fatal(
+        format_args!("{what}: errno {errno}\n"),
+        &[INIT_FAILED],
+        Goroutines::Nothing,
+    )
 }
 
 /// A start-up check that read an unexpected value.
 pub fn fatal_hex(what: &str, value: usize) -> ! {
-    fatal_report(false, |w| {
-        let _ = writeln!(
-            w,
-            "{what} {value:#x}\nfatal error: runtime initialization failed"
-        );
-    })
+    fatal(
+        format_args!("{what} {value:#x}\n"),
+        &[INIT_FAILED],
+        Goroutines::Nothing,
+    )
 }
 
 /// The kernel refused address space for the heap (Go's `mheap.grow` when
@@ -121,56 +126,56 @@ pub fn fatal_hex(what: &str, value: usize) -> ! {
 /// block (M in use)` then `fatal error: out of memory`. `size` is what
 /// was asked of the kernel.
 pub fn out_of_memory(size: usize, in_use: usize) -> ! {
-    fatal_report(true, |w| {
-        let _ = writeln!(
-            w,
-            "runtime: out of memory: cannot allocate {size}-byte block ({in_use} in use)\nfatal error: out of memory"
-        );
-    })
+    fatal(
+        format_args!(
+            "runtime: out of memory: cannot allocate {size}-byte block ({in_use} in use)\n"
+        ),
+        &["out of memory"],
+        Goroutines::Running,
+    )
 }
 
 /// The kernel refused to commit heap memory it had reserved (Go's
 /// `sysMapOS` on ENOMEM: the overcommit policy said no):
 /// `fatal error: runtime: out of memory`.
 pub fn out_of_memory_commit() -> ! {
-    fatal_report(true, |w| {
-        let _ = writeln!(w, "fatal error: runtime: out of memory");
-    })
+    fatal(
+        format_args!(""),
+        &["runtime: out of memory"],
+        Goroutines::Running,
+    )
 }
 
 /// The kernel refused memory for a goroutine stack.
 pub fn out_of_memory_stack(size: usize, errno: i32) -> ! {
-    fatal_report(true, |w| {
-        let _ = writeln!(
-            w,
-            "runtime: cannot allocate {size}-byte stack: errno {errno}\nfatal error: out of memory"
-        );
-    })
+    fatal(
+        format_args!("runtime: cannot allocate {size}-byte stack: errno {errno}\n"),
+        &["out of memory"],
+        Goroutines::Running,
+    )
 }
 
 /// More Ms than `sched.maxmcount` (Go's `checkmcount`).
 pub fn fatal_msg_maxmcount(max: i32) -> ! {
-    fatal_report(true, |w| {
-        let _ = writeln!(
-            w,
-            "runtime: program exceeds {max}-thread limit\nfatal error: thread exhaustion"
-        );
-    })
+    fatal(
+        format_args!("runtime: program exceeds {max}-thread limit\n"),
+        &["thread exhaustion"],
+        Goroutines::Running,
+    )
 }
 
 /// `clone` failed for a new M (Go's `newosproc` failure).
 pub fn fatal_newosproc(have: i64, errno: i32) -> ! {
-    fatal_report(true, |w| {
-        let _ = writeln!(
-            w,
-            "runtime: failed to create new OS thread (have {have} already; errno={errno})"
-        );
-        if errno == crate::sys::Errno::EAGAIN.0 {
-            let _ = writeln!(
-                w,
-                "runtime: may need to increase max user processes (ulimit -u)"
-            );
-        }
-        let _ = writeln!(w, "fatal error: newosproc");
-    })
+    let hint = if errno == crate::sys::Errno::EAGAIN.0 {
+        "runtime: may need to increase max user processes (ulimit -u)\n"
+    } else {
+        ""
+    };
+    fatal(
+        format_args!(
+            "runtime: failed to create new OS thread (have {have} already; errno={errno})\n{hint}"
+        ),
+        &["newosproc"],
+        Goroutines::Running,
+    )
 }

@@ -23,6 +23,7 @@ use core::panic::{Location, PanicInfo};
 use core::sync::atomic::{AtomicPtr, Ordering::SeqCst};
 
 use super::dying::{self, Dying, Phase, Report};
+use super::traceback;
 
 /// The location of the panic being reported, for a nested report.
 static OUTER: AtomicPtr<Location<'static>> = AtomicPtr::new(core::ptr::null_mut());
@@ -44,11 +45,8 @@ fn report(info: &PanicInfo) -> ! {
             let _ = write!(w, "panic: {}", info.message());
             w.set_phase(Phase::Report);
             let _ = writeln!(w);
-            match super::fatal::current_goid() {
-                Some(_) => w.goroutine_header(),
-                None => {
-                    let _ = writeln!(w, "\n[runtime g0, no goroutine running]");
-                }
+            if !traceback::running(&mut w) {
+                let _ = writeln!(w, "\n[runtime g0, no goroutine running]");
             }
             write_location(&mut w, info.location());
             w.exit()
@@ -58,7 +56,7 @@ fn report(info: &PanicInfo) -> ! {
             let _ = write!(w, "fatal error: panic while printing panic value: ");
             w.flush();
             let _ = writeln!(w, "{}", info.message());
-            w.goroutine_header();
+            traceback::running(&mut w);
             write_location(&mut w, info.location());
             write_location(&mut w, outer_location());
             w.exit()

@@ -5,16 +5,15 @@
 //! sysmon do not count) and nothing can wake a goroutine (no pending
 //! timers; a stopped timer is in no heap, so it never counts, see
 //! `time::timers`), the program can never make progress: print Go's message and
-//! every goroutine's header (`goroutine N [reason]:`), then exit 2.
+//! every goroutine's header (`goroutine N [reason]:`, written by
+//! `debug::traceback`), then exit 2.
 
-use core::fmt::Write;
 use core::sync::atomic::Ordering::Relaxed;
 
-use super::g::{G, GDEAD, GRUNNABLE, GRUNNING, GSYSCALL, GWAITING, status_name};
+use super::g::{G, GRUNNABLE, GRUNNING, GSYSCALL};
 use super::newm::mcount;
 use super::sched::{ALLGS, sched};
-use crate::debug::fatal::{fatal_header, throw};
-use crate::print::Writer;
+use crate::debug::fatal::{self, Goroutines, throw};
 
 /// Hooks that can still wake a goroutine while no M runs (timers); set by
 /// the subsystems that own them.
@@ -61,45 +60,12 @@ pub fn checkdead() {
         }
     }
     if s.main_goexited.load(Relaxed) && s.ngoroutines.load(Relaxed) == 0 {
-        fatal_header("no goroutines (main called runtime.Goexit) - deadlock!");
-        crate::sys::process::exit_group(crate::debug::fatal::EXIT_FATAL);
+        let w = fatal::open(
+            format_args!(""),
+            &["no goroutines (main called runtime.Goexit) - deadlock!"],
+        );
+        fatal::close(w, Goroutines::Nothing);
     }
-    fatal_header("all goroutines are asleep - deadlock!");
-    print_goroutine_headers();
-    crate::sys::process::exit_group(crate::debug::fatal::EXIT_FATAL)
-}
-
-/// Prints `goroutine N [reason]:` for every live goroutine, to stderr.
-pub fn print_goroutine_headers() {
-    print_goroutine_headers_except(&ALLGS.lock(), &[]);
-}
-
-/// Prints the header of every live goroutine of `allgs` (Go's `allgs`
-/// order) except those in `skip`, each after a blank line, as Go's
-/// `tracebackothers` does. Takes no lock: the caller holds `ALLGS`.
-pub fn print_goroutine_headers_except(allgs: &[usize], skip: &[*const G]) {
-    for &gp in allgs.iter() {
-        if skip.contains(&(gp as *const G)) {
-            continue;
-        }
-        // SAFETY: Gs in allgs are never freed.
-        let g = unsafe { &*(gp as *const G) };
-        if g.status() != GDEAD {
-            print_goroutine_header(g);
-        }
-    }
-}
-
-/// Prints a blank line and `goroutine N [reason]:` for `g` (Go's
-/// `goroutineheader`): the wait reason of a waiting goroutine, else the
-/// name of its status.
-pub fn print_goroutine_header(g: &G) {
-    let st = g.status();
-    let reason = if st == GWAITING && !g.waitreason.as_str().is_empty() {
-        g.waitreason.as_str()
-    } else {
-        status_name(st)
-    };
-    let mut w = Writer::stderr();
-    let _ = writeln!(w, "\ngoroutine {} [{}]:", g.goid, reason);
+    let w = fatal::open(format_args!(""), &["all goroutines are asleep - deadlock!"]);
+    fatal::close(w, Goroutines::All)
 }

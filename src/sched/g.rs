@@ -67,18 +67,10 @@ pub enum WaitReason {
 }
 
 impl WaitReason {
-    /// Go's wording for the reason (`waitReasonStrings`).
+    /// Go's wording for the reason (`waitReasonStrings`, kept with the
+    /// other state names in `debug::traceback`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            WaitReason::Zero => "",
-            WaitReason::ChanReceive => "chan receive",
-            WaitReason::ChanSend => "chan send",
-            WaitReason::Select => "select",
-            WaitReason::SelectNoCases => "select (no cases)",
-            WaitReason::Sleep => "sleep",
-            WaitReason::SyncMutexLock => "sync.Mutex.Lock",
-            WaitReason::SyncWaitGroupWait => "sync.WaitGroup.Wait",
-        }
+        crate::debug::traceback::wait_reason_name(self)
     }
 }
 
@@ -190,22 +182,11 @@ pub fn casgstatus(gp: &G, from: u32, to: u32) {
     }
 }
 
-/// Go's name of a status, for tracebacks and `scheddetail`.
-pub fn status_name(s: u32) -> &'static str {
-    match s {
-        GIDLE => "idle",
-        GRUNNABLE => "runnable",
-        GRUNNING => "running",
-        GSYSCALL => "syscall",
-        GWAITING => "waiting",
-        GDEAD => "dead",
-        _ => "???",
-    }
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::debug::traceback::status_name;
 
     /// Every status, and a value that is none of them.
     const ALL: [u32; 7] = [GIDLE, GRUNNABLE, GRUNNING, GSYSCALL, GWAITING, 5, GDEAD];

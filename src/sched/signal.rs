@@ -20,7 +20,8 @@ use core::fmt::Write;
 use super::g::G;
 use super::sched::getg;
 use crate::debug::dying::{Dying, Phase, Report, phase, start_dying};
-use crate::debug::fatal::current_goid;
+use crate::debug::fatal::{self, Goroutines};
+use crate::debug::traceback;
 use crate::mem::PAGE_SIZE;
 use crate::sys::signal::{SIGBUS, SIGSEGV, SigInfo, UC_RIP, UC_RSP, sigaction};
 
@@ -108,17 +109,19 @@ fn faulting_g() -> Option<&'static G> {
 /// overflow, a nil dereference or an unexpected fault, then the
 /// goroutine header; exit 2.
 fn report_fault(mut w: Report, f: &Fault, sp: usize) -> ! {
-    let goid = current_goid();
     if let Some(g) = faulting_g().filter(|g| in_guard_page(g, f.addr)) {
-        let on_g0 = goid.is_none();
-        let _ = writeln!(
-            w,
-            "runtime: {} stack exceeds {}-byte limit\nruntime: sp={:#x} stack=[{:#x}, {:#x}]\nfatal error: stack overflow",
-            if on_g0 { "g0" } else { "goroutine" },
-            g.stack.hi - g.stack.lo,
-            sp,
-            g.stack.lo,
-            g.stack.hi
+        let on_g0 = traceback::current_g().is_none();
+        fatal::write_message(
+            &mut w,
+            format_args!(
+                "runtime: {} stack exceeds {}-byte limit\nruntime: sp={:#x} stack=[{:#x}, {:#x}]\n",
+                if on_g0 { "g0" } else { "goroutine" },
+                g.stack.hi - g.stack.lo,
+                sp,
+                g.stack.lo,
+                g.stack.hi
+            ),
+            &["stack overflow"],
         );
     } else if f.addr < NIL_PAGE_END {
         let _ = writeln!(
@@ -127,15 +130,14 @@ fn report_fault(mut w: Report, f: &Fault, sp: usize) -> ! {
         );
         f.write_signal_line(&mut w);
     } else {
-        let _ = writeln!(
-            w,
-            "unexpected fault address {:#x}\nfatal error: fault",
-            f.addr
+        fatal::write_message(
+            &mut w,
+            format_args!("unexpected fault address {:#x}\n", f.addr),
+            &["fault"],
         );
         f.write_signal_line(&mut w);
     }
-    w.goroutine_header();
-    w.exit()
+    fatal::close(w, Goroutines::Running)
 }
 
 /// A fault while this thread was writing a report. While a panic value
@@ -153,9 +155,13 @@ fn report_nested_fault(mut w: Report, f: &Fault) -> ! {
         } else {
             "unexpected fault address"
         };
-        let _ = writeln!(w, "fatal error: panic while printing panic value: {what}");
+        fatal::write_message(
+            &mut w,
+            format_args!(""),
+            &["panic while printing panic value: ", what],
+        );
         f.write_signal_line(&mut w);
-        w.goroutine_header();
+        traceback::running(&mut w);
         #[cfg(not(test))]
         crate::debug::panic::write_location(&mut w, crate::debug::panic::outer_location());
     } else {

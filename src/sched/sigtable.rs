@@ -30,9 +30,9 @@
 //!   process silently on a fault inside the handler.
 //! - Handlers allocate nothing and take no lock another thread may hold
 //!   for long: the goroutine list (`ALLGS`, a spin lock held only for a
-//!   push or a short walk) is tried for at most [`ALLGS_WAIT_NS`]; if the
-//!   interrupted thread itself holds it, the dump shows only the
-//!   interrupted and current goroutines.
+//!   push or a short walk) is tried for at most
+//!   `traceback::ALLGS_WAIT_NS`; if the interrupted thread itself holds
+//!   it, the dump shows only the interrupted and current goroutines.
 //! - SIGHUP and SIGINT inherited as ignored (`nohup`, a shell's background
 //!   job) stay ignored, as Go keeps them; every other signal of the table
 //!   gets the handler whatever was inherited.
@@ -58,12 +58,12 @@
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use super::checkdead::{print_goroutine_header, print_goroutine_headers_except};
 use super::g::G;
-use super::sched::{ALLGS, getg};
-use crate::debug::fatal::{EXIT_FATAL, current_goid, fatal_errno, start_dying};
+use super::sched::getg;
+use crate::debug::dying::{Dying, start_dying};
+use crate::debug::fatal::{EXIT_FATAL, fatal_errno};
+use crate::debug::traceback;
 use crate::mem::PAGE_SIZE;
-use crate::print::Writer;
 use crate::sys::Errno;
 use crate::sys::process::{exit_group, sched_yield};
 use crate::sys::signal::{self as ksig, SigInfo};
@@ -237,9 +237,6 @@ pub(crate) fn restore_after_clone(mask: u64) {
     }
 }
 
-/// How long a dump tries for the goroutine list's lock.
-const ALLGS_WAIT_NS: i64 = 100_000_000;
-
 /// Go's limit on the instruction bytes printed for SIGILL and SIGFPE.
 const MAX_INSTRUCTION_BYTES: usize = 16;
 
@@ -333,19 +330,18 @@ unsafe fn uc_half(ctx: *const u8, off: usize) -> u16 {
 /// The Throw path of Go's `sighandler`: the report described in the
 /// module note, then exit 2.
 fn dump(sig: i32, info: *const SigInfo, ctx: *const u8) -> ! {
-    if !start_dying() {
-        exit_group(EXIT_FATAL);
-    }
+    let mut w = match start_dying() {
+        Dying::Owner(w) => w,
+        // This thread died again while writing a report: exit as it
+        // stands (what was formatted and not yet written is not written).
+        Dying::Nested(_) => exit_group(EXIT_FATAL),
+    };
     // SAFETY: the kernel passes a valid siginfo and ucontext.
     let (code, pc) = unsafe { ((*info).code, uc_word(ctx, ksig::UC_RIP)) };
     let gp = getg();
     // SAFETY: a non-null g from fs:-8 is a live G (never freed) whose m is
     // null or a live M (Ms are never freed).
-    let (g, m) = unsafe {
-        let g = gp.as_ref();
-        (g, g.and_then(|g| g.m.as_ref()))
-    };
-    let mut w = Writer::stderr();
+    let m = unsafe { gp.as_ref().and_then(|g| g.m.as_ref()) };
     match signal_name(sig) {
         Some(name) => {
             let _ = writeln!(w, "{name}");
@@ -374,30 +370,11 @@ fn dump(sig: i32, info: *const SigInfo, ctx: *const u8) -> ! {
         }
         let _ = writeln!(w);
     }
-    drop(w);
+    // The interrupted goroutine (g0: `goroutine 0 [idle]`), the M's
+    // current one, then every other (Go's goroutineheader and
+    // tracebackothers).
     let curg = m.map_or(core::ptr::null(), |m| m.curg as *const G);
-    if let Some(g) = g {
-        print_goroutine_header(g);
-    }
-
-    if !curg.is_null() && !core::ptr::eq(curg, gp) {
-        // SAFETY: m.curg is a live G.
-        print_goroutine_header(unsafe { &*curg });
-    }
-    let deadline = crate::sys::time::nanotime() + ALLGS_WAIT_NS;
-    let allgs = loop {
-        if let Some(a) = ALLGS.try_lock() {
-            break Some(a);
-        }
-        if crate::sys::time::nanotime() > deadline {
-            break None;
-        }
-        core::hint::spin_loop();
-    };
-    if let Some(allgs) = allgs {
-        print_goroutine_headers_except(&allgs, &[gp as *const G, curg]);
-    }
-    let mut w = Writer::stderr();
+    traceback::all_goroutines(&mut w, &[gp as *const G, curg]);
     let _ = writeln!(w);
     for (name, off) in ksig::UC_GREGS {
         // SAFETY: UC_GREGS are offsets inside the kernel's ucontext.
@@ -414,27 +391,24 @@ fn dump(sig: i32, info: *const SigInfo, ctx: *const u8) -> ! {
         let v = unsafe { uc_half(ctx, off) };
         let _ = writeln!(w, "{name:<7}{v:#x}");
     }
-    drop(w);
-    exit_group(EXIT_FATAL)
+    w.exit()
 }
 
 /// A divide error raised by the CPU (Go's `sigpanic` for SIGFPE, then
 /// `panicdivide`, `panicoverflow` or `panicfloat`): Go's runtime-error
 /// panic text, the goroutine's header, exit 2.
 fn divide_error(code: i32) -> ! {
-    if !start_dying() {
-        exit_group(EXIT_FATAL);
-    }
+    let mut w = match start_dying() {
+        Dying::Owner(w) => w,
+        // As in dump: a second death of this thread exits as it stands.
+        Dying::Nested(_) => exit_group(EXIT_FATAL),
+    };
     let what = match code {
         FPE_INTDIV => "integer divide by zero",
         FPE_INTOVF => "integer overflow",
         _ => "floating point error",
     };
-    let mut w = Writer::stderr();
     let _ = writeln!(w, "panic: runtime error: {what}");
-    if let Some(goid) = current_goid() {
-        let _ = writeln!(w, "\ngoroutine {goid} [running]:");
-    }
-    drop(w);
-    exit_group(EXIT_FATAL)
+    traceback::running(&mut w);
+    w.exit()
 }

@@ -11,12 +11,12 @@
 use core::fmt::Write;
 use core::sync::atomic::Ordering::Relaxed;
 
-use super::g::{G, GDEAD};
 use super::lock::Note;
 use super::newm::{ALLM, mcount, minit, newm};
 use super::p::{P, RUNQ_SIZE};
 use super::sched::{ALLGS, ALLP, sched};
 use crate::boot::godebug::DEBUG;
+use crate::debug::traceback::{live_goroutines, wait_reason_name};
 use crate::print::Writer;
 
 /// Never woken: sysmon sleeps on it with a timeout.
@@ -123,19 +123,14 @@ pub fn schedtrace(detailed: bool, start: i64) {
                 );
                 mp = m.alllink;
             }
-            for &gp in ALLGS.lock().iter() {
-                let g = &*(gp as *const G);
-                let st = g.status();
-                if st == GDEAD {
-                    continue;
-                }
+            for g in live_goroutines(&ALLGS.lock()) {
                 let mid = if g.m.is_null() { -1 } else { (*g.m).id };
                 let _ = writeln!(
                     w,
                     "  G{}: status={}({}) m={} lockedm=-1",
                     g.goid,
-                    st,
-                    g.waitreason.as_str(),
+                    g.status(),
+                    wait_reason_name(g.waitreason),
                     mid
                 );
             }
