@@ -16,16 +16,12 @@ use super::p::P;
 use super::procresize::mcommoninit;
 use super::sched::{M0, getm, sched};
 use crate::mem::stack::stackalloc;
-use crate::racy::RacyCell;
 
 /// g0 stack of an M created by `newm` (m0's g0 is carved from the OS stack).
 pub const G0_STACK_SIZE: usize = 64 * 1024;
 /// Signal stack per M: Go's `_FixedStack`-sized gsignal (32 KiB) is enough
 /// for the fault reporter, which formats a few lines without the heap.
 pub const SIGNAL_STACK_SIZE: usize = 32 * 1024;
-
-/// Head of the all-M list (Go's `allm`), linked through `alllink`.
-pub static ALLM: RacyCell<*mut M> = RacyCell::new(core::ptr::null_mut());
 
 /// Number of Ms ever created (Go's `mcount()`), system Ms included.
 pub fn mcount() -> i64 {
@@ -40,8 +36,8 @@ pub fn m0init() {
     // SAFETY: start-up, single thread.
     unsafe {
         let m0 = M0.get();
-        (*m0).alllink = *ALLM.get();
-        *ALLM.get() = m0;
+        (*m0).alllink = *sched().allm.get();
+        *sched().allm.get() = m0;
         (*m0).fastrand = crate::rand::fastrand64() | 1;
     }
     minit();
@@ -97,8 +93,8 @@ pub fn newm(nextp: *mut P, spinning: bool, system: bool, start: extern "C" fn() 
         if system {
             *s.nmsys.get() += 1;
         }
-        (*mp).alllink = *ALLM.get();
-        *ALLM.get() = mp;
+        (*mp).alllink = *s.allm.get();
+        *s.allm.get() = mp;
     }
     s.lock.unlock();
     newosproc(mp, start);
