@@ -91,7 +91,9 @@ fn find_runnable() -> (*mut G, bool) {
 /// P cannot starve it.
 fn global_runq_for_fairness(pp: &mut P) -> Option<(*mut G, bool)> {
     // SAFETY: runqsize is read racily as Go does; the lock is taken below.
-    if pp.schedtick % GLOBAL_RUNQ_CHECK_INTERVAL != 0 || unsafe { *sched().runqsize.get() } == 0 {
+    if !pp.schedtick.is_multiple_of(GLOBAL_RUNQ_CHECK_INTERVAL)
+        || unsafe { *sched().runqsize.get() } == 0
+    {
         return None;
     }
     take_global(pp, 1)
