@@ -90,10 +90,11 @@ fn find_runnable() -> (*mut G, bool) {
 /// fairness": every 61 ticks, so that two goroutines trading places on a
 /// P cannot starve it.
 fn global_runq_for_fairness(pp: &mut P) -> Option<(*mut G, bool)> {
+    if !pp.schedtick.is_multiple_of(GLOBAL_RUNQ_CHECK_INTERVAL) {
+        return None;
+    }
     // SAFETY: runqsize is read racily as Go does; the lock is taken below.
-    if !pp.schedtick.is_multiple_of(GLOBAL_RUNQ_CHECK_INTERVAL)
-        || unsafe { *sched().runqsize.get() } == 0
-    {
+    if unsafe { *sched().runqsize.get() } == 0 {
         return None;
     }
     take_global(pp, 1)
