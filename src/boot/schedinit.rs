@@ -1,7 +1,7 @@
 //! Go's `schedinit` (proc.go), in the seed's order: the M limit,
 //! `mallocinit`, `cpuinit` with GODEBUG, the random seed, `mcommoninit`
-//! for m0, `parsedebugvars`, then GOMAXPROCS and `procresize` under
-//! `sched.lock`.
+//! for m0, the timers as the scheduler's first wake-up source,
+//! `parsedebugvars`, then GOMAXPROCS and `procresize` under `sched.lock`.
 //!
 //! GOMAXPROCS: a positive decimal that fits in an i32 wins (Go's
 //! `atoi32`), anything else gives ncpu. rt0 caps it at [`MAX_GOMAXPROCS`]:
@@ -34,7 +34,7 @@ pub extern "C" fn schedinit() {
     crate::sched::newm::m0init();
     crate::sched::signal::initsig();
     crate::sched::sigpipe::initsigpipe();
-    crate::sched::checkdead::register_wake_source(crate::time::timers::pending);
+    crate::time::timers::init();
     parse_into(godebug, &DEBUG);
 
     let s = sched();

@@ -15,21 +15,6 @@ use super::newm::mcount;
 use super::sched::{ALLGS, sched};
 use crate::debug::fatal::{self, Goroutines, throw};
 
-/// Hooks that can still wake a goroutine while no M runs (timers); set by
-/// the subsystems that own them.
-pub static WAKE_SOURCES: spin::Mutex<[Option<WakeSource>; 4]> = spin::Mutex::new([None; 4]);
-
-/// "Could something still wake a goroutine?"
-pub type WakeSource = fn() -> bool;
-
-/// Registers a "can something still wake a goroutine?" check.
-pub fn register_wake_source(f: fn() -> bool) {
-    let mut ws = WAKE_SOURCES.lock();
-    if let Some(slot) = ws.iter_mut().find(|s| s.is_none()) {
-        *slot = Some(f);
-    }
-}
-
 /// Go's `checkdead`. Returns if the program can still make progress.
 ///
 /// Called with `sched.lock` held.
@@ -54,10 +39,8 @@ pub fn checkdead() {
             }
         }
     }
-    for f in WAKE_SOURCES.lock().iter().flatten() {
-        if f() {
-            return; // a timer will fire and an M wakes for it
-        }
+    if super::wakeup::pending() {
+        return; // a wake-up source (a timer) has work and an M wakes for it
     }
     if s.main_goexited.load(Relaxed) && s.ngoroutines.load(Relaxed) == 0 {
         let w = fatal::open(

@@ -182,7 +182,6 @@ pub fn casgstatus(gp: &G, from: u32, to: u32) {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,3 +22,5 @@ pub mod sigtable;
 pub mod steal;
 pub mod syscall;
 pub mod sysmon;
+pub(crate) mod timerheap;
+pub(crate) mod wakeup;

@@ -14,9 +14,8 @@ use super::g::G;
 use super::m::M;
 use super::p::P;
 use super::procresize::mcommoninit;
-use super::sched::{M0, MList, getm, sched};
+use super::sched::{M0, getm, sched};
 use crate::mem::stack::stackalloc;
-use crate::racy::RacyCell;
 
 /// Every g0's stack size: allocated for an M created by `newm`; on m0 the
 /// top of the OS stack that rt0_go carves out (Go: `-64*1024` in rt0_go).
@@ -24,11 +23,6 @@ pub const G0_STACK_SIZE: usize = 64 * 1024;
 /// Signal stack per M: Go's `_FixedStack`-sized gsignal (32 KiB) is enough
 /// for the fault reporter, which formats a few lines without the heap.
 pub const SIGNAL_STACK_SIZE: usize = 32 * 1024;
-
-/// Head of the all-M list (Go's `allm`), linked through `alllink`.
-pub static ALLM: RacyCell<MList> = RacyCell::new(MList {
-    head: core::ptr::null_mut(),
-});
 
 /// Number of Ms ever created (Go's `mcount()`), system Ms included.
 pub fn mcount() -> i64 {
@@ -43,8 +37,8 @@ pub fn m0init() {
     // SAFETY: start-up, single thread.
     unsafe {
         let m0 = M0.get();
-        (*m0).alllink = (*ALLM.get()).head;
-        (*ALLM.get()).head = m0;
+        (*m0).alllink = (*sched().allm.get()).head;
+        (*sched().allm.get()).head = m0;
         (*m0).fastrand = crate::rand::fastrand64() | 1;
     }
     minit();
@@ -104,8 +98,8 @@ pub unsafe fn newm(nextp: *mut P, spinning: bool, system: bool, start: extern "C
         if system {
             *s.nmsys.get() += 1;
         }
-        (*mp).alllink = (*ALLM.get()).head;
-        (*ALLM.get()).head = mp;
+        (*mp).alllink = (*s.allm.get()).head;
+        (*s.allm.get()).head = mp;
     }
     s.lock.unlock();
     newosproc(mp, start);

@@ -1,14 +1,17 @@
 //! P: a processor, the right to run Go code. Go's `p` in `runtime2.go`.
 //!
 //! A P owns a local run queue (a 256-entry ring, see [`super::runq`]), a
-//! `runnext` slot, a free list of dead goroutines, a batch of goroutine ids
-//! and the allocator's per-P cache. An M must hold a P to run goroutines.
+//! `runnext` slot, a free list of dead goroutines, a batch of goroutine ids,
+//! the allocator's per-P cache and a timer heap (plain data that the timers
+//! of `time/` drive: the core never names them). An M must hold a P to run
+//! goroutines.
 
 use core::sync::atomic::AtomicU32;
 
 use super::g::G;
 use super::m::M;
 use super::proto::runq::LocalRunQ;
+use super::timerheap::TimerHeap;
 use crate::mem::malloc::MCache;
 
 /// Local run queue capacity (Go: `len(p.runq)`).
@@ -146,8 +149,9 @@ pub struct P {
     pub stackcache: StackList,
     /// Small-object allocation cache (Go's `mcache`).
     pub mcache: MCache,
-    /// This P's timers (Go's `p.timers`).
-    pub timers: crate::time::timers::TimerHeap,
+    /// This P's timers (Go's `p.timers`): plain data here, driven by
+    /// `time::timers` (see [`super::timerheap`]).
+    pub timers: TimerHeap,
 }
 
 impl P {
@@ -164,7 +168,7 @@ impl P {
             gfree: GList::new(),
             stackcache: StackList::new(),
             mcache: MCache::new(),
-            timers: crate::time::timers::TimerHeap::new(),
+            timers: TimerHeap::new(),
         }
     }
 }

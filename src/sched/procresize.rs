@@ -9,7 +9,7 @@ use core::sync::atomic::Ordering::{Relaxed, SeqCst};
 
 use super::m::M;
 use super::p::{P, PIDLE};
-use super::sched::{ALLP, getm, sched};
+use super::sched::{getm, sched};
 use super::schedule::acquirep;
 
 /// Gives `mp` its id and counts it (Go's `mcommoninit`).
@@ -78,7 +78,7 @@ pub unsafe fn pidleget() -> *mut P {
 /// Start-up only: the world is stopped and `sched.lock` is held.
 pub unsafe fn procresize(nprocs: i32) {
     // SAFETY: only this thread touches allp during start-up.
-    let allp = unsafe { &mut *ALLP.get() };
+    let allp = unsafe { &mut *sched().allp.get() };
     allp.reserve_exact(nprocs as usize);
     for id in allp.len() as i32..nprocs {
         allp.push(Box::into_raw(Box::new(P::new(id))));

@@ -1,17 +1,22 @@
-//! The global scheduler state: Go's `schedt` (`runtime2.go`), `allp`,
-//! `allgs`, `m0`, `g0`, and `gomaxprocs`.
+//! The global scheduler state: Go's `schedt` (`runtime2.go`) with what Go
+//! keeps beside it (`allp`, `allm`, `gomaxprocs`, `stealOrder`, the wake-up
+//! state of `lastpoll`/`pollUntil`); `allgs`, `m0` and `g0`.
 //!
 //! Fields behind `lock` are `RacyCell`s read and written only with
-//! `sched.lock` held; atomics may be read without it.
+//! `sched.lock` held; atomics may be read without it. What the core keeps
+//! lives in [`Sched`]; only `m0` and `g0` (named by the asm) and `allgs`
+//! stay separate statics.
 
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicU64};
 
 use super::g::G;
-use super::lock::Mutex;
+use super::lock::{Mutex, Note};
 use super::m::M;
 use super::p::{GList, P};
 use super::runq::GQueue;
+use super::steal::RandomOrder;
+use super::wakeup::WakeState;
 use crate::racy::RacyCell;
 
 /// The head of an intrusive list of Ms: `sched.midle` (through `schedlink`)
@@ -95,6 +100,19 @@ pub struct Sched {
     /// The main goroutine called Goexit: when nothing else runs, that is a
     /// deadlock with Go's own wording.
     pub main_goexited: AtomicBool,
+    /// All Ps, indexed by id (Go's `allp`); written by procresize under
+    /// `lock` (and before any other M exists), fixed after start-up.
+    pub allp: RacyCell<AllP>,
+    /// Head of the all-M list (Go's `allm`), linked through `alllink`;
+    /// pushed under `lock`, never shrinks.
+    pub allm: RacyCell<MList>,
+    /// The order stealing visits the Ps in (Go's `stealOrder`).
+    pub(crate) steal_order: spin::Once<RandomOrder>,
+    /// The sources of future work and the blocked poller (Go's
+    /// `lastpoll`, `pollUntil`): see [`super::wakeup`].
+    pub(crate) wakeup: WakeState,
+    /// sysmon sleeps on it with a timeout; never woken (Go's `sysmonnote`).
+    pub(crate) sysmon_note: Note,
 }
 
 static SCHED: Sched = Sched {
@@ -120,20 +138,32 @@ static SCHED: Sched = Sched {
     main_started: AtomicBool::new(false),
     ngoroutines: AtomicI64::new(0),
     main_goexited: AtomicBool::new(false),
+    allp: RacyCell::new(AllP(Vec::new())),
+    allm: RacyCell::new(MList {
+        head: core::ptr::null_mut(),
+    }),
+    steal_order: spin::Once::new(),
+    wakeup: WakeState::new(),
+    sysmon_note: Note::new(),
 };
 
 pub fn sched() -> &'static Sched {
     &SCHED
 }
 
+impl Sched {
+    /// All Ps (Go's `allp`), once start-up has made them.
+    pub fn allp(&self) -> &[*mut P] {
+        // SAFETY: allp is written only by procresize during start-up,
+        // before any other M exists; fixed afterwards.
+        unsafe { &*self.allp.get() }
+    }
+}
+
 /// The first M, the one the kernel started (asm names it).
 pub static M0: RacyCell<M> = RacyCell::new(M::new());
 /// m0's scheduling goroutine, on the 64 KiB carved from the OS stack.
 pub static G0: RacyCell<G> = RacyCell::new(G::new());
-
-/// All Ps, indexed by id (Go's `allp`); written by procresize under
-/// `sched.lock` (and before any other M exists).
-pub static ALLP: RacyCell<AllP> = RacyCell::new(AllP(Vec::new()));
 
 /// Every G ever created (Go's `allgs`), for deadlock reports and tracing.
 pub static ALLGS: spin::Mutex<Vec<usize>> = spin::Mutex::new(Vec::new());

@@ -15,13 +15,15 @@ use core::sync::atomic::Ordering::{Relaxed, SeqCst};
 
 use super::context::{gogo, mcall, on_system_stack};
 use super::g::{G, GRUNNABLE, GRUNNING, GWAITING, WaitReason, casgstatus};
+use super::m::M;
 use super::newm::{mget, mput, mstart_new, newm};
 use super::p::{P, PIDLE};
 use super::procresize::{pidleget, pidleput};
 use super::proto::spinning::{stop_spinning, wakep_claim};
 use super::runq::{globrunqget, globrunqput, runqempty, runqget, runqput};
-use super::sched::{ALLP, getg, getm, sched};
+use super::sched::{getg, getm, sched};
 use super::steal::steal_work;
+use super::wakeup;
 use crate::debug::fatal::throw;
 
 /// Every this many schedule ticks the global queue is checked first, so
@@ -51,126 +53,180 @@ pub fn schedule() -> ! {
 }
 
 /// Finds a goroutine to run, blocking until there is one (Go's
-/// `findRunnable`): the global queue now and then for fairness, the local
-/// queue, the global queue, stealing from other Ps; with nothing found,
-/// give up the P and sleep until `startm` hands one over.
+/// `findRunnable`), in Go's steps: due work of the wake-up sources, the
+/// global queue now and then for fairness, the local queue, the global
+/// queue, the sources' non-blocking poll, stealing from other Ps; with
+/// nothing found, give up the P, look once more if this M was spinning,
+/// then block on the sources (one M) or sleep until `startm` hands over
+/// a P (the others). The steps that find a goroutine return it with
+/// whether it inherits the current time slice.
 fn find_runnable() -> (*mut G, bool) {
-    let s = sched();
     // SAFETY: on g0 of this M.
     let mp = unsafe { &mut *getm() };
     loop {
         // SAFETY: this M holds a P at the top of the loop.
         let pp = unsafe { &mut *mp.p };
-        // Expired timers first: they may ready goroutines onto this P.
-        crate::time::timers::run_all_expired();
-        // Fairness: check the global queue every 61 ticks.
-        // SAFETY: runqsize is read racily as Go does; the lock is taken below.
-        if pp.schedtick % GLOBAL_RUNQ_CHECK_INTERVAL == 0 && unsafe { *s.runqsize.get() } > 0 {
-            s.lock.lock();
-            // SAFETY: lock held; pp is ours.
-            let gp = unsafe { globrunqget(pp, 1) };
-            s.lock.unlock();
-            if !gp.is_null() {
-                return (gp, false);
-            }
+        // Go: `checkTimers` at the top: due timers may ready goroutines
+        // onto this P.
+        wakeup::run_due();
+        let found = global_runq_for_fairness(pp)
+            .or_else(|| local_runq(pp))
+            .or_else(|| global_runq(pp))
+            .or_else(|| poll_sources(pp))
+            .or_else(|| steal(mp, pp))
+            .or_else(|| give_up_p(pp));
+        if let Some(found) = found {
+            return found;
         }
-        let (gp, inherit) = runqget(pp);
-        if !gp.is_null() {
-            return (gp, inherit);
-        }
-        // SAFETY: a racy read of an i32 counter, as Go's; a stale value only
-        // skips or wastes one locked look, and globrunqget re-checks under
-        // the lock.
-        if unsafe { *s.runqsize.get() } != 0 {
-            s.lock.lock();
-            // SAFETY: lock held; pp is ours.
-            let gp = unsafe { globrunqget(pp, 0) };
-            s.lock.unlock();
-            if !gp.is_null() {
-                return (gp, false);
-            }
-        }
-        // Steal, but limit spinning Ms to half the busy Ps: beyond that
-        // they burn CPU for nothing (Go's rule).
-        let gomaxprocs = s.gomaxprocs.load(Relaxed);
-        let busy = gomaxprocs - s.npidle.load(Relaxed) as i32;
-        if mp.spinning.load(Relaxed) || 2 * (s.nmspinning.load(Relaxed) as i32) < busy {
-            if !mp.spinning.load(Relaxed) {
-                mp.spinning.store(true, Relaxed);
-                s.nmspinning.fetch_add(1, SeqCst);
-            }
-            let gp = steal_work(pp);
-            if !gp.is_null() {
-                return (gp, false);
-            }
-        }
-
-        // Nothing anywhere: give up the P.
-        s.lock.lock();
-        // SAFETY: lock held.
-        if unsafe { *s.runqsize.get() } != 0 {
-            // SAFETY: lock held; pp is ours.
-            let gp = unsafe { globrunqget(pp, 0) };
-            s.lock.unlock();
-            return (gp, false);
-        }
-        let released = releasep();
-        // SAFETY: lock held; the P is ours and now idle.
-        unsafe { pidleput(released) };
-        s.lock.unlock();
-
-        // Delicate: a goroutine may have been queued after we looked but
-        // before nmspinning drops; its wakep saw us spinning and started
-        // nobody. So after we stop spinning, look at every queue once more.
-        if mp.spinning.load(Relaxed) {
-            mp.spinning.store(false, Relaxed);
-            // Then (store-load order, see sched::proto::spinning) look at the
-            // queues: runqempty's runnext load and earliest()'s timer0_when
-            // loads are SeqCst, as wakep's are.
-            stop_spinning(&s.nmspinning, "findrunnable: negative nmspinning");
-            // SAFETY: allp is fixed after start-up.
-            let allp = unsafe { &*ALLP.get() };
-            let mut found_work = false;
-            for &p2 in allp.iter() {
-                // SAFETY: Ps are never freed.
-                if !runqempty(unsafe { &*p2 }) {
-                    found_work = true;
-                    break;
-                }
-            }
-            if found_work {
-                s.lock.lock();
-                // SAFETY: lock held.
-                let pp = unsafe { pidleget() };
-                s.lock.unlock();
-                if !pp.is_null() {
-                    // SAFETY: pp came off the idle list under the lock: ours;
-                    // this M dropped its P before spinning.
-                    unsafe { acquirep(pp) };
-                    mp.spinning.store(true, Relaxed);
-                    s.nmspinning.fetch_add(1, SeqCst);
-                    continue;
-                }
-            }
-        }
-        // Timers pending: one M sleeps exactly until the earliest, then
-        // takes an idle P to run it. The others sleep in stopm.
-        let next = crate::time::timers::earliest();
-        if next != 0 && crate::time::timers::become_sleeper(next) {
-            crate::time::timers::sleep_until(next);
-            s.lock.lock();
-            // SAFETY: lock held.
-            let pp = unsafe { pidleget() };
-            s.lock.unlock();
-            if !pp.is_null() {
-                // SAFETY: pp came off the idle list under the lock: ours;
-                // this M holds no P (find_runnable released it).
-                unsafe { acquirep(pp) };
-                continue;
-            }
+        // No P from here on.
+        if stop_spinning_and_look_again(mp) || block_on_sources() {
+            continue;
         }
         stopm();
     }
+}
+
+/// Go: "Check the global runnable queue once in a while to ensure
+/// fairness": every 61 ticks, so that two goroutines trading places on a
+/// P cannot starve it.
+fn global_runq_for_fairness(pp: &mut P) -> Option<(*mut G, bool)> {
+    if !pp.schedtick.is_multiple_of(GLOBAL_RUNQ_CHECK_INTERVAL) {
+        return None;
+    }
+    // SAFETY: runqsize is read racily as Go does; the lock is taken below.
+    if unsafe { *sched().runqsize.get() } == 0 {
+        return None;
+    }
+    take_global(pp, 1)
+}
+
+/// Go: `runqget`, the local run queue (`runnext` first, which inherits
+/// the time slice).
+fn local_runq(pp: &mut P) -> Option<(*mut G, bool)> {
+    let (gp, inherit) = runqget(pp);
+    (!gp.is_null()).then_some((gp, inherit))
+}
+
+/// Go: `globrunqget`, the global run queue (a batch of it moves to the
+/// local queue).
+fn global_runq(pp: &mut P) -> Option<(*mut G, bool)> {
+    // SAFETY: racy pre-check of runqsize, as Go's; the lock is taken below.
+    if unsafe { *sched().runqsize.get() } == 0 {
+        return None;
+    }
+    take_global(pp, 0)
+}
+
+/// One goroutine from the global queue (at most `max` moved, 0: Go's
+/// batch), or None if it was empty after all.
+fn take_global(pp: &mut P, max: i32) -> Option<(*mut G, bool)> {
+    let s = sched();
+    s.lock.lock();
+    // SAFETY: lock held; pp is ours.
+    let gp = unsafe { globrunqget(pp, max) };
+    s.lock.unlock();
+    (!gp.is_null()).then_some((gp, false))
+}
+
+/// Go: `netpoll(0)`: poll the wake-up sources without blocking; what they
+/// readied is on this P's queue.
+fn poll_sources(pp: &mut P) -> Option<(*mut G, bool)> {
+    if wakeup::poll() == 0 {
+        return None;
+    }
+    local_runq(pp)
+}
+
+/// Go: `stealWork`, but only while spinning Ms are at most half the busy
+/// Ps: beyond that they burn CPU for nothing (Go's rule). This M becomes
+/// a spinning M.
+fn steal(mp: &mut M, pp: &mut P) -> Option<(*mut G, bool)> {
+    let s = sched();
+    let busy = s.gomaxprocs.load(Relaxed) - s.npidle.load(Relaxed) as i32;
+    if !mp.spinning.load(Relaxed) && 2 * (s.nmspinning.load(Relaxed) as i32) >= busy {
+        return None;
+    }
+    if !mp.spinning.load(Relaxed) {
+        mp.spinning.store(true, Relaxed);
+        s.nmspinning.fetch_add(1, SeqCst);
+    }
+    let gp = steal_work(pp);
+    (!gp.is_null()).then_some((gp, false))
+}
+
+/// Go: "We have nothing to do": under `sched.lock`, the global queue once
+/// more, else `releasep` and `pidleput`. None: the P is given up.
+fn give_up_p(pp: &mut P) -> Option<(*mut G, bool)> {
+    let s = sched();
+    s.lock.lock();
+    // SAFETY: lock held.
+    if unsafe { *s.runqsize.get() } != 0 {
+        // SAFETY: lock held; pp is ours.
+        let gp = unsafe { globrunqget(pp, 0) };
+        s.lock.unlock();
+        return Some((gp, false));
+    }
+    let released = releasep();
+    // SAFETY: lock held; the P is ours and now idle.
+    unsafe { pidleput(released) };
+    s.lock.unlock();
+    None
+}
+
+/// Go's "delicate dance": a goroutine may have been queued after this
+/// spinning M looked but before `nmspinning` drops; its `wakep` saw us
+/// spinning and started nobody. So stop spinning first, then look at
+/// every P's queue once more (store-load order, see
+/// `sched::proto::spinning`: runqempty's `runnext` load is SeqCst, as
+/// wakep's are; the sources' deadlines are read SeqCst next, in
+/// [`block_on_sources`]). True if this M took an idle P back and spins
+/// again.
+fn stop_spinning_and_look_again(mp: &mut M) -> bool {
+    if !mp.spinning.load(Relaxed) {
+        return false;
+    }
+    let s = sched();
+    mp.spinning.store(false, Relaxed);
+    stop_spinning(&s.nmspinning, "findrunnable: negative nmspinning");
+    // SAFETY: Ps are never freed.
+    if s.allp().iter().all(|&p2| runqempty(unsafe { &*p2 })) {
+        return false;
+    }
+    s.lock.lock();
+    // SAFETY: lock held.
+    let pp = unsafe { pidleget() };
+    s.lock.unlock();
+    if pp.is_null() {
+        return false;
+    }
+    // SAFETY: pp came off the idle list under the lock, so it is ours; this
+    // M dropped its P before spinning.
+    unsafe { acquirep(pp) };
+    mp.spinning.store(true, Relaxed);
+    s.nmspinning.fetch_add(1, SeqCst);
+    true
+}
+
+/// Go: `netpoll(delay)` until `pollUntil`, then an idle P to run what came
+/// due: one M blocks until the sources' earliest deadline or a wake-up
+/// ([`wakeup::block`]); the others sleep in `stopm`. True if this M holds
+/// a P again.
+fn block_on_sources() -> bool {
+    if !wakeup::block() {
+        return false;
+    }
+    let s = sched();
+    s.lock.lock();
+    // SAFETY: lock held.
+    let pp = unsafe { pidleget() };
+    s.lock.unlock();
+    if pp.is_null() {
+        return false;
+    }
+    // SAFETY: pp came off the idle list under the lock, so it is ours; this
+    // M holds no P (find_runnable released it before blocking).
+    unsafe { acquirep(pp) };
+    true
 }
 
 /// This M found work while spinning (Go's `resetspinning`).
@@ -381,8 +437,9 @@ extern "C" fn gosched_m(gp: *mut G) -> ! {
 /// Tries to get another M running on an idle P because there may be new
 /// work (Go's `wakep`): only if no M is spinning already, since a spinning
 /// M will find the work itself. Callers made the work visible with a
-/// SeqCst store or RMW first (runnext's swap, `timer0_when`'s store): the
-/// hand-off with a spinner that stops is in [`super::proto::spinning`].
+/// SeqCst store or RMW first (runnext's swap, a source's deadline, such as
+/// `timer0_when`'s store): the hand-off with a spinner that stops is in
+/// [`super::proto::spinning`].
 pub fn wakep() {
     let s = sched();
     if wakep_claim(&s.npidle, &s.nmspinning) {

@@ -13,7 +13,7 @@ use super::g::G;
 use super::newm::m_fastrand;
 use super::p::{P, PIDLE};
 use super::runq::runqsteal;
-use super::sched::ALLP;
+use super::sched::sched;
 
 /// Rounds over all Ps before giving up (Go's `stealTries`).
 const STEAL_TRIES: usize = 4;
@@ -51,14 +51,14 @@ impl RandomOrder {
     }
 }
 
-static STEAL_ORDER: spin::Once<RandomOrder> = spin::Once::new();
-
 /// Tries to steal a runnable goroutine from another P into `pp` (Go's
 /// `stealWork`). Null when every queue was empty.
 pub fn steal_work(pp: &P) -> *mut G {
-    // SAFETY: allp is fixed after start-up.
-    let allp = unsafe { &*ALLP.get() };
-    let order = STEAL_ORDER.call_once(|| RandomOrder::new(allp.len() as u32));
+    let s = sched();
+    let allp = s.allp();
+    let order = s
+        .steal_order
+        .call_once(|| RandomOrder::new(allp.len() as u32));
     for round in 0..STEAL_TRIES {
         let steal_runnext = round == STEAL_TRIES - 1;
         for pos in order.walk(m_fastrand()) {

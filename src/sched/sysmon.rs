@@ -11,16 +11,13 @@
 use core::fmt::Write;
 use core::sync::atomic::Ordering::Relaxed;
 
-use super::lock::Note;
-use super::newm::{ALLM, mcount, minit, newm};
+use super::newm::{mcount, minit, newm};
 use super::p::{P, RUNQ_SIZE};
-use super::sched::{ALLGS, ALLP, sched};
+use super::sched::{ALLGS, sched};
 use crate::boot::godebug::DEBUG;
 use crate::debug::traceback::{live_goroutines, wait_reason_name};
 use crate::print::Writer;
 
-/// Never woken: sysmon sleeps on it with a timeout.
-static SYSMON_NOTE: Note = Note::new();
 const NANOS_PER_MILLI: i64 = 1_000_000;
 
 /// Starts sysmon if GODEBUG asked for a scheduler trace.
@@ -42,7 +39,7 @@ extern "C" fn sysmon() -> ! {
         next += period;
         let left = next - crate::sys::time::nanotime();
         if left > 0 {
-            SYSMON_NOTE.sleep_timeout(left);
+            sched().sysmon_note.sleep_timeout(left);
         }
     }
 }
@@ -76,7 +73,7 @@ pub fn schedtrace(detailed: bool, start: i64) {
         if detailed {
             let _ = writeln!(w, " gcwaiting=0 nmidlelocked=0 stopwait=0 sysmonwait=0");
         }
-        let allp = &*ALLP.get();
+        let allp = s.allp();
         for (i, &pp) in allp.iter().enumerate() {
             let p = &*pp;
             if detailed {
@@ -103,7 +100,7 @@ pub fn schedtrace(detailed: bool, start: i64) {
             }
         }
         if detailed {
-            let mut mp = (*ALLM.get()).head;
+            let mut mp = (*s.allm.get()).head;
             while !mp.is_null() {
                 let m = &*mp;
                 let pid = if m.p.is_null() { -1 } else { (*m.p).id };

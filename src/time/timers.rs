@@ -1,18 +1,23 @@
-//! Timers: Go's per-P timer heaps (time.go: `addtimer`, `deltimer`,
-//! `modtimer`, `checkTimers`, `runtimer`) and the M that sleeps until the
-//! next one is due.
+//! Timers: Go's per-P timers (time.go: `addtimer`, `deltimer`,
+//! `modtimer`, `checkTimers`, `runtimer`), the first source of future
+//! work of the scheduler ([`crate::sched::wakeup`]).
 //!
-//! Each P keeps a binary min-heap of timers by `when`, behind a short spin
-//! lock, and publishes its earliest `when` in `timer0_when` (0: none) so
-//! that others can look without the lock. `find_runnable` runs every
-//! expired timer on every P before looking for goroutines; a timer's
-//! function runs on g0 and may ready goroutines (onto the running P) or
-//! send on a channel without blocking.
+//! Each P keeps a binary min-heap of timers by `when` (the P's
+//! [`TimerHeap`], plain data in the core, which this module drives: see
+//! `sched::timerheap` for why it lives there), behind a short spin lock,
+//! with its earliest `when` published in `timer0_when` (0: none) so that
+//! others can look without the lock. The timers register at start-up
+//! ([`init`]) as a wake-up source: their deadline is the earliest
+//! `timer0_when` of any P, and their poll runs every expired timer on
+//! every P; `find_runnable` runs it before looking for goroutines. A
+//! timer's function runs on g0 and may ready goroutines (onto the running
+//! P) or send on a channel without blocking.
 //!
-//! When nothing is runnable, one M (the "timer sleeper") gives up its P
-//! and sleeps on a futex exactly until the earliest timer, never polling;
-//! adding an earlier timer, or removing the one it waits for, wakes it.
-//! Other idle Ms sleep in `stopm`.
+//! When nothing is runnable, one M gives up its P and blocks in the
+//! scheduler's blocking poll exactly until the earliest deadline, never
+//! polling; adding an earlier timer ([`wakeup::wake_for`], Go's
+//! `wakeNetPoller`), or removing the one it waits for
+//! ([`wakeup::break_poller`]), wakes it. Other idle Ms sleep in `stopm`.
 //!
 //! # Stopping: removed at once, under the owner's lock
 //!
@@ -32,11 +37,11 @@
 //!
 //! A timer's `status` is one of:
 //! - `NONE`: in no heap, and no runner holds it;
-//! - `WAITING`: in the heap of P `pp`, at index `idx`;
+//! - `WAITING`: in the heap of P `pp`, at the index its heap node holds;
 //! - `RUNNING`: a periodic timer popped by a runner, whose function runs
 //!   now; the runner puts it back (`WAITING`) when the function returns.
 //!
-//! Invariants: (1) `status`, `pp` and `idx` change only under the lock of
+//! Invariants: (1) `status`, `pp` and the index change only under the lock of
 //! the heap the timer is entering or leaving (`pp` names that heap while
 //! `WAITING`, null otherwise); so a thread holding heap H's lock that sees
 //! `WAITING` and `pp == H` knows the timer is in H and stays there until it
@@ -70,40 +75,34 @@
 //! goroutine, and never touches it again.
 
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::sync::atomic::{
-    AtomicBool, AtomicI64, AtomicPtr, AtomicU32, AtomicUsize,
-    Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
+    AtomicI64, AtomicPtr, AtomicU32,
+    Ordering::{AcqRel, Acquire, Relaxed, Release},
 };
 
 use crate::chan::Chan;
 use crate::sched::p::P;
-use crate::sched::sched::{ALLP, getm};
-use crate::sys::futex::{futex_wait, futex_wake};
+use crate::sched::sched::{getm, sched};
+use crate::sched::timerheap::{TimerEntry, TimerHeap, TimerNode};
+use crate::sched::wakeup::{self, WakeSource};
 
 /// In no heap, and no runner holds it.
 const NONE: u32 = 0;
-/// In the heap of `pp`, at `idx`.
+/// In the heap of `pp`, at its node's index.
 const WAITING: u32 = 1;
 /// A periodic timer whose function runs now; the runner re-adds it.
 const RUNNING: u32 = 2;
 
-/// `idx` of a timer in no heap.
-const NO_INDEX: usize = usize::MAX;
-
-/// A heap keeps at least this many slots when it shrinks.
-const HEAP_MIN_CAPACITY: usize = 64;
-/// A heap shrinks when fewer than 1/HEAP_SHRINK_RATIO of its slots are used.
-const HEAP_SHRINK_RATIO: usize = 4;
-
 /// A runtime timer (Go's `runtime.timer`): at `when` (nanotime), call
-/// `f(self, now)`; if `period > 0`, again every `period`.
+/// `f(self, now)`; if `period > 0`, again every `period`. `repr(C)` with
+/// the heap node first: a heap entry's node pointer is the timer's.
+#[repr(C)]
 pub(crate) struct RuntimeTimer {
+    /// Its index in the heap it is in (kept by the heap).
+    node: TimerNode,
     status: AtomicU32,
     /// The heap the timer is in (`WAITING`), else null.
     pp: AtomicPtr<P>,
-    /// Its index there, else `NO_INDEX`.
-    idx: AtomicUsize,
     /// 0 for a one-shot timer.
     period: AtomicI64,
     /// The timer function. For an uncounted timer it must not touch the
@@ -120,9 +119,9 @@ pub(crate) struct RuntimeTimer {
 impl RuntimeTimer {
     fn new(f: fn(&RuntimeTimer, i64), arg: usize, ch: Option<Chan<i64>>, counted: bool) -> Self {
         RuntimeTimer {
+            node: TimerNode::new(),
             status: AtomicU32::new(NONE),
             pp: AtomicPtr::new(core::ptr::null_mut()),
-            idx: AtomicUsize::new(NO_INDEX),
             period: AtomicI64::new(0),
             f,
             arg,
@@ -143,120 +142,22 @@ impl RuntimeTimer {
     }
 }
 
-/// One heap slot: the deadline, kept beside the pointer so that sifting
-/// reads no timer.
-#[derive(Clone, Copy)]
-pub(crate) struct Entry {
-    when: i64,
-    t: *const RuntimeTimer,
-}
-
-// SAFETY: an Entry is only touched under its heap's lock, and the timer it
-// points to is Sync (atomics, an immutable fn, a channel handle).
-unsafe impl Send for Entry {}
-
-/// A P's timers.
-pub struct TimerHeap {
-    heap: spin::Mutex<Vec<Entry>>,
-    /// Earliest `when` in `heap`, 0 if empty (read without the lock).
-    timer0_when: AtomicI64,
-}
-
-impl Default for TimerHeap {
-    fn default() -> Self {
-        Self::new()
+/// The heap entry of `t`, due at `when`.
+fn entry(t: *const RuntimeTimer, when: i64) -> TimerEntry {
+    TimerEntry {
+        when,
+        node: t.cast::<TimerNode>(),
     }
 }
 
-impl TimerHeap {
-    pub const fn new() -> TimerHeap {
-        TimerHeap {
-            heap: spin::Mutex::new(Vec::new()),
-            timer0_when: AtomicI64::new(0),
-        }
-    }
-
-    /// Timers in the heap now (every one of them live: none is "deleted").
-    pub fn len(&self) -> usize {
-        self.heap.lock().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.timer0_when.load(Relaxed) == 0
-    }
+/// The timer of a heap entry (its node is the timer's first field).
+fn timer_of(e: TimerEntry) -> *const RuntimeTimer {
+    e.node.cast::<RuntimeTimer>()
 }
 
-/// Puts `h[i]` at index `i` and records that in its timer.
-fn place(h: &mut [Entry], i: usize, e: Entry) {
-    h[i] = e;
-    // SAFETY: a timer in a heap is alive (a reference of the heap's, or its
-    // uncounted owner waits for it), and we hold the heap's lock.
-    unsafe { (*e.t).idx.store(i, Relaxed) };
-}
-
-fn sift_up(h: &mut [Entry], mut i: usize) {
-    let e = h[i];
-    while i > 0 {
-        let parent = (i - 1) / 2;
-        if h[parent].when <= e.when {
-            break;
-        }
-        place(h, i, h[parent]);
-        i = parent;
-    }
-    place(h, i, e);
-}
-
-fn sift_down(h: &mut [Entry], mut i: usize) {
-    let e = h[i];
-    loop {
-        let (l, r) = (2 * i + 1, 2 * i + 2);
-        let mut m = l;
-        if l >= h.len() {
-            break;
-        }
-        if r < h.len() && h[r].when < h[l].when {
-            m = r;
-        }
-        if h[m].when >= e.when {
-            break;
-        }
-        place(h, i, h[m]);
-        i = m;
-    }
-    place(h, i, e);
-}
-
-/// Adds `e` to `h` (lock held).
-fn push(h: &mut Vec<Entry>, e: Entry) {
-    h.push(e);
-    let last = h.len() - 1;
-    sift_up(h, last);
-}
-
-/// Removes the entry at `i` (lock held) and returns it.
-fn remove_at(h: &mut Vec<Entry>, i: usize) -> Entry {
-    let e = h[i];
-    let last = h.pop().expect("remove_at: empty timer heap");
-    if i < h.len() {
-        place(h, i, last);
-        if i > 0 && h[(i - 1) / 2].when > last.when {
-            sift_up(h, i);
-        } else {
-            sift_down(h, i);
-        }
-    }
-    // Give memory back after a burst of timers (1M tickers, then stopped).
-    if h.capacity() > HEAP_MIN_CAPACITY && h.len() < h.capacity() / HEAP_SHRINK_RATIO {
-        h.shrink_to((h.capacity() / 2).max(HEAP_MIN_CAPACITY));
-    }
-    e
-}
-
-fn publish(pp: &P, h: &[Entry]) {
-    pp.timers
-        .timer0_when
-        .store(h.first().map_or(0, |e| e.when), SeqCst);
+/// The heap of P `pp`.
+fn heap(pp: &P) -> &TimerHeap {
+    &pp.timers
 }
 
 /// Gives up the reference a heap held on `t` (outside every heap lock: it
@@ -271,20 +172,10 @@ fn release(t: *const RuntimeTimer) {
     }
 }
 
-/// Is an M sleeping until the next timer, and until when.
-static SLEEPER: AtomicBool = AtomicBool::new(false);
-static SLEEP_UNTIL: AtomicI64 = AtomicI64::new(0);
-/// Futex word the sleeper waits on; bumped to wake it early.
-static SLEEPER_KICK: AtomicU32 = AtomicU32::new(0);
-
-fn kick_sleeper() {
-    SLEEPER_KICK.fetch_add(1, SeqCst);
-    futex_wake(&SLEEPER_KICK, 1);
-}
-
 /// Adds `t` to the current P's heap, due at `when` (Go's `addtimer`), and
-/// wakes the sleeper if it is due before the sleeper would wake. False if
-/// another thread added it first (the timer was not `NONE`).
+/// wakes the blocked M if it is due before that M would wake, or gets an M
+/// looking if none is blocked (Go's `wakeNetPoller`). False if another
+/// thread added it first (the timer was not `NONE`).
 ///
 /// # Safety
 /// `t` stays alive while it is in a heap: for a counted timer the caller
@@ -296,7 +187,7 @@ unsafe fn add_timer(t: *const RuntimeTimer, when: i64) -> bool {
     // SAFETY: alive, by the contract.
     let tr = unsafe { &*t };
     {
-        let mut h = pp.timers.heap.lock();
+        let mut h = heap(pp).lock();
         if tr
             .status
             .compare_exchange(NONE, WAITING, AcqRel, Relaxed)
@@ -305,17 +196,13 @@ unsafe fn add_timer(t: *const RuntimeTimer, when: i64) -> bool {
             return false;
         }
         tr.pp.store(pp as *const P as *mut P, Release);
-        push(&mut h, Entry { when, t });
-        publish(pp, &h);
+        // SAFETY: the timer is in no heap (it was NONE) and stays alive
+        // while in this one (this function's contract).
+        unsafe { h.push(entry(t, when)) };
     }
-    if SLEEPER.load(SeqCst) {
-        if when < SLEEP_UNTIL.load(SeqCst) {
-            kick_sleeper();
-        }
-    } else {
-        // No M watches the clock: make sure one will (it becomes the sleeper).
-        crate::sched::schedule::wakep();
-    }
+    // The push published `timer0_when` (SeqCst): now the hand-off with the
+    // blocked M (sched::proto::poller).
+    wakeup::wake_for(when);
     true
 }
 
@@ -349,29 +236,27 @@ pub(crate) fn del_timer(t: &RuntimeTimer) -> bool {
                 // SAFETY: Ps are never freed.
                 let p = unsafe { &*pp };
                 let removed = {
-                    let mut h = p.timers.heap.lock();
+                    let mut h = heap(p).lock();
                     // Invariant (1): under H's lock, WAITING with pp == H
-                    // means the timer is in H, at idx.
+                    // means the timer is in H, at its node's index.
                     if t.status.load(Acquire) != WAITING || t.pp.load(Acquire) != pp {
                         None
                     } else {
-                        let i = t.idx.load(Relaxed);
-                        let e = remove_at(&mut h, i);
-                        debug_assert!(core::ptr::eq(e.t, t));
-                        t.idx.store(NO_INDEX, Relaxed);
+                        let i = t.node.index();
+                        let e = h.remove_at(i);
+                        debug_assert!(core::ptr::eq(timer_of(e), t));
                         t.pp.store(core::ptr::null_mut(), Release);
                         t.status.store(NONE, Release);
-                        publish(p, &h);
                         Some((e, i))
                     }
                 };
                 if let Some((e, i)) = removed {
-                    // The sleeper may be waiting for this very timer (and
+                    // The blocked M may be waiting for this very timer (and
                     // checkdead cannot run while it sleeps): let it look again.
-                    if i == 0 && SLEEPER.load(SeqCst) {
-                        kick_sleeper();
+                    if i == 0 {
+                        wakeup::break_poller();
                     }
-                    release(e.t);
+                    release(timer_of(e));
                     return true;
                 }
             }
@@ -400,86 +285,83 @@ pub(crate) fn reset_timer(t: &Arc<RuntimeTimer>, when: i64, period: i64) -> bool
 
 /// Runs `pp`'s expired timers (Go's `checkTimers`); returns how many ran.
 pub fn check_timers(pp: &P, now: i64) -> usize {
-    let w = pp.timers.timer0_when.load(SeqCst);
+    let w = heap(pp).earliest();
     if w == 0 || w > now {
         return 0;
     }
     let mut ran = 0;
     loop {
         let (e, period) = {
-            let mut h = pp.timers.heap.lock();
-            if h.is_empty() || h[0].when > now {
-                publish(pp, &h);
-                return ran;
+            let mut h = heap(pp).lock();
+            match h.first() {
+                Some(first) if first.when <= now => {}
+                _ => return ran,
             }
-            let e = remove_at(&mut h, 0);
+            let e = h.remove_at(0);
             // SAFETY: in the heap until now, so alive; we hold its lock.
-            let t = unsafe { &*e.t };
+            let t = unsafe { &*timer_of(e) };
             let period = t.period.load(Relaxed);
-            t.idx.store(NO_INDEX, Relaxed);
             t.pp.store(core::ptr::null_mut(), Release);
             // A one-shot timer is done (a stop now returns false); a
             // periodic one is ours until we put it back.
             t.status
                 .store(if period > 0 { RUNNING } else { NONE }, Release);
-            publish(pp, &h);
             (e, period)
         };
+        let t = timer_of(e);
         // SAFETY: a counted timer: we hold the heap's reference; an
         // uncounted one: its owner waits for this call.
-        let (f, tr) = unsafe { ((*e.t).f, &*e.t) };
+        let (f, tr) = unsafe { ((*t).f, &*t) };
         ran += 1;
         if period > 0 {
             f(tr, now);
             // Next multiple of the period after now (Go skips missed ticks).
             let when = e.when + period * (1 + (now - e.when) / period);
-            let mut h = pp.timers.heap.lock();
+            let mut h = heap(pp).lock();
             tr.pp.store(pp as *const P as *mut P, Release);
-            push(&mut h, Entry { when, t: e.t });
+            // SAFETY: RUNNING, so in no heap; we hold the heap's reference
+            // that came out with it.
+            unsafe { h.push(entry(t, when)) };
             tr.status.store(WAITING, Release);
-            publish(pp, &h);
         } else {
             let counted = tr.counted;
             f(tr, now);
             // An uncounted timer may be gone now: do not touch it.
             if counted {
-                release(e.t);
+                release(t);
             }
         }
     }
 }
 
-/// Runs expired timers on every P; returns how many ran. Reads the clock
-/// only when some P has a timer, so the scheduler's hot path costs a few
-/// atomic loads when no timer is pending (Go's `checkTimers` likewise
-/// looks at `timer0When` before calling `nanotime`).
-pub fn run_all_expired() -> usize {
-    let first = earliest();
-    if first == 0 {
-        return 0;
-    }
-    let now = crate::sys::time::nanotime();
-    if first > now {
-        return 0;
-    }
-    // SAFETY: allp is fixed after start-up.
-    let allp = unsafe { &*ALLP.get() };
-    let mut ran = 0;
-    for &pp in allp.iter() {
-        // SAFETY: Ps are never freed.
-        ran += check_timers(unsafe { &*pp }, now);
-    }
-    ran
+/// The timers as a wake-up source (see [`init`]).
+static TIMERS: WakeSource = WakeSource::new(earliest, run_expired, None);
+
+/// Registers the timers as the scheduler's first source of future work.
+/// Called by schedinit.
+pub fn init() {
+    wakeup::register(&TIMERS);
 }
 
-/// The earliest timer on any P, or 0.
-pub fn earliest() -> i64 {
-    // SAFETY: allp is fixed after start-up.
-    let allp = unsafe { &*ALLP.get() };
-    let mut best = 0;
-    for &pp in allp.iter() {
+/// The timers' poll: runs the timers expired at `now` on every P; returns
+/// how many ran. The scheduler calls it only when [`earliest`] is due, so
+/// its hot path costs a few atomic loads when no timer is pending (Go's
+/// `checkTimers` likewise looks at `timer0When` before `nanotime`).
+fn run_expired(now: i64) -> usize {
+    sched()
+        .allp()
+        .iter()
         // SAFETY: Ps are never freed.
-        let w = unsafe { (*pp).timers.timer0_when.load(SeqCst) };
+        .map(|&pp| check_timers(unsafe { &*pp }, now))
+        .sum()
+}
+
+/// The earliest timer on any P, or 0 (the timers' deadline as a source).
+pub fn earliest() -> i64 {
+    let mut best = 0;
+    for &pp in sched().allp() {
+        // SAFETY: Ps are never freed.
+        let w = heap(unsafe { &*pp }).earliest();
         if w != 0 && (best == 0 || w < best) {
             best = w;
         }
@@ -489,43 +371,10 @@ pub fn earliest() -> i64 {
 
 /// Timers in every P's heap now (for tests: a stopped timer is in none).
 pub fn in_heaps() -> usize {
-    // SAFETY: allp is fixed after start-up.
-    let allp = unsafe { &*ALLP.get() };
-    // SAFETY: Ps are never freed.
-    allp.iter().map(|&pp| unsafe { (*pp).timers.len() }).sum()
+    sched()
+        .allp()
+        .iter()
+        // SAFETY: Ps are never freed.
+        .map(|&pp| heap(unsafe { &*pp }).len())
+        .sum()
 }
-
-/// Any timer pending? (a wake source for checkdead). Stopped timers are
-/// not in any heap, so they never count as future work.
-pub fn pending() -> bool {
-    earliest() != 0
-}
-
-/// Tries to become the M that sleeps until `until`; false if one already does.
-pub fn become_sleeper(until: i64) -> bool {
-    if SLEEPER
-        .compare_exchange(false, true, SeqCst, Relaxed)
-        .is_err()
-    {
-        return false;
-    }
-    SLEEP_UNTIL.store(until, SeqCst);
-    true
-}
-
-/// Sleeps until `until` or a kick, then gives up the sleeper role.
-pub fn sleep_until(until: i64) {
-    let seq = SLEEPER_KICK.load(SeqCst);
-    // A timer added (or removed) between the caller's look and now: with
-    // no timer left (earliest 0) do not sleep at all.
-    let until = until.min(earliest().max(1));
-    let left = until - crate::sys::time::nanotime();
-    if left > 0 {
-        let _ = futex_wait(&SLEEPER_KICK, seq, left);
-    }
-    SLEEPER.store(false, SeqCst);
-}
-
-#[cfg(test)]
-#[path = "timers_tests.rs"]
-mod tests;

@@ -6,8 +6,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use loom::sync::atomic::AtomicBool;
-pub use loom::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+pub use loom::sync::atomic::{AtomicBool, AtomicI64, AtomicPtr, AtomicU32, Ordering};
 use loom::sync::{Condvar, Mutex};
 
 pub fn throw(msg: &str) -> ! {
@@ -91,6 +90,9 @@ pub fn futex_wake(addr: &AtomicU32, n: u32) -> usize {
 
 #[path = "../../../src/sched/proto/lock.rs"]
 pub mod lock;
+
+#[path = "../../../src/sched/proto/poller.rs"]
+pub mod poller;
 
 #[path = "../../../src/sched/proto/runq.rs"]
 pub mod runq;

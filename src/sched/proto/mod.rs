@@ -1,4 +1,5 @@
-//! The scheduler's futex protocols and the run-queue ring, written once and compiled twice: here,
+//! The scheduler's futex protocols, the run-queue ring and the blocked
+//! poller's hand-off, written once and compiled twice: here,
 //! into the runtime, over core's atomics and the real `futex(2)`; and in
 //! the host crate `models/` (`#[path]` to these same files), over loom's
 //! atomics and a loom-modelled futex, where loom checks every
@@ -8,9 +9,10 @@
 
 pub(crate) use crate::debug::fatal::throw;
 pub(crate) use crate::sys::futex::{futex_wait, futex_wake};
-pub(crate) use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+pub(crate) use core::sync::atomic::{AtomicBool, AtomicI64, AtomicPtr, AtomicU32, Ordering};
 
 pub(crate) mod lock;
+pub(crate) mod poller;
 pub(crate) mod runq;
 pub(crate) mod spinning;
 
