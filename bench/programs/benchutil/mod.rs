@@ -1,7 +1,7 @@
 //! What every rt0 bench shares, as bench/go/internal/benchutil does for the
 //! Go twins: the count from argv[1] and the `<ns> ns/op` line that
-//! scripts/bench.py parses. Included with `#[path]` (not an example itself:
-//! cargo only takes `examples/*.rs` and `examples/*/main.rs`).
+//! scripts/bench.py parses. Included with `#[path]` (not a program itself:
+//! Cargo.toml lists only the bench_*.rs files as examples).
 //!
 //! Output contract (bench/README.md): any number of `key=value` lines, then,
 //! last, one line `<ns> ns/op`. A `check=<value>` line must match the Go

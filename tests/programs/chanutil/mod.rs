@@ -1,5 +1,5 @@
-//! What the channel and timer test programs share (included with `#[path]`;
-//! cargo takes only `examples/*.rs` and `examples/*/main.rs` as examples):
+//! What the channel and timer test programs share (included with `#[path]`:
+//! Cargo.toml lists only the programs as examples):
 //! argv parsing, a small deterministic PRNG, a lock-free "seen" bitmap that
 //! catches duplicated and lost values, and a way to wait until goroutines
 //! are really parked (so a test of "close while parked" tests exactly that,
