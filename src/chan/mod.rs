@@ -16,8 +16,9 @@
 //!   still received first;
 //! - `close` of a closed channel panics, as in Go: it is a bug.
 
+#[doc(hidden)]
 pub mod select;
-pub mod sudog;
+pub(crate) mod sudog;
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;

@@ -17,7 +17,7 @@ pub fn count() -> u64 {
         .unwrap_or("bench");
     let Some(arg) = args.next() else {
         rt0::eprintln!("usage: {prog} COUNT");
-        rt0::sys::process::exit_group(2);
+        rt0::process::exit(2);
     };
     match core::str::from_utf8(arg)
         .ok()
@@ -27,7 +27,7 @@ pub fn count() -> u64 {
         _ => {
             let shown = core::str::from_utf8(arg).unwrap_or("(not UTF-8)");
             rt0::eprintln!("{prog}: COUNT must be a positive integer, got {shown:?}");
-            rt0::sys::process::exit_group(2);
+            rt0::process::exit(2);
         }
     }
 }
