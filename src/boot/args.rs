@@ -187,15 +187,6 @@ pub fn getenv(key: &str) -> Option<&'static str> {
     getenv_bytes(key).and_then(|v| core::str::from_utf8(v).ok())
 }
 
-/// Finds `key`'s value in `KEY=value` entries: the first match wins, as in
-/// Go's `gogetenv`. Entries without '=' match nothing.
-pub fn lookup<'a>(mut env: impl Iterator<Item = &'a [u8]>, key: &[u8]) -> Option<&'a [u8]> {
-    env.find_map(|e| {
-        let rest = e.strip_prefix(key)?;
-        rest.strip_prefix(b"=")
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,20 +249,5 @@ mod tests {
         let st = unsafe { walk(0, w.as_ptr() as *const *const u8) };
         assert_eq!((st.argc, st.envc, st.auxc), (0, 0, 0));
         assert_eq!(st.aux, Auxv::default());
-    }
-
-    #[test]
-    fn lookup_first_match_exact_key() {
-        let env: [&[u8]; 5] = [
-            b"GOMAXPROCSX=9",
-            b"NOEQUALS",
-            b"GOMAXPROCS=3",
-            b"GOMAXPROCS=4",
-            b"E=",
-        ];
-        assert_eq!(lookup(env.iter().copied(), b"GOMAXPROCS"), Some(&b"3"[..]));
-        assert_eq!(lookup(env.iter().copied(), b"E"), Some(&b""[..]));
-        assert_eq!(lookup(env.iter().copied(), b"NOEQUALS"), None);
-        assert_eq!(lookup(env.iter().copied(), b"MISSING"), None);
     }
 }
