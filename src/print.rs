@@ -63,10 +63,6 @@ impl Writer {
         }
     }
 
-    pub fn stdout() -> Writer {
-        Writer::new(STDOUT)
-    }
-
     pub fn stderr() -> Writer {
         Writer::new(STDERR)
     }

@@ -28,10 +28,6 @@ impl GQueue {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.head.is_null()
-    }
-
     /// # Safety
     /// `gp` is valid and on no other list.
     pub unsafe fn push_back(&mut self, gp: *mut G) {
