@@ -18,11 +18,8 @@ use crate::racy::RacyCell;
 pub mod at {
     pub const AT_NULL: usize = 0;
     pub const AT_PAGESZ: usize = 6;
-    pub const AT_HWCAP: usize = 16;
     pub const AT_SECURE: usize = 23;
     pub const AT_RANDOM: usize = 25;
-    pub const AT_HWCAP2: usize = 26;
-    pub const AT_EXECFN: usize = 31;
     pub const AT_SYSINFO_EHDR: usize = 33;
 }
 
@@ -30,15 +27,11 @@ pub mod at {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Auxv {
     pub pagesz: usize,
-    pub hwcap: usize,
-    pub hwcap2: usize,
     pub secure: bool,
     /// Address of 16 random bytes from the kernel.
     pub random: usize,
     /// Address of the vDSO's ELF header (0 when there is none, as under qemu-user).
     pub sysinfo_ehdr: usize,
-    /// Address of the executable's path as passed to execve.
-    pub execfn: usize,
 }
 
 /// The decoded initial stack.
@@ -94,12 +87,9 @@ pub unsafe fn walk(argc: usize, argv: *const *const u8) -> InitialStack {
 fn record(aux: &mut Auxv, tag: usize, val: usize) {
     match tag {
         at::AT_PAGESZ => aux.pagesz = val,
-        at::AT_HWCAP => aux.hwcap = val,
-        at::AT_HWCAP2 => aux.hwcap2 = val,
         at::AT_SECURE => aux.secure = val != 0,
         at::AT_RANDOM => aux.random = val,
         at::AT_SYSINFO_EHDR => aux.sysinfo_ehdr = val,
-        at::AT_EXECFN => aux.execfn = val,
         _ => {}
     }
 }
