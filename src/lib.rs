@@ -23,19 +23,19 @@
 //! ## The API (each item names its Go counterpart, and Rust std's where
 //! there is one)
 //!
-//! - [`main!`]: names the program's `main` (Go's `func main`).
-//! - [`println!`], [`print!`], [`eprintln!`], [`eprint!`]: `fmt.Print*`
+//! - [`main!`] — names the program's `main` (Go's `func main`).
+//! - [`println!`], [`print!`], [`eprintln!`], [`eprint!`] — `fmt.Print*`
 //!   to fds 1 and 2, one whole write per call.
-//! - [`runtime`]: `go`, `Gosched`, `Goexit`, `NumGoroutine`, `GOMAXPROCS`,
+//! - [`runtime`] — `go`, `Gosched`, `Goexit`, `NumGoroutine`, `GOMAXPROCS`,
 //!   `NumCPU`, blocking system calls, `ReadMemStats`.
-//! - [`chan`] and [`select!`]: channels and Go's `select`.
-//! - [`sync`]: `Mutex`, `WaitGroup`, `Once`, parking goroutines.
-//! - [`time`]: `Sleep`, `After`, `NewTimer`, `NewTicker`, the monotonic
+//! - [`chan`] and [`select!`] — channels and Go's `select`.
+//! - [`sync`] — `Mutex`, `WaitGroup`, `Once`, parking goroutines.
+//! - [`time`] — `Sleep`, `After`, `NewTimer`, `NewTicker`, the monotonic
 //!   clock.
-//! - [`env`]: `os.Args`, `os.Environ`, `os.Getenv`, the auxiliary vector.
-//! - [`process`]: `os.Exit`.
-//! - [`cpu`]: the CPU's features (golang.org/x/sys/cpu's `X86`).
-//! - [`os`]: raw file descriptors and system calls (Go's `syscall`),
+//! - [`env`] — `os.Args`, `os.Environ`, `os.Getenv`, the auxiliary vector.
+//! - [`process`] — `os.Exit`.
+//! - [`cpu`] — the CPU's features (golang.org/x/sys/cpu's `X86`).
+//! - [`os`] — raw file descriptors and system calls (Go's `syscall`),
 //!   provisional until the runtime has real I/O.
 //!
 //! Everything else is internal (`pub(crate)`): `boot` (the bootstrap),
@@ -59,14 +59,14 @@
 extern crate alloc;
 
 // The internals, lowest layer first (HACKING.md).
-pub(crate) mod racy;
-pub(crate) mod sys;
-pub(crate) mod mem;
+pub(crate) mod boot;
 pub(crate) mod debug;
+pub(crate) mod mem;
 pub(crate) mod print;
+pub(crate) mod racy;
 pub(crate) mod rand;
 pub(crate) mod sched;
-pub(crate) mod boot;
+pub(crate) mod sys;
 
 // The services and the program's API.
 pub mod chan;

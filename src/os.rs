@@ -83,7 +83,5 @@ pub fn sched_yield() {
 pub unsafe fn syscall6(nr: usize, args: [usize; 6]) -> Result<usize, Errno> {
     let [a1, a2, a3, a4, a5, a6] = args;
     // SAFETY: the caller's contract is exactly syscall6's.
-    crate::sys::syscall::check(unsafe {
-        crate::sys::syscall::syscall6(nr, a1, a2, a3, a4, a5, a6)
-    })
+    crate::sys::syscall::check(unsafe { crate::sys::syscall::syscall6(nr, a1, a2, a3, a4, a5, a6) })
 }

@@ -421,7 +421,11 @@ fn mem(n: u64, cross: bool) {
             t.stop();
         }
     }
-    rt0::println!("mem n={n} heap={} rss_kb={}", rt0::export_test::timers_in_heaps(), peak_rss_kb());
+    rt0::println!(
+        "mem n={n} heap={} rss_kb={}",
+        rt0::export_test::timers_in_heaps(),
+        peak_rss_kb()
+    );
 }
 
 fn main() {
