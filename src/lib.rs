@@ -32,7 +32,7 @@
 //! - [`sync`] — `Mutex`, `WaitGroup`, `Once`, parking goroutines.
 //! - [`time`] — `Sleep`, `After`, `NewTimer`, `NewTicker`, the monotonic
 //!   clock.
-//! - [`env`] — `os.Args`, `os.Environ`, `os.Getenv`, the auxiliary vector.
+//! - [`env`](mod@env) — `os.Args`, `os.Environ`, `os.Getenv`, the auxiliary vector.
 //! - [`process`] — `os.Exit`.
 //! - [`cpu`] — the CPU's features (golang.org/x/sys/cpu's `X86`).
 //! - [`os`] — raw file descriptors and system calls (Go's `syscall`),

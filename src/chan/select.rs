@@ -346,7 +346,8 @@ pub fn selectgo(arms: &mut [&mut dyn Arm], has_default: bool) -> Option<usize> {
     Some(w)
 }
 
-/// Go's `select` statement.
+/// Go's `select` statement (std has none; crossbeam's `select!` is the
+/// nearest Rust relative).
 ///
 /// ```ignore
 /// rt0::select! {
@@ -356,7 +357,15 @@ pub fn selectgo(arms: &mut [&mut dyn Arm], has_default: bool) -> Option<usize> {
 /// }
 /// ```
 /// Up to 16 cases; `default` is optional and comes last. A timeout is a
-/// `recv(rt0::time::after(ns))` case.
+/// `recv(rt0::time::after(d))` case, `d` a `core::time::Duration`:
+///
+/// ```ignore
+/// use core::time::Duration;
+/// rt0::select! {
+///     recv(c) -> v => rt0::println!("got {:?}", v),
+///     recv(rt0::time::after(Duration::from_millis(100))) -> _ => rt0::println!("timed out"),
+/// }
+/// ```
 #[macro_export]
 macro_rules! select {
     ($($body:tt)*) => {
