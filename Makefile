@@ -32,10 +32,10 @@ run: ## build the demo in release and run it with GODEBUG=inittrace=1
 	$(CARGO) build --release --example $(DEMO)
 	GODEBUG=inittrace=1 ./target/release/examples/$(DEMO) hello from make run
 
-build: ## build the runtime and every example program (release)
+build: ## build the runtime and every program: examples, tests/programs, bench/programs (release)
 	$(CARGO) build --release --examples
 
-test: ## everything: unit tests, then programs natively and under qemu-user (installs qemu-user if missing)
+test: ## everything: fmt/clippy gate, unit tests, then programs natively and under qemu-user (installs qemu-user if missing)
 	bash scripts/test.sh
 
 unit: ## host unit tests of the pure parts only (parsers, decoders)
@@ -56,8 +56,9 @@ figures: ## start-up figures: binary size, start-up time, instructions vs bare _
 fmt: ## cargo fmt
 	$(CARGO) fmt
 
-clippy: ## cargo clippy on the library and examples
-	$(CARGO) clippy --release --lib --examples -- -D warnings
+clippy: ## cargo clippy on every target (lib, tests, programs) and models/, as make test's lint gate
+	$(CARGO) clippy --release --all-targets -- -D warnings
+	cd models && $(CARGO) clippy --release --all-targets -- -D warnings
 
 clean: ## remove build outputs
 	$(CARGO) clean

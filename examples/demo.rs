@@ -1,9 +1,10 @@
 //! The program `make run` runs (with `GODEBUG=inittrace=1`): after the
 //! runtime's own `rt0: ...` trace on stderr, it shows on stdout what a
 //! process receives from the kernel and what the runtime made of it:
-//! argv, the environment, every auxv entry, the `.init_array`
-//! constructors (one of them is this program's own), the CPU, the
-//! scheduler's size and the heap.
+//! argv, the environment, every auxv entry, that the `.init_array`
+//! constructors ran before main (one of them is this program's own), the
+//! CPU, the scheduler's size and the heap. Everything it shows comes
+//! through rt0's public API.
 #![no_std]
 #![no_main]
 
@@ -29,7 +30,7 @@ static CONSTRUCTOR_AT: AtomicI64 = AtomicI64::new(0);
 /// `.init_array` entry before main, as a C runtime (or Go's package init)
 /// does.
 extern "C" fn demo_constructor() {
-    CONSTRUCTOR_AT.store(rt0::sys::time::nanotime(), SeqCst);
+    CONSTRUCTOR_AT.store(rt0::time::nanotime(), SeqCst);
     CONSTRUCTOR_RAN.store(true, SeqCst);
 }
 
@@ -40,19 +41,17 @@ static DEMO_CONSTRUCTOR: extern "C" fn() = demo_constructor;
 fn main() {
     // First thing: was the constructor already run?
     let ran_before_main = CONSTRUCTOR_RAN.load(SeqCst);
-    let main_at = rt0::sys::time::nanotime();
+    let main_at = rt0::time::nanotime();
 
-    let Some(st) = rt0::boot::args::initial() else {
-        println!("no initial stack recorded");
-        return;
-    };
-
-    println!("== argv ({} entries) ==", st.argc);
+    println!("== argv ({} entries) ==", rt0::env::args().len());
     for (i, a) in rt0::env::args().enumerate() {
         println!("  argv[{i}] = \"{}\"", Bytes(a));
     }
 
-    println!("== environment ({} entries, first 3) ==", st.envc);
+    println!(
+        "== environment ({} entries, first 3) ==",
+        rt0::env::vars().len()
+    );
     for e in rt0::env::vars().take(3) {
         // Long values are cut: this is a glimpse, not a dump.
         let cut = e.len() > ENV_SHOWN_BYTES;
@@ -63,59 +62,51 @@ fn main() {
         );
     }
 
-    println!("== auxv ({} entries, AT_NULL not counted) ==", st.auxc);
-    for i in 0..st.auxc {
-        // SAFETY: `auxc` entries precede AT_NULL in the kernel's vector.
-        let [tag, val] = unsafe { *st.auxv.add(i) };
+    println!(
+        "== auxv ({} entries, AT_NULL not counted) ==",
+        rt0::env::auxv().len()
+    );
+    for (tag, val) in rt0::env::auxv() {
         println!("  {:<20} {}", AtName(tag), AuxValue(tag, val));
     }
 
-    println!(
-        "== .init_array ({} entries, run before main) ==",
-        rt0::sched::runtime_main::init_array().len()
-    );
-    for (i, f) in rt0::sched::runtime_main::init_array().iter().enumerate() {
-        let addr = f.map_or(0, |f| f as usize);
-        let ours = if addr == demo_constructor as *const () as usize {
-            "  <- demo_constructor (this program)"
-        } else {
-            ""
-        };
-        println!("  [{i}] {addr:#x}{ours}");
-    }
+    // The runtime's main goroutine runs every `.init_array` entry before
+    // main (`GODEBUG=inittrace=1` counts them on its `main goroutine`
+    // line); this program's own is one of them.
+    println!("== .init_array (run before main) ==");
     println!(
         "  demo_constructor ran before main: {} ({} ns before main's first line)",
         if ran_before_main { "yes" } else { "NO" },
         main_at - CONSTRUCTOR_AT.load(SeqCst)
     );
 
-    let f = rt0::boot::cpu::features();
+    let f = rt0::cpu::x86();
     println!("== cpu ==");
     println!(
         "  vendor {}  max leaf {}  xcr0 {:#x}",
         f.vendor_str(),
-        f.maxleaf,
+        f.max_leaf,
         f.xcr0
     );
     let flags = [
-        ("sse2", f.sse2),
-        ("sse3", f.sse3),
-        ("ssse3", f.ssse3),
-        ("sse4.1", f.sse41),
-        ("sse4.2", f.sse42),
-        ("popcnt", f.popcnt),
-        ("aes", f.aes),
-        ("pclmulqdq", f.pclmulqdq),
-        ("osxsave", f.osxsave),
-        ("avx", f.avx),
-        ("fma", f.fma),
-        ("avx2", f.avx2),
-        ("bmi1", f.bmi1),
-        ("bmi2", f.bmi2),
-        ("erms", f.erms),
-        ("adx", f.adx),
-        ("avx512f", f.avx512f),
-        ("rdtscp", f.rdtscp),
+        ("sse2", f.has_sse2),
+        ("sse3", f.has_sse3),
+        ("ssse3", f.has_ssse3),
+        ("sse4.1", f.has_sse41),
+        ("sse4.2", f.has_sse42),
+        ("popcnt", f.has_popcnt),
+        ("aes", f.has_aes),
+        ("pclmulqdq", f.has_pclmulqdq),
+        ("osxsave", f.has_osxsave),
+        ("avx", f.has_avx),
+        ("fma", f.has_fma),
+        ("avx2", f.has_avx2),
+        ("bmi1", f.has_bmi1),
+        ("bmi2", f.has_bmi2),
+        ("erms", f.has_erms),
+        ("adx", f.has_adx),
+        ("avx512f", f.has_avx512f),
+        ("rdtscp", f.has_rdtscp),
     ];
     println!("  has:     {}", Names(&flags, true));
     println!("  missing: {}", Names(&flags, false));
@@ -139,9 +130,10 @@ fn main() {
 }
 
 fn show_heap(when: &str) {
-    let (mapped, in_use, arenas, grows) = rt0::mem::heap::stats();
+    let m = rt0::runtime::read_mem_stats();
     println!(
-        "  {when:<32} mapped {mapped:>9} B  in use {in_use:>9} B  arenas {arenas}  grown {grows} times"
+        "  {when:<32} mapped {:>9} B  in use {:>9} B  arenas {}  grown {} times",
+        m.heap_sys, m.heap_alloc, m.arenas, m.grows
     );
 }
 

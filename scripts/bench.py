@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`make bench`: rt0's scheduler and channels side by side with Go 1.19.
 
-A workload is a pair: `examples/bench_<name>.rs` (rt0) and its Go twin
+A workload is a pair: `bench/programs/bench_<name>.rs` (rt0) and its Go twin
 `bench/go/<name>/main.go`. Both take the count of work units as argv[1] and
 print `<ns> ns/op` as their last stdout line (bench/README.md has the
 contract). For GOMAXPROCS 1 and 2, the harness runs the two sides
@@ -93,7 +93,7 @@ class Failures:
 def discover():
     """Workloads with both sides, Go twins still waiting for their rt0 side,
     and rt0 benches with no Go twin."""
-    rt0 = {p.stem[len("bench_"):] for p in (ROOT / "examples").glob("bench_*.rs")}
+    rt0 = {p.stem[len("bench_"):] for p in (ROOT / "bench" / "programs").glob("bench_*.rs")}
     go = {p.parent.name for p in GO_DIR.glob("*/main.go") if p.parent.name != "hello"}
     if ONLY:
         rt0, go = rt0 & ONLY, go & ONLY
@@ -287,9 +287,9 @@ def main():
     failures = Failures()
     pairs, waiting, no_twin = discover()
     for name in waiting:
-        log(f"note: {name} has a Go twin but no examples/bench_{name}.rs yet")
+        log(f"note: {name} has a Go twin but no bench/programs/bench_{name}.rs yet")
     for name in no_twin:
-        log(f"note: examples/bench_{name}.rs has no Go twin bench/go/{name}/main.go")
+        log(f"note: bench/programs/bench_{name}.rs has no Go twin bench/go/{name}/main.go")
     if GO_ONLY:
         names, sides = sorted(set(pairs) | set(waiting)), ["go"]
     else:

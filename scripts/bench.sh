@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench`: each examples/bench_<name>.rs against its Go twin
+# `make bench`: each bench/programs/bench_<name>.rs against its Go twin
 # bench/go/<name>/main.go, GOMAXPROCS 1 and 2, BENCH_RUNS runs each side,
 # alternating. The harness is scripts/bench.py (knobs and output format in
 # its header and in bench/README.md). Installs Go if missing.

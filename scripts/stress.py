@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`make stress`: concurrency programs with exact counters, in loops.
 
-Every case of the stress programs (examples/stress_sync.rs, stress_chan.rs,
+Every case of the stress programs (tests/programs/stress_sync.rs, stress_chan.rs,
 stress_timers.rs) runs STRESS_RUNS times at each GOMAXPROCS of
 STRESS_PROCS, natively and under `qemu-x86_64 -cpu MODEL` for each model
 of STRESS_QEMU_CPUS, each run under `timeout`. A run passes when it exits

@@ -4,6 +4,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The lint gate first: formatting and clippy (every target: lib, tests,
+# examples, test and benchmark programs; and the loom models' crate), so a
+# style slip fails in seconds, not after the program tests.
+echo "== lint: cargo fmt --check, cargo clippy --all-targets -D warnings =="
+if ! cargo fmt --check; then
+    echo "make test: cargo fmt --check failed: run \`cargo fmt\` (make fmt) and commit" >&2
+    exit 1
+fi
+if ! cargo clippy --release --all-targets -- -D warnings; then
+    echo "make test: cargo clippy --all-targets -D warnings failed: fix the lints above" >&2
+    exit 1
+fi
+if ! (cd models && cargo fmt --check && cargo clippy --release --all-targets -- -D warnings); then
+    echo "make test: fmt or clippy failed in models/: fix the lints above" >&2
+    exit 1
+fi
+
 source scripts/ensure.sh
 ensure_qemu
 

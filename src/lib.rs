@@ -20,11 +20,29 @@
 //! }
 //! ```
 //!
-//! Module map (each module's note names the Go code it reproduces):
-//! `boot` (the bootstrap), `sys` (raw syscalls), `mem` (heap, stacks,
-//! memcpy), `sched` (G, M, P, run queues, schedule), `debug` (fatal
-//! errors, panics), `print` (output macros), [`env`] and [`runtime`] (the
-//! program's API).
+//! ## The API (each item names its Go counterpart, and Rust std's where
+//! there is one)
+//!
+//! - [`main!`] — names the program's `main` (Go's `func main`).
+//! - [`println!`], [`print!`], [`eprintln!`], [`eprint!`] — `fmt.Print*`
+//!   to fds 1 and 2, one whole write per call.
+//! - [`runtime`] — `go`, `Gosched`, `Goexit`, `NumGoroutine`, `GOMAXPROCS`,
+//!   `NumCPU`, blocking system calls, `ReadMemStats`.
+//! - [`chan`] and [`select!`] — channels and Go's `select`.
+//! - [`sync`] — `Mutex`, `WaitGroup`, `Once`, parking goroutines.
+//! - [`time`] — `Sleep`, `After`, `NewTimer`, `NewTicker`, the monotonic
+//!   clock.
+//! - [`env`](mod@env) — `os.Args`, `os.Environ`, `os.Getenv`, the auxiliary vector.
+//! - [`process`] — `os.Exit`.
+//! - [`cpu`] — the CPU's features (golang.org/x/sys/cpu's `X86`).
+//! - [`os`] — raw file descriptors and system calls (Go's `syscall`),
+//!   provisional until the runtime has real I/O.
+//!
+//! Everything else is internal (`pub(crate)`): `boot` (the bootstrap),
+//! `sys` (the kernel ABI), `mem` (heap, stacks, memcpy), `sched` (G, M, P,
+//! run queues, schedule), `debug` (fatal errors, panics), `print`,
+//! `racy`, `rand`; each module's `//!` note names the Go code it
+//! reproduces. HACKING.md describes the layers.
 
 #![cfg_attr(not(test), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -40,25 +58,40 @@
 
 extern crate alloc;
 
-pub mod boot;
+// The internals, lowest layer first (HACKING.md).
+pub(crate) mod boot;
+pub(crate) mod debug;
+pub(crate) mod mem;
+pub(crate) mod print;
+pub(crate) mod racy;
+pub(crate) mod rand;
+pub(crate) mod sched;
+pub(crate) mod sys;
+
+// The services and the program's API.
 pub mod chan;
-pub mod debug;
+pub mod cpu;
 pub mod env;
-pub mod mem;
-pub mod print;
-pub mod racy;
-pub mod rand;
+#[doc(hidden)]
+pub mod export_test;
+pub mod os;
+pub mod process;
 pub mod runtime;
-pub mod sched;
 pub mod sync;
-pub mod sys;
 pub mod time;
+
+/// What the exported macros expand to; not API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::print::_print;
+}
 
 #[cfg(not(test))]
 #[global_allocator]
 static ALLOCATOR: mem::malloc::Rt0Alloc = mem::malloc::Rt0Alloc;
 
-/// Names the program's main function: `rt0::main!(main);`
+/// Names the program's main function: `rt0::main!(main);` (Go's `func
+/// main` in package main; Rust's `fn main` of a std binary).
 ///
 /// The runtime's main goroutine calls it after the bootstrap and the
 /// `.init_array` constructors; when it returns the process exits with

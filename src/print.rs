@@ -63,10 +63,6 @@ impl Writer {
         }
     }
 
-    pub fn stdout() -> Writer {
-        Writer::new(STDOUT)
-    }
-
     pub fn stderr() -> Writer {
         Writer::new(STDERR)
     }
@@ -217,28 +213,33 @@ pub fn stderr_fmt(args: fmt::Arguments) {
     let _ = fmt::write(&mut w, args);
 }
 
-/// Prints to standard output.
+/// Prints to standard output (Go's `fmt.Print` to `os.Stdout`, Rust's
+/// `std::print!`): one whole write per call, never mixed with another
+/// goroutine's.
 #[macro_export]
 macro_rules! print {
-    ($($arg:tt)*) => { $crate::print::_print(1, format_args!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::__private::_print(1, format_args!($($arg)*)) };
 }
 
-/// Prints to standard output, with a newline.
+/// Prints to standard output, with a newline (Go's `fmt.Println`, Rust's
+/// `std::println!`): one whole write per call.
 #[macro_export]
 macro_rules! println {
     () => { $crate::print!("\n") };
-    ($($arg:tt)*) => { $crate::print::_print(1, format_args!("{}\n", format_args!($($arg)*))) };
+    ($($arg:tt)*) => { $crate::__private::_print(1, format_args!("{}\n", format_args!($($arg)*))) };
 }
 
-/// Prints to standard error.
+/// Prints to standard error (Go's `fmt.Fprint(os.Stderr, ..)`, Rust's
+/// `std::eprint!`): one whole write per call.
 #[macro_export]
 macro_rules! eprint {
-    ($($arg:tt)*) => { $crate::print::_print(2, format_args!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::__private::_print(2, format_args!($($arg)*)) };
 }
 
-/// Prints to standard error, with a newline.
+/// Prints to standard error, with a newline (Go's
+/// `fmt.Fprintln(os.Stderr, ..)`, Rust's `std::eprintln!`).
 #[macro_export]
 macro_rules! eprintln {
     () => { $crate::eprint!("\n") };
-    ($($arg:tt)*) => { $crate::print::_print(2, format_args!("{}\n", format_args!($($arg)*))) };
+    ($($arg:tt)*) => { $crate::__private::_print(2, format_args!("{}\n", format_args!($($arg)*))) };
 }

@@ -1,4 +1,7 @@
-//! The program's view of the scheduler (Go's `runtime` package API).
+//! The program's view of the scheduler (Go's `runtime` package API):
+//! starting goroutines, yielding, blocking calls, counts and the heap's
+//! figures. Each item names its Go counterpart; Rust's `std::thread` is
+//! the nearest std relative of [`go`] and [`gosched`].
 
 use alloc::boxed::Box;
 use core::sync::atomic::Ordering::Relaxed;
@@ -12,13 +15,16 @@ use crate::sched::sched::sched;
 pub const MAX_STACK_SIZE: usize = 1_000_000_000;
 
 /// `go f()`: runs `f` in a new goroutine with the default stack
-/// ([`crate::mem::stack::DEFAULT_STACK_SIZE`]).
+/// ([`DEFAULT_STACK_SIZE`]). The nearest std relative is
+/// `std::thread::spawn`, without a handle: wait with a
+/// [`crate::sync::WaitGroup`] or a [`crate::chan::Chan`].
 pub fn go<F: FnOnce() + Send + 'static>(f: F) {
     crate::sched::proc::newproc(Start::Closure(Box::new(f)), 0);
 }
 
 /// `go f()` with a stack of `stack_bytes` (rounded up to pages) for code
-/// that needs more than the default.
+/// that needs more than the default (Go grows stacks instead; the nearest
+/// std relative is `std::thread::Builder::stack_size`).
 ///
 /// # Panics
 /// When `stack_bytes` exceeds [`MAX_STACK_SIZE`]:
@@ -37,7 +43,8 @@ pub fn go_with_stack<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F) {
     );
 }
 
-/// Yields the processor so other goroutines run (Go's `runtime.Gosched`).
+/// Yields the processor so other goroutines run (Go's `runtime.Gosched`;
+/// Rust's `std::thread::yield_now` yields the thread, not the goroutine).
 pub fn gosched() {
     crate::sched::schedule::gosched();
 }
@@ -52,7 +59,9 @@ pub fn gomaxprocs() -> i32 {
     sched().gomaxprocs.load(Relaxed)
 }
 
-/// CPUs this process may use (Go's `runtime.NumCPU`).
+/// CPUs this process may use (Go's `runtime.NumCPU`, Rust's
+/// `std::thread::available_parallelism`): the CPUs of its affinity mask
+/// at start-up.
 pub fn num_cpu() -> i32 {
     crate::boot::osinit::ncpu()
 }
@@ -77,4 +86,38 @@ pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
     let r = f();
     crate::sched::syscall::exitsyscall();
     r
+}
+
+/// The stack a goroutine started by [`go`] gets, in bytes: 64 KiB, lazily
+/// committed (Go starts a goroutine at 2 KiB and grows it by copying,
+/// which Rust's stacks cannot do; README, "Stacks are fixed-size").
+pub const DEFAULT_STACK_SIZE: usize = crate::mem::stack::DEFAULT_STACK_SIZE;
+
+/// The heap's figures at one moment, from [`read_mem_stats`] (a small
+/// part of Go's `runtime.MemStats`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemStats {
+    /// Bytes of heap obtained from the kernel (Go's `HeapSys`).
+    pub heap_sys: usize,
+    /// Bytes handed out by the allocator and not yet freed (Go's
+    /// `HeapAlloc`): goroutine stacks are not counted, they are mapped
+    /// apart.
+    pub heap_alloc: usize,
+    /// Arenas (separate mappings) the heap is made of.
+    pub arenas: usize,
+    /// Times the heap grew by mapping another arena.
+    pub grows: usize,
+}
+
+/// The heap's figures now (Go's `runtime.ReadMemStats`, for the few
+/// fields rt0 keeps). Cheap: it takes the heap's lock for four loads, and
+/// never stops the world.
+pub fn read_mem_stats() -> MemStats {
+    let (heap_sys, heap_alloc, arenas, grows) = crate::mem::heap::stats();
+    MemStats {
+        heap_sys,
+        heap_alloc,
+        arenas,
+        grows,
+    }
 }

@@ -1,6 +1,6 @@
 //! argv and the environment exactly as the kernel passed them.
 //!
-//! `examples/args_dump` (rt0) and `tests/oracle/args_oracle.rs` (std and
+//! `tests/programs/args_dump` (rt0) and `tests/oracle/args_oracle.rs` (std and
 //! glibc) print argc, argv and envp hex-escaped; both run under the same
 //! execve, natively and under qemu-x86_64, and their outputs must be equal
 //! byte for byte. Where the test itself knows the answer (it chose the

@@ -1,5 +1,5 @@
 //! Channels, select and timers, natively and under qemu-x86_64, at
-//! GOMAXPROCS 1 and 2 (examples/chan_smoke.rs): many senders and receivers
+//! GOMAXPROCS 1 and 2 (tests/programs/chan_smoke.rs): many senders and receivers
 //! over unbuffered and buffered channels with sum-and-count invariants,
 //! close semantics (buffered values first, then `Err(RecvError)`; senders
 //! parked at close get their value back), a select timeout through

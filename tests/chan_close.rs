@@ -1,5 +1,5 @@
 //! `close` tells every parked goroutine, loses no buffered value and
-//! refuses exactly the values it should (examples/chan_close.rs), natively
+//! refuses exactly the values it should (tests/programs/chan_close.rs), natively
 //! and under qemu-x86_64, at GOMAXPROCS 1 and 2. Closing is where a
 //! channel hands its waiters back to the scheduler all at once; a waiter
 //! forgotten there sleeps forever, one woken twice corrupts the scheduler.

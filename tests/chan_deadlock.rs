@@ -1,4 +1,4 @@
-//! Deadlock detection with channels and timers (examples/chan_deadlock.rs),
+//! Deadlock detection with channels and timers (tests/programs/chan_deadlock.rs),
 //! natively and under qemu-x86_64, at GOMAXPROCS 1 and 2: the exact report
 //! (`fatal error: all goroutines are asleep - deadlock!`, then a blank line
 //! and `goroutine N [reason]:` per live goroutine, in creation order), exit

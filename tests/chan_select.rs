@@ -1,7 +1,7 @@
 //! `select!` chooses fairly, handles the same channel in several cases,
 //! sends as well as receives, honours `default`, parks and is woken by a
 //! send or a close, and `select! {}` deadlocks as Go's `select {}` does
-//! (examples/chan_select.rs), natively and under qemu-x86_64, at
+//! (tests/programs/chan_select.rs), natively and under qemu-x86_64, at
 //! GOMAXPROCS 1 and 2.
 //!
 //! Fairness bounds: with k ready cases each of N selects picks a case

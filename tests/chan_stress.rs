@@ -1,5 +1,5 @@
 //! Channels under contention lose nothing and duplicate nothing, keep FIFO
-//! order, and report `len`/`cap` truthfully (examples/chan_stress.rs),
+//! order, and report `len`/`cap` truthfully (tests/programs/chan_stress.rs),
 //! natively and under qemu-x86_64, at GOMAXPROCS 1, 2 and 4: contention
 //! and parking paths differ with the number of Ps, and qemu's
 //! translated atomics and futexes are a second implementation of the

@@ -1,4 +1,4 @@
-//! Every death prints one complete report and exits 2 (`examples/dying`),
+//! Every death prints one complete report and exits 2 (`tests/programs/dying`),
 //! natively and under qemu-x86_64:
 //! - many goroutines panicking at once: exactly one whole report, looped
 //!   at GOMAXPROCS 1, 2, 4, 8 (the others wait for it, as Go's do);
@@ -21,16 +21,16 @@ use std::os::unix::process::ExitStatusExt;
 
 use common::{Output, Runner, example, native_and_one_qemu, repo_root, run_program};
 
-const SOURCE: &str = "examples/dying.rs";
+const SOURCE: &str = "tests/programs/dying.rs";
 /// Runs of each racy case, per GOMAXPROCS and runner.
 const RUNS: usize = 30;
-/// Must match LIST_LEN in examples/dying.rs.
+/// Must match LIST_LEN in tests/programs/dying.rs.
 const LIST_LEN: usize = 1000;
 /// Must match MAX_STACK_SIZE in src/runtime.rs.
 const MAX_STACK_SIZE: u64 = 1_000_000_000;
 const NIL_TEXT: &str = "runtime error: invalid memory address or nil pointer dereference";
 
-/// `\texamples/dying.rs:LINE:COL` of the first source line containing
+/// `\ttests/programs/dying.rs:LINE:COL` of the first source line containing
 /// `needle`, COL being where `needle` starts (a macro's or a
 /// `#[track_caller]` call's location).
 fn loc(needle: &str) -> String {

@@ -2,7 +2,7 @@
 //! fits an i32 wins, capped at 1024; anything else gives ncpu), ncpu from
 //! the CPU affinity (so `taskset` counts), and GODEBUG's malformed values
 //! (ignored, never a crash). Checked through the `rt0: osinit` and
-//! `rt0: schedinit` inittrace lines and the public API (`examples/knobs`),
+//! `rt0: schedinit` inittrace lines and the public API (`tests/programs/knobs`),
 //! against what the test learns itself: its own `sched_getaffinity` (the
 //! child inherits it) and the huge page size in sysfs. Natively and under
 //! qemu-x86_64 (whose `sched_getaffinity` passes through to the host).

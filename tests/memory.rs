@@ -1,9 +1,9 @@
 //! The heap: it grows past its 1 MiB first arena and gives memory back
-//! (`examples/heap_grow`, natively and under every qemu model, since
+//! (`tests/programs/heap_grow`, natively and under every qemu model, since
 //! qemu-user places mmaps its own way and the growth path differs), and it
 //! ends a program that exhausts its address space with Go's
 //! `fatal error: out of memory` and status 2, never a fault
-//! (`examples/oom` under an address-space limit, natively and under qemu).
+//! (`tests/programs/oom` under an address-space limit, natively and under qemu).
 
 mod common;
 
@@ -15,7 +15,7 @@ const BLOCKS: usize = 1024;
 const BLOCK_WORDS: usize = 64 * 1024 / 8;
 const FIRST_ARENA_BYTES: u64 = 1 << 20;
 
-/// Same as `pattern` in examples/heap_grow.rs.
+/// Same as `pattern` in tests/programs/heap_grow.rs.
 fn pattern(block: usize, word: usize) -> u64 {
     (block as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
         ^ (word as u64).wrapping_mul(0xc2b2_ae3d_27d4_eb4f)

@@ -26,7 +26,7 @@ fn check_panic(out: &Output, msg: &str) -> u64 {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no goroutine header\n{ctx}"));
     assert!(
-        lines[3].starts_with("\texamples/panic.rs:"),
+        lines[3].starts_with("\ttests/programs/panic.rs:"),
         "no location\n{ctx}"
     );
     goid

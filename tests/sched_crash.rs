@@ -174,7 +174,11 @@ fn panic_in_a_goroutine() {
             out.describe()
         );
         // The panic's source location comes after the header.
-        assert!(err.contains("examples/crash.rs:"), "{}", out.describe());
+        assert!(
+            err.contains("tests/programs/crash.rs:"),
+            "{}",
+            out.describe()
+        );
     }
 }
 

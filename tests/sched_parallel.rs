@@ -11,7 +11,7 @@
 //! - fairness of the global run queue: a goroutine parked there by
 //!   `gosched` runs again within 61 scheduling ticks of the P it left
 //!   from, although two chains of goroutines keep the local queue full
-//!   forever (see examples/sched_fair.rs for why that, and not the links
+//!   forever (see tests/programs/sched_fair.rs for why that, and not the links
 //!   all Ps ran meanwhile, is what Go guarantees).
 //!
 //! Natively and under qemu-x86_64 (first model of QEMU_CPUS): qemu-user

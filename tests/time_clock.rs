@@ -1,4 +1,4 @@
-//! The monotonic clock (examples/time_clock.rs): natively the runtime
+//! The monotonic clock (tests/programs/time_clock.rs): natively the runtime
 //! finds `__vdso_clock_gettime` in the kernel's vDSO, under qemu-x86_64
 //! (which gives the guest no vDSO) it falls back to the `clock_gettime`
 //! syscall; either way `nanotime` agrees with the syscall clock, readings

@@ -1,4 +1,4 @@
-//! Stopped timers (examples/time_stop.rs), natively and under qemu-x86_64:
+//! Stopped timers (tests/programs/time_stop.rs), natively and under qemu-x86_64:
 //!
 //! - a program whose only other "work" is a stopped (or dropped, or reset
 //!   then stopped) one-hour Ticker or Timer reports Go's deadlock at once:

@@ -1,4 +1,4 @@
-//! Timers keep their promises (examples/time_timers.rs), natively and
+//! Timers keep their promises (tests/programs/time_timers.rs), natively and
 //! under qemu-x86_64, at GOMAXPROCS 1 and 2 (also 4 where timers sit on
 //! several Ps): `sleep` never wakes early,
 //! also while every P is busy with goroutines that only yield, ten

@@ -91,7 +91,7 @@ fn waitgroup_two_waiters() {
     });
 }
 
-/// The hand-off of the program test (examples/sync_handoff.rs `wg`), two
+/// The hand-off of the program test (tests/programs/sync_handoff.rs `wg`), two
 /// rounds: each side re-arms its own group after its wait returns.
 #[test]
 fn waitgroup_handoff_two_rounds() {

@@ -18,11 +18,8 @@ use crate::racy::RacyCell;
 pub mod at {
     pub const AT_NULL: usize = 0;
     pub const AT_PAGESZ: usize = 6;
-    pub const AT_HWCAP: usize = 16;
     pub const AT_SECURE: usize = 23;
     pub const AT_RANDOM: usize = 25;
-    pub const AT_HWCAP2: usize = 26;
-    pub const AT_EXECFN: usize = 31;
     pub const AT_SYSINFO_EHDR: usize = 33;
 }
 
@@ -30,15 +27,11 @@ pub mod at {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Auxv {
     pub pagesz: usize,
-    pub hwcap: usize,
-    pub hwcap2: usize,
     pub secure: bool,
     /// Address of 16 random bytes from the kernel.
     pub random: usize,
     /// Address of the vDSO's ELF header (0 when there is none, as under qemu-user).
     pub sysinfo_ehdr: usize,
-    /// Address of the executable's path as passed to execve.
-    pub execfn: usize,
 }
 
 /// The decoded initial stack.
@@ -103,12 +96,9 @@ pub unsafe fn walk(argc: usize, argv: *const *const u8) -> InitialStack {
 fn record(aux: &mut Auxv, tag: usize, val: usize) {
     match tag {
         at::AT_PAGESZ => aux.pagesz = val,
-        at::AT_HWCAP => aux.hwcap = val,
-        at::AT_HWCAP2 => aux.hwcap2 = val,
         at::AT_SECURE => aux.secure = val != 0,
         at::AT_RANDOM => aux.random = val,
         at::AT_SYSINFO_EHDR => aux.sysinfo_ehdr = val,
-        at::AT_EXECFN => aux.execfn = val,
         _ => {}
     }
 }
@@ -196,15 +186,6 @@ pub fn getenv(key: &str) -> Option<&'static str> {
     getenv_bytes(key).and_then(|v| core::str::from_utf8(v).ok())
 }
 
-/// Finds `key`'s value in `KEY=value` entries: the first match wins, as in
-/// Go's `gogetenv`. Entries without '=' match nothing.
-pub fn lookup<'a>(mut env: impl Iterator<Item = &'a [u8]>, key: &[u8]) -> Option<&'a [u8]> {
-    env.find_map(|e| {
-        let rest = e.strip_prefix(key)?;
-        rest.strip_prefix(b"=")
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,20 +249,5 @@ mod tests {
         let st = unsafe { walk(0, w.as_ptr() as *const *const u8) };
         assert_eq!((st.argc, st.envc, st.auxc), (0, 0, 0));
         assert_eq!(st.aux, Auxv::default());
-    }
-
-    #[test]
-    fn lookup_first_match_exact_key() {
-        let env: [&[u8]; 5] = [
-            b"GOMAXPROCSX=9",
-            b"NOEQUALS",
-            b"GOMAXPROCS=3",
-            b"GOMAXPROCS=4",
-            b"E=",
-        ];
-        assert_eq!(lookup(env.iter().copied(), b"GOMAXPROCS"), Some(&b"3"[..]));
-        assert_eq!(lookup(env.iter().copied(), b"E"), Some(&b""[..]));
-        assert_eq!(lookup(env.iter().copied(), b"NOEQUALS"), None);
-        assert_eq!(lookup(env.iter().copied(), b"MISSING"), None);
     }
 }

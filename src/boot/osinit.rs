@@ -4,25 +4,20 @@
 //! ncpu is the popcount of `sched_getaffinity`, so `taskset` and cgroup
 //! cpusets are honoured (Go's `getproccount`); at least 1. The huge page
 //! size comes from `/sys/kernel/mm/transparent_hugepage/hpage_pmd_size`
-//! and is kept only when it parses as a power of two, else 0.
+//! and is reported (inittrace) only when it parses as a power of two, else
+//! 0; nothing else reads it yet (Go keeps it for the heap's huge pages).
 
-use core::sync::atomic::{AtomicI32, AtomicUsize, Ordering::Relaxed};
+use core::sync::atomic::{AtomicI32, Ordering::Relaxed};
 
 use crate::sys::process::{CPU_SET_BYTES, sched_getaffinity};
 
 static NCPU: AtomicI32 = AtomicI32::new(1);
-static HUGE_PAGE_SIZE: AtomicUsize = AtomicUsize::new(0);
 
 const HPAGE_PMD_SIZE_PATH: &core::ffi::CStr = c"/sys/kernel/mm/transparent_hugepage/hpage_pmd_size";
 
 /// CPUs this process may use (1 until osinit runs).
 pub fn ncpu() -> i32 {
     NCPU.load(Relaxed)
-}
-
-/// Transparent huge page size in bytes, or 0.
-pub fn huge_page_size() -> usize {
-    HUGE_PAGE_SIZE.load(Relaxed)
 }
 
 /// Counts the CPUs set in an affinity mask (Go's `getproccount`); a mask
@@ -55,7 +50,6 @@ pub extern "C" fn osinit() {
         Ok(n) => parse_huge_page_size(&buf[..n]),
         Err(_) => 0,
     };
-    HUGE_PAGE_SIZE.store(huge, Relaxed);
     crate::boot::inittrace::osinit_done(ncpu, huge, crate::boot::inittrace::clock() - t0);
 }
 

@@ -16,8 +16,9 @@
 //!   still received first;
 //! - `close` of a closed channel panics, as in Go: it is a bug.
 
+#[doc(hidden)]
 pub mod select;
-pub mod sudog;
+pub(crate) mod sudog;
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -34,15 +35,18 @@ use crate::sched::sched::getg;
 use crate::sched::schedule::{gopark, goready};
 use sudog::{Sudog, WaitQ};
 
-/// `send` failed: the channel is closed. Holds the value back.
+/// `send` failed: the channel is closed. Holds the value back (where Go
+/// panics on a send to a closed channel; Rust's `std::sync::mpsc::SendError`).
 #[derive(PartialEq, Eq, Debug)]
 pub struct SendError<T>(pub T);
 
-/// `recv` failed: the channel is closed and drained.
+/// `recv` failed: the channel is closed and drained (Go's `v, ok := <-c`
+/// with `ok == false`; Rust's `std::sync::mpsc::RecvError`).
 #[derive(PartialEq, Eq, Debug, Clone, Copy)]
 pub struct RecvError;
 
-/// `try_send` failed.
+/// `try_send` failed (Go's `select` with a send case and `default`; Rust's
+/// `std::sync::mpsc::TrySendError`).
 #[derive(PartialEq, Eq, Debug)]
 pub enum TrySendError<T> {
     /// No receiver waiting and no buffer room.
@@ -51,7 +55,8 @@ pub enum TrySendError<T> {
     Closed(T),
 }
 
-/// `try_recv` failed.
+/// `try_recv` failed (Go's `select` with a receive case and `default`;
+/// Rust's `std::sync::mpsc::TryRecvError`).
 #[derive(PartialEq, Eq, Debug, Clone, Copy)]
 pub enum TryRecvError {
     /// Nothing to receive right now.
@@ -408,7 +413,8 @@ impl<T> Drop for State<T> {
     }
 }
 
-/// Iterator over received values; ends when the channel is closed and drained.
+/// Iterator over received values; ends when the channel is closed and
+/// drained (Go's `for v := range c`; Rust's `std::sync::mpsc::Iter`).
 pub struct Iter<'a, T> {
     c: &'a Chan<T>,
 }

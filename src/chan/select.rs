@@ -360,7 +360,8 @@ fn lock_order(arms: &[&mut dyn Arm], order: &mut [usize]) {
     }
 }
 
-/// Go's `select` statement.
+/// Go's `select` statement (std has none; crossbeam's `select!` is the
+/// nearest Rust relative).
 ///
 /// ```ignore
 /// rt0::select! {
@@ -370,7 +371,15 @@ fn lock_order(arms: &[&mut dyn Arm], order: &mut [usize]) {
 /// }
 /// ```
 /// Up to 16 cases; `default` is optional and comes last. A timeout is a
-/// `recv(rt0::time::after(ns))` case.
+/// `recv(rt0::time::after(d))` case, `d` a `core::time::Duration`:
+///
+/// ```ignore
+/// use core::time::Duration;
+/// rt0::select! {
+///     recv(c) -> v => rt0::println!("got {:?}", v),
+///     recv(rt0::time::after(Duration::from_millis(100))) -> _ => rt0::println!("timed out"),
+/// }
+/// ```
 #[macro_export]
 macro_rules! select {
     ($($body:tt)*) => {

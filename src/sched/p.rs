@@ -20,9 +20,6 @@ pub const RUNQ_SIZE: usize = 256;
 /// P statuses (Go's `_Pidle` ...).
 pub const PIDLE: u32 = 0;
 pub const PRUNNING: u32 = 1;
-pub const PSYSCALL: u32 = 2;
-pub const PGCSTOP: u32 = 3;
-pub const PDEAD: u32 = 4;
 
 /// Moves `pp` from status `from` to `to`, throwing if it was not in `from`:
 /// every P status change goes through here, as G changes go through

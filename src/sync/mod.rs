@@ -1,13 +1,13 @@
 //! Synchronisation that parks goroutines, never threads: Go's `sync`
 //! package (`Mutex`, `WaitGroup`, `Once`) on a goroutine semaphore
-//! (Go's `sema.go`). The protocols themselves live in [`proto`], shared
+//! (Go's `sema.go`). The protocols themselves live in `proto`, shared
 //! with the loom models of `models/`.
 
-pub mod mutex;
-pub mod once;
+mod mutex;
+mod once;
 pub(crate) mod proto;
-pub mod sema;
-pub mod waitgroup;
+pub(crate) mod sema;
+mod waitgroup;
 
 pub use mutex::{Mutex, MutexGuard, RawMutex};
 pub use once::Once;

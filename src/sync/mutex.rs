@@ -72,7 +72,9 @@ impl RawLock for RawMutex {
 }
 
 /// A mutex protecting a `T`, in Rust's style: `lock()` returns a guard
-/// that unlocks on drop.
+/// that unlocks on drop (Go's `sync.Mutex` beside the data it guards;
+/// Rust's `std::sync::Mutex`, without poisoning: a panic ends the
+/// program). A goroutine that waits parks; its thread runs others.
 pub struct Mutex<T: ?Sized> {
     raw: RawMutex,
     data: UnsafeCell<T>,
@@ -108,6 +110,8 @@ impl<T: ?Sized> Mutex<T> {
     }
 }
 
+/// Access to a [`Mutex`]'s data while it is locked; unlocks on drop (Go's
+/// `defer mu.Unlock()`; Rust's `std::sync::MutexGuard`).
 pub struct MutexGuard<'a, T: ?Sized> {
     m: &'a Mutex<T>,
 }

@@ -8,6 +8,9 @@ use core::sync::atomic::AtomicU32;
 use super::mutex::RawMutex;
 use super::proto::once as protocol;
 
+/// Runs a function exactly once (Go's `sync.Once`; Rust's
+/// `std::sync::Once`): later and concurrent callers of `call_once` wait,
+/// parked, until the first call has finished.
 pub struct Once {
     done: AtomicU32,
     m: RawMutex,

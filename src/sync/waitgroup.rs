@@ -15,6 +15,9 @@ use super::proto::waitgroup as protocol;
 use super::sema::Sema;
 use crate::sched::g::WaitReason;
 
+/// Waits for a collection of goroutines to finish (Go's `sync.WaitGroup`:
+/// `add`, `done`, `wait`; std has no twin, `std::thread::scope` is the
+/// nearest). `wait` parks the goroutine until the counter is zero.
 pub struct WaitGroup {
     state: AtomicU64,
     sema: Sema,

@@ -1,7 +1,7 @@
 //! The process and its threads: exit, CPU affinity, the FS base.
 //! Go's counterparts: `exit`, `exitThread`, `sched_getaffinity`, `settls`.
 
-use super::syscall::{Errno, check, nr, syscall1, syscall2, syscall3};
+use super::syscall::{Errno, check, nr, syscall1, syscall3};
 
 /// Ends every thread of the process with `code` (Go's `exit`).
 pub fn exit_group(code: i32) -> ! {
@@ -38,17 +38,6 @@ pub fn sched_getaffinity(mask: &mut [u8; CPU_SET_BYTES]) -> Result<usize, Errno>
 
 /// `arch_prctl` code that sets the FS segment base.
 pub const ARCH_SET_FS: usize = 0x1002;
-
-/// Sets this thread's FS base (Go's `settls`, minus the +8: callers pass the
-/// final base).
-///
-/// # Safety
-/// Code reading `fs:` afterwards must find a live TLS block there.
-pub unsafe fn arch_set_fs(base: usize) -> Result<(), Errno> {
-    // SAFETY: arch_prctl only changes FS; the caller guarantees a live TLS
-    // block at `base` for code that reads fs: afterwards.
-    check(unsafe { syscall2(nr::SYS_arch_prctl, ARCH_SET_FS, base) }).map(|_| ())
-}
 
 /// The process id (the thread group id) of the caller.
 pub fn getpid() -> i32 {

@@ -35,7 +35,6 @@ pub mod nr {
     pub const SYS_madvise: usize = 28;
     pub const SYS_getpid: usize = 39;
     pub const SYS_clone: usize = 56;
-    pub const SYS_exit: usize = 60;
     pub const SYS_fcntl: usize = 72;
     pub const SYS_sigaltstack: usize = 131;
     pub const SYS_arch_prctl: usize = 158;
@@ -59,12 +58,9 @@ impl Errno {
     pub const EINTR: Errno = Errno(4);
     pub const EIO: Errno = Errno(5);
     pub const EAGAIN: Errno = Errno(11);
-    pub const ENOMEM: Errno = Errno(12);
     pub const EFAULT: Errno = Errno(14);
-    pub const EEXIST: Errno = Errno(17);
     pub const EINVAL: Errno = Errno(22);
     pub const EPIPE: Errno = Errno(32);
-    pub const ETIMEDOUT: Errno = Errno(110);
 }
 
 /// Largest errno the kernel returns; results in `-MAX_ERRNO..0` are errors.

@@ -1,6 +1,7 @@
 //! Time for programs: Go's `time.Sleep`, `time.After`, `time.NewTimer`,
-//! `time.NewTicker` and the monotonic clock, on the per-P timers of
-//! [`timers`].
+//! `time.NewTicker` and the monotonic clock (Rust's `std::thread::sleep`
+//! and `std::time::Instant` are the nearest std relatives), on the per-P
+//! timer heaps of the internal `timers` module.
 //!
 //! The clock is `CLOCK_MONOTONIC` through the vDSO (or the syscall where
 //! there is no vDSO, as under qemu-user). A sleeping goroutine parks
@@ -8,13 +9,13 @@
 //! goroutines all sleep is not deadlocked.
 //!
 //! `Timer::stop`, `Ticker::stop` and dropping either take the runtime
-//! timer out of its heap at once (see [`timers`] for the protocol): a
+//! timer out of its heap at once (the `timers` module's note has the protocol): a
 //! stopped timer holds no memory and does not delay deadlock detection.
 //! After `Ticker::stop` returns no tick is sent any more (at most one sent
 //! before stays in the channel). `Timer::stop` returns false once the timer
 //! has fired, and then its value is (or will be) in the channel, as Go's.
 
-pub mod timers;
+pub(crate) mod timers;
 
 use alloc::sync::Arc;
 use core::time::Duration;

@@ -1,7 +1,7 @@
-//! Shared helpers for the program tests: build the freestanding example
-//! programs and the std oracle programs once, run either natively or under
-//! `qemu-x86_64 -cpu MODEL` with a cleared environment, and capture stdout,
-//! stderr and the exit status.
+//! Shared helpers for the program tests: build the freestanding programs
+//! (tests/programs/, built as cargo examples) and the std oracle programs
+//! once, run either natively or under `qemu-x86_64 -cpu MODEL` with a
+//! cleared environment, and capture stdout, stderr and the exit status.
 //!
 //! Why this shape: the facts under test (argv, envp, CPUID, affinity, heap
 //! growth, exit codes) are properties of a real process started by a real
@@ -57,8 +57,11 @@ pub fn cargo() -> OsString {
 
 static BUILD_EXAMPLES: Once = Once::new();
 
-/// Path of `target/release/examples/NAME`, after making sure every example
-/// is built and up to date. Cargo decides staleness; it runs once per test
+/// Path of `target/release/examples/NAME`, after making sure every
+/// program is built and up to date. NAME is a test program
+/// (`tests/programs/NAME.rs`), a benchmark program
+/// (`bench/programs/NAME.rs`) or an example (`examples/NAME.rs`): all are
+/// cargo examples of this package (Cargo.toml says why). Cargo decides staleness; it runs once per test
 /// process (a no-op when nothing changed), guarded by a `Once` so parallel
 /// tests in one binary do not race (cargo's own file lock covers the rest).
 pub fn example(name: &str) -> PathBuf {

@@ -1,5 +1,5 @@
 //! argv/environment oracle: a plain std program, compiled by the tests
-//! with `rustc -O`, that prints what `examples/args_dump.rs` prints, learnt
+//! with `rustc -O`, that prints what `tests/programs/args_dump.rs` prints, learnt
 //! through glibc and std instead of the runtime under test.
 //!
 //! argv comes from `std::env::args_os()` (glibc hands std the kernel's

@@ -58,7 +58,7 @@ use core::time::Duration;
 use rt0::chan::Chan;
 use rt0::runtime::go;
 use rt0::sync::WaitGroup;
-use rt0::time::{Ticker, Timer, nanotime, sleep, timers::in_heaps};
+use rt0::time::{Ticker, Timer, nanotime, sleep};
 
 rt0::main!(main);
 
@@ -104,7 +104,7 @@ fn meet(cell: &AtomicU64, parties: u64) {
         spins += 1;
         if spins.is_multiple_of(MEET_SPINS) {
             rt0::runtime::gosched();
-            rt0::sys::process::sched_yield();
+            rt0::os::sched_yield();
         }
         core::hint::spin_loop();
     }
@@ -113,7 +113,7 @@ fn meet(cell: &AtomicU64, parties: u64) {
 /// Peak resident set size in KiB (`VmHWM` of /proc/self/status), or 0.
 fn peak_rss_kb() -> u64 {
     let mut buf = [0u8; STATUS_BYTES];
-    let Ok(n) = rt0::sys::file::read_small_file(c"/proc/self/status", &mut buf) else {
+    let Ok(n) = rt0::os::read_file(c"/proc/self/status", &mut buf) else {
         return 0;
     };
     let text = core::str::from_utf8(&buf[..n]).unwrap_or("");
@@ -162,7 +162,7 @@ fn report(mode: &str, k: &Counts, late: u64) {
         k.n.load(Relaxed),
         k.values.load(Relaxed),
         k.mismatch.load(Relaxed),
-        in_heaps()
+        rt0::export_test::timers_in_heaps()
     );
 }
 
@@ -393,7 +393,7 @@ fn semantics() {
         "semantics stop_fired={stop_fired} value={value} reset_fired={reset_fired} again={again} \
          reset_pending={reset_pending} stop_pending={stop_pending} stop_twice={stop_twice} \
          none={none} ticker_reset={ticked} heap={}",
-        in_heaps()
+        rt0::export_test::timers_in_heaps()
     );
 }
 
@@ -421,7 +421,11 @@ fn mem(n: u64, cross: bool) {
             t.stop();
         }
     }
-    rt0::println!("mem n={n} heap={} rss_kb={}", in_heaps(), peak_rss_kb());
+    rt0::println!(
+        "mem n={n} heap={} rss_kb={}",
+        rt0::export_test::timers_in_heaps(),
+        peak_rss_kb()
+    );
 }
 
 fn main() {

@@ -24,7 +24,7 @@ extern crate alloc;
 use core::fmt;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 
-use rt0::mem::stack::DEFAULT_STACK_SIZE;
+use rt0::runtime::DEFAULT_STACK_SIZE;
 use rt0::time::nanotime;
 
 rt0::main!(main);
@@ -114,7 +114,7 @@ fn eat_stack(top: usize, margin: usize) {
 fn arg_usize(i: usize) -> usize {
     rt0::env::arg::<usize>(i).unwrap_or_else(|| {
         rt0::eprintln!("argument {i}: a number expected");
-        rt0::sys::process::exit_group(64)
+        rt0::process::exit(64)
     })
 }
 
@@ -198,7 +198,7 @@ fn main() {
             rt0::eprintln!(
                 "usage: dying many N|lowstack MARGIN|badvalue|nilvalue|longnilvalue|faultother|mainexit|bigstack BYTES|hugevec [BYTES]"
             );
-            rt0::sys::process::exit_group(64);
+            rt0::process::exit(64);
         }
     }
 }

@@ -1,5 +1,5 @@
-//! What the channel and timer test programs share (included with `#[path]`;
-//! cargo takes only `examples/*.rs` and `examples/*/main.rs` as examples):
+//! What the channel and timer test programs share (included with `#[path]`:
+//! Cargo.toml lists only the programs as examples):
 //! argv parsing, a small deterministic PRNG, a lock-free "seen" bitmap that
 //! catches duplicated and lost values, and a way to wait until goroutines
 //! are really parked (so a test of "close while parked" tests exactly that,
@@ -30,7 +30,7 @@ pub fn arg_u64(n: usize, default: u64) -> u64 {
 /// Prints the bad argument and exits 64 (EX_USAGE).
 pub fn usage(what: &str) -> ! {
     rt0::eprintln!("bad argument {what:?}");
-    rt0::sys::process::exit_group(64)
+    rt0::process::exit(64)
 }
 
 /// xorshift64*: deterministic per seed, cheap, good enough to pick
@@ -87,18 +87,9 @@ impl Seen {
 }
 
 /// Goroutines parked now with wait reason `reason` (as printed in
-/// `goroutine N [reason]:`), read from the runtime's list of all Gs.
+/// `goroutine N [reason]:`), from the runtime's test hooks.
 pub fn parked(reason: &str) -> usize {
-    let allgs = rt0::sched::sched::ALLGS.lock();
-    allgs
-        .iter()
-        .filter(|&&gp| {
-            // SAFETY: Gs in allgs are never freed; status is atomic and the
-            // reason is written before the status turns to waiting.
-            let g = unsafe { &*(gp as *const rt0::sched::g::G) };
-            g.status() == rt0::sched::g::GWAITING && g.waitreason.as_str() == reason
-        })
-        .count()
+    rt0::export_test::parked(reason)
 }
 
 /// Waits (sleeping in 200 us steps) until at least `n` goroutines are parked
@@ -108,7 +99,7 @@ pub fn wait_parked(reason: &str, n: usize) {
     while parked(reason) < n {
         if rt0::time::nanotime() > deadline {
             rt0::eprintln!("timed out waiting for {n} goroutines in [{reason}]");
-            rt0::sys::process::exit_group(3);
+            rt0::process::exit(3);
         }
         rt0::time::sleep(Duration::from_micros(200));
     }

@@ -13,12 +13,12 @@ use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use core::time::Duration;
 use rt0::chan::Chan;
-use rt0::sys::file;
+use rt0::os as file;
 
 rt0::main!(main);
 
 fn main() {
-    let (r, w) = file::pipe2().expect("pipe2");
+    let (r, w) = file::pipe().expect("pipe2");
     let step = Arc::new(AtomicU32::new(0));
     let done: Chan<u8> = Chan::new(1);
     {

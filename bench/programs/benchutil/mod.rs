@@ -1,7 +1,7 @@
 //! What every rt0 bench shares, as bench/go/internal/benchutil does for the
 //! Go twins: the count from argv[1] and the `<ns> ns/op` line that
-//! scripts/bench.py parses. Included with `#[path]` (not an example itself:
-//! cargo only takes `examples/*.rs` and `examples/*/main.rs`).
+//! scripts/bench.py parses. Included with `#[path]` (not a program itself:
+//! Cargo.toml lists only the bench_*.rs files as examples).
 //!
 //! Output contract (bench/README.md): any number of `key=value` lines, then,
 //! last, one line `<ns> ns/op`. A `check=<value>` line must match the Go
@@ -17,7 +17,7 @@ pub fn count() -> u64 {
         .unwrap_or("bench");
     let Some(arg) = args.next() else {
         rt0::eprintln!("usage: {prog} COUNT");
-        rt0::sys::process::exit_group(2);
+        rt0::process::exit(2);
     };
     match core::str::from_utf8(arg)
         .ok()
@@ -27,7 +27,7 @@ pub fn count() -> u64 {
         _ => {
             let shown = core::str::from_utf8(arg).unwrap_or("(not UTF-8)");
             rt0::eprintln!("{prog}: COUNT must be a positive integer, got {shown:?}");
-            rt0::sys::process::exit_group(2);
+            rt0::process::exit(2);
         }
     }
 }

@@ -117,7 +117,7 @@ fn main() {
         b"once" => once(rt0::env::arg(2).unwrap_or(1000)),
         _ => {
             rt0::eprintln!("usage: sched_sync mutex [G] [ITERS] | once [N]");
-            rt0::sys::process::exit_group(64);
+            rt0::process::exit(64);
         }
     }
 }

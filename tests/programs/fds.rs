@@ -9,7 +9,7 @@
 //!   `process_madvise`.
 //! - `race`: GOMAXPROCS-1 goroutines spin at a gate (one per P besides
 //!   main's), main opens it, and all, main too, ask for the pidfd at the
-//!   same moment (`rt0::sys::mm::self_pidfd`): only one may be opened.
+//!   same moment (`rt0::export_test::self_pidfd`): only one may be opened.
 //!
 //! Then the program lists `/proc/self/fd` and writes one line per open fd
 //! to REPORT_FD (a raw write, so that this works with fds 1 and 2 closed):
@@ -27,8 +27,7 @@ use core::ffi::CStr;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
 
-use rt0::sys::file::{close, open_readonly, read_small_file, write_all};
-use rt0::sys::syscall::{check, syscall3, syscall4};
+use rt0::os::{close, open_readonly, read_file, syscall6, write_all};
 
 rt0::main!(main);
 
@@ -50,7 +49,7 @@ const CHUNK_GOROUTINES: u64 = 24;
 
 fn usage() -> ! {
     rt0::eprintln!("usage: fds chunk|race REPORT_FD");
-    rt0::sys::process::exit_group(64)
+    rt0::process::exit(64)
 }
 
 /// Starts `n` goroutines that run `f` once all `n` are running, and waits
@@ -76,7 +75,7 @@ fn gathered(n: u64, spin: bool, f: fn()) {
                     // Keep the P, but let the OS run main's thread on a
                     // loaded machine.
                     spins = 0;
-                    rt0::sys::process::sched_yield();
+                    rt0::os::sched_yield();
                 }
             }
             f();
@@ -110,14 +109,12 @@ fn list_fds() -> Vec<i32> {
     let mut buf = [0u8; 4096];
     loop {
         // SAFETY: buf is writable for its length; dir is our open directory.
-        let n = check(unsafe {
-            syscall3(
+        let n = unsafe {
+            syscall6(
                 SYS_GETDENTS64,
-                dir as usize,
-                buf.as_mut_ptr() as usize,
-                buf.len(),
+                [dir as usize, buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0],
             )
-        })
+        }
         .expect("getdents64");
         if n == 0 {
             break;
@@ -145,15 +142,19 @@ fn target(fd: i32) -> String {
     let path = path_with_fd(&mut pbuf, "/proc/self/fd/", fd);
     let mut out = [0u8; 256];
     // SAFETY: path is NUL-terminated; out is writable for its length.
-    let r = check(unsafe {
-        syscall4(
+    let r = unsafe {
+        syscall6(
             SYS_READLINKAT,
-            AT_FDCWD as usize,
-            path.as_ptr() as usize,
-            out.as_mut_ptr() as usize,
-            out.len(),
+            [
+                AT_FDCWD as usize,
+                path.as_ptr() as usize,
+                out.as_mut_ptr() as usize,
+                out.len(),
+                0,
+                0,
+            ],
         )
-    });
+    };
     match r {
         Ok(n) => String::from_utf8_lossy(&out[..n]).into_owned(),
         Err(e) => alloc::format!("?errno={}", e.0),
@@ -165,7 +166,7 @@ fn cloexec(fd: i32) -> Option<bool> {
     let mut pbuf = [0u8; 64];
     let path = path_with_fd(&mut pbuf, "/proc/self/fdinfo/", fd);
     let mut info = [0u8; 512];
-    let n = read_small_file(path, &mut info).ok()?;
+    let n = read_file(path, &mut info).ok()?;
     let text = core::str::from_utf8(&info[..n]).ok()?;
     let flags = text.lines().find_map(|l| l.strip_prefix("flags:"))?.trim();
     let flags = u32::from_str_radix(flags, 8).ok()?;
@@ -179,7 +180,7 @@ fn main() {
         Some(b"race") => {
             let racers = rt0::runtime::gomaxprocs().max(1) as u64 - 1;
             gathered(racers, true, || {
-                let _ = rt0::sys::mm::self_pidfd();
+                let _ = rt0::export_test::self_pidfd();
             })
         }
         _ => usage(),
@@ -193,7 +194,7 @@ fn main() {
         };
         let _ = writeln!(out, "fd={fd} cloexec={c} target={}", target(fd));
     }
-    match rt0::sys::mm::self_pidfd() {
+    match rt0::export_test::self_pidfd() {
         Ok(fd) => {
             let _ = writeln!(out, "self_pidfd={fd}");
         }
@@ -203,6 +204,6 @@ fn main() {
     }
     out.push_str("end\n");
     if write_all(report, out.as_bytes()).is_err() {
-        rt0::sys::process::exit_group(3);
+        rt0::process::exit(3);
     }
 }

@@ -130,7 +130,7 @@ fn count(n: usize, to_stderr: bool) {
 
 fn usage() -> ! {
     rt0::eprintln!("usage: print_lines long G N [MAX] | count N out|err | panic MS");
-    rt0::sys::process::exit_group(64)
+    rt0::process::exit(64)
 }
 
 fn main() {

@@ -19,7 +19,7 @@ use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use core::time::Duration;
 use rt0::chan::Chan;
-use rt0::sys::file;
+use rt0::os as file;
 
 rt0::main!(main);
 
@@ -113,7 +113,7 @@ fn main() {
             // qemu-user interrupts a guest read even for a signal the
             // guest ignores (SIG_IGN) and answers EINTR; Go's os.File
             // retries it (ignoringEINTRIO), and so does this program.
-            Err(rt0::sys::Errno::EINTR) => {}
+            Err(rt0::os::Errno::EINTR) => {}
             Err(e) => {
                 rt0::println!("read: errno {}", e.0);
                 break;

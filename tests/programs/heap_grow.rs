@@ -32,14 +32,19 @@ fn pattern(block: usize, word: usize) -> u64 {
 }
 
 fn show(label: &str) {
-    let (mapped, in_use, arenas, grows) = rt0::mem::heap::stats();
+    let rt0::runtime::MemStats {
+        heap_sys: mapped,
+        heap_alloc: in_use,
+        arenas,
+        grows,
+    } = rt0::runtime::read_mem_stats();
     rt0::println!("{label} mapped={mapped} in_use={in_use} arenas={arenas} grows={grows}");
 }
 
 fn main() {
     // The outer table (2,048 pointers: 48 KiB) is a large object too, so
     // in_use returns exactly to its starting value once all is freed.
-    let before = rt0::mem::heap::stats();
+    let before = rt0::runtime::read_mem_stats();
     let mut blocks: Vec<Vec<u64>> = Vec::with_capacity(2 * BLOCKS);
     for b in 0..BLOCKS {
         let mut v = Vec::with_capacity(BLOCK_WORDS);
@@ -48,7 +53,7 @@ fn main() {
         }
         blocks.push(v);
     }
-    let peak = rt0::mem::heap::stats();
+    let peak = rt0::runtime::read_mem_stats();
     let mut sum = 0u64;
     for (b, v) in blocks.iter().enumerate() {
         assert_eq!(v.len(), BLOCK_WORDS);
@@ -61,13 +66,13 @@ fn main() {
     }
     drop(blocks);
     rt0::println!("checksum={sum:#018x}");
-    let p = |l: &str, s: (usize, usize, usize, usize)| {
+    let p = |l: &str, s: rt0::runtime::MemStats| {
         rt0::println!(
             "{l} mapped={} in_use={} arenas={} grows={}",
-            s.0,
-            s.1,
-            s.2,
-            s.3
+            s.heap_sys,
+            s.heap_alloc,
+            s.arenas,
+            s.grows
         )
     };
     p("before", before);

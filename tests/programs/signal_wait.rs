@@ -21,7 +21,7 @@
 #![no_main]
 use core::time::Duration;
 use rt0::chan::Chan;
-use rt0::sys::file;
+use rt0::os as file;
 
 rt0::main!(main);
 
@@ -63,7 +63,7 @@ fn wait() {
             // qemu-user interrupts a guest read even for a signal the
             // guest ignores (SIG_IGN) and answers EINTR; Go's os.File
             // retries it (ignoringEINTRIO), and so does this program.
-            Err(rt0::sys::Errno::EINTR) => {}
+            Err(rt0::os::Errno::EINTR) => {}
             Err(e) => {
                 rt0::println!("read: errno {}", e.0);
                 break;
@@ -102,7 +102,7 @@ fn read_to_eof() {
     loop {
         match rt0::runtime::blocking(|| file::read(STDIN, &mut buf)) {
             Ok(0) => return,
-            Ok(_) | Err(rt0::sys::Errno::EINTR) => {}
+            Ok(_) | Err(rt0::os::Errno::EINTR) => {}
             Err(e) => {
                 rt0::println!("read: errno {}", e.0);
                 return;

@@ -40,7 +40,7 @@ fn wait_turn(token: &AtomicU64, want: u64, yielding: bool, limit_ms: i64, player
                  its partner did not run",
                 token.load(Ordering::Acquire)
             );
-            rt0::sys::process::exit_group(1);
+            rt0::process::exit(1);
         }
     }
 }
@@ -52,7 +52,7 @@ fn main() {
         b"yield" => true,
         _ => {
             rt0::eprintln!("usage: sched_parallel spin|yield [ROUNDS] [LIMIT_MS]");
-            rt0::sys::process::exit_group(64);
+            rt0::process::exit(64);
         }
     };
     let rounds: u64 = rt0::env::arg(2).unwrap_or(1000);

@@ -96,7 +96,7 @@ fn main() {
         ),
         _ => {
             rt0::eprintln!("usage: sync_handoff wg [N] [SPIN] | mutex [G] [N] [SPIN]");
-            rt0::sys::process::exit_group(64);
+            rt0::process::exit(64);
         }
     }
 }

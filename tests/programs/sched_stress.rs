@@ -169,7 +169,7 @@ fn main() {
         }
     }
     if !ok {
-        rt0::sys::process::exit_group(1);
+        rt0::process::exit(1);
     }
     rt0::println!(
         "ok ops={} mutex={} atomic={} children={} nested={} yields={}",

@@ -67,7 +67,7 @@ fn main() {
         }
         _ => {
             rt0::eprintln!("usage: sched_fail panic_busy|deadlock_many");
-            rt0::sys::process::exit_group(64);
+            rt0::process::exit(64);
         }
     }
 }

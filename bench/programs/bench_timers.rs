@@ -25,6 +25,19 @@ const MIN_SLEEP_NS: u64 = 1_000_000;
 const MAX_SLEEP_NS: u64 = 10_000_000;
 const SEED: u64 = 1;
 
+/// wyrand's two constants (Wang Yi's wyhash), the generator the runtime
+/// uses inside: the same draws as before this program had its own copy.
+const WYRAND_ADD: u64 = 0xa076_1d64_78bd_642f;
+const WYRAND_XOR: u64 = 0xe703_7ed1_a0b4_28db;
+
+/// One wyrand step on `state`: the program's own PRNG (the runtime's is
+/// internal; a benchmark needs only fixed, well-spread draws).
+fn wyrand(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(WYRAND_ADD);
+    let hi_lo = u128::from(*state) * u128::from(*state ^ WYRAND_XOR);
+    ((hi_lo >> 64) as u64) ^ (hi_lo as u64)
+}
+
 fn main() {
     let n = benchutil::count() as usize;
     let mut state = SEED;
@@ -32,7 +45,7 @@ fn main() {
     let sleeps: Arc<Vec<u64>> = Arc::new(
         (0..n)
             .map(|_| {
-                let r = rt0::rand::wyrand(&mut state);
+                let r = wyrand(&mut state);
                 MIN_SLEEP_NS + ((u128::from(r) * span) >> 64) as u64
             })
             .collect(),

@@ -20,7 +20,7 @@ rt0::main!(main);
 fn main() {
     let n: usize = rt0::env::arg(1).unwrap_or(64);
     let work_ns: i64 = rt0::env::arg::<i64>(2).unwrap_or(2000) * 1000;
-    let main_tid = rt0::sys::process::gettid();
+    let main_tid = rt0::os::gettid();
     let tids: Arc<Vec<AtomicI32>> = Arc::new((0..n).map(|_| AtomicI32::new(0)).collect());
     let wg = Arc::new(WaitGroup::new());
     wg.add(n as i32);
@@ -32,7 +32,7 @@ fn main() {
             while rt0::time::nanotime() < until {
                 core::hint::spin_loop();
             }
-            tids[i].store(rt0::sys::process::gettid(), Ordering::Relaxed);
+            tids[i].store(rt0::os::gettid(), Ordering::Relaxed);
             wg.done();
         });
     }

@@ -66,7 +66,7 @@ fn link(wg: Arc<WaitGroup>) {
         rt0::eprintln!(
             "FAIL: {n} chain links ran and the main goroutine on the global run queue never did"
         );
-        rt0::sys::process::exit_group(1);
+        rt0::process::exit(1);
     }
     rt0::runtime::go(move || link(wg));
     rt0::runtime::go(|| {});
@@ -114,10 +114,5 @@ fn main() {
 
 /// The id and `schedtick` of the P running the calling goroutine.
 fn my_p() -> (i32, u32) {
-    // SAFETY: a running goroutine's M holds a P, and Ps are never freed;
-    // schedtick is written only by the M holding the P, which is ours.
-    unsafe {
-        let pp = (*rt0::sched::sched::getm()).p;
-        ((*pp).id, core::ptr::read_volatile(&(*pp).schedtick))
-    }
+    rt0::export_test::current_p()
 }

@@ -1,6 +1,6 @@
 //! Benchmark `prodcons0`, twin of bench/go/prodcons0: P producers and P
 //! consumers (P = GOMAXPROCS) on one channel of capacity 0; ns per value,
-//! check= the sum. The body is examples/benchutil/prodcons.rs.
+//! check= the sum. The body is bench/programs/benchutil/prodcons.rs.
 #![no_std]
 #![no_main]
 extern crate alloc;

@@ -19,7 +19,7 @@ mod chanutil;
 
 use chanutil::arg_u64;
 use rt0::chan::Chan;
-use rt0::sys::time::{have_vdso_clock, nanotime_syscall};
+use rt0::export_test::{have_vdso_clock, nanotime_syscall};
 use rt0::time::nanotime;
 
 rt0::main!(main);

@@ -84,7 +84,7 @@ fn main() {
         }),
         _ => {
             rt0::eprintln!("usage: sched_stack big|default|big_overflow|bigframes [DEPTH]");
-            rt0::sys::process::exit_group(64);
+            rt0::process::exit(64);
         }
     }
 }

@@ -70,7 +70,7 @@ fn main() {
         }
         _ => {
             rt0::eprintln!("usage: crash deadlock|panic|overflow|nil|goexit|wgneg");
-            rt0::sys::process::exit_group(64);
+            rt0::process::exit(64);
         }
     }
 }
