@@ -1,7 +1,7 @@
 //! # rt0: Go's runtime path, freestanding, in Rust
 //!
 //! A runtime for static Linux x86_64 binaries with no libc. Its `_start`
-//! (asm/entry.s) reproduces the path a Go program takes from the kernel to
+//! (src/arch/entry.s) reproduces the path a Go program takes from the kernel to
 //! `main`: argc/argv capture, g0's 64 KiB stack carved from the OS stack,
 //! CPUID and XGETBV probing, TLS through `arch_prctl(ARCH_SET_FS)`, then
 //! `check`, `args`, `osinit`, `schedinit`, `newproc(runtime_main)` and
@@ -40,6 +40,7 @@
 
 extern crate alloc;
 
+pub(crate) mod arch;
 pub mod boot;
 pub mod chan;
 pub mod debug;

@@ -117,6 +117,7 @@ pub fn initial() -> Option<&'static InitialStack> {
 ///
 /// # Safety
 /// `argv` is the kernel's initial stack, as `_start` found it.
+#[unsafe(export_name = "rt0_args")] // called by rt0_go (src/arch/)
 pub unsafe extern "C" fn args(argc: i64, argv: *const *const u8) {
     // SAFETY: rt0_go passes what the kernel put on the stack.
     let st = unsafe { walk(argc as usize, argv) };

@@ -42,6 +42,7 @@ pub fn parse_huge_page_size(text: &[u8]) -> usize {
 }
 
 /// Go's `osinit`. Called by rt0_go.
+#[unsafe(export_name = "rt0_osinit")] // called by rt0_go (src/arch/)
 pub extern "C" fn osinit() {
     let t0 = crate::boot::inittrace::clock();
     let mut mask = [0u8; CPU_SET_BYTES];

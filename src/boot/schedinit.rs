@@ -18,6 +18,7 @@ use crate::sched::sched::{M0, sched};
 pub const MAX_GOMAXPROCS: i32 = 1024;
 
 /// Go's `schedinit`. Called by rt0_go.
+#[unsafe(export_name = "rt0_schedinit")] // called by rt0_go (src/arch/)
 pub extern "C" fn schedinit() {
     let t0 = super::inittrace::clock();
     crate::mem::heap::mallocinit();

@@ -20,9 +20,18 @@
 use spin::{Mutex, Once};
 
 use super::PAGE_SIZE;
-use crate::sched::g::Stack;
 use crate::sys::Errno;
 use crate::sys::mm::{MapFlags, Prot, advice, madvise, mmap_anon, mprotect, munmap};
+
+/// The bounds of a stack, `[lo, hi)`: Go's `stack` struct, the type of
+/// `g.stack`. Plain data: the scheduler keeps one in every G (its layout
+/// is read by the asm: `arch::offsets`) and M.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Stack {
+    pub lo: usize,
+    pub hi: usize,
+}
 
 /// Default goroutine stack: 64 KiB, the same as g0's. Go starts at 8 KiB and
 /// grows; a Rust stack cannot grow, so the default must fit ordinary code
@@ -30,11 +39,9 @@ use crate::sys::mm::{MapFlags, Prot, advice, madvise, mmap_anon, mprotect, munma
 /// only the pages a goroutine touches.
 pub const DEFAULT_STACK_SIZE: usize = 64 * 1024;
 
-/// Distance of `stackguard0` above `stack.lo`: Go's `_StackGuard` on
-/// linux/amd64 (928 bytes: `_StackNosplit` 800 + `_StackSmall` 128). Rust
-/// functions have no split-stack prologue, so it is informational: the real
-/// guard is the unmapped page below `lo`.
-pub const STACK_GUARD: usize = 928;
+/// Distance of `stackguard0` above `stack.lo` (Go's `_StackGuard`); the
+/// number lives with the asm that uses it for g0 (`arch::entry`).
+pub use crate::arch::entry::STACK_GUARD;
 
 /// Default-size stacks carved per `mmap`.
 pub const STACKS_PER_CHUNK: usize = 64;

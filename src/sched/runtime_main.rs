@@ -33,6 +33,7 @@ pub fn init_array() -> &'static [Option<extern "C" fn()>] {
 }
 
 /// Go's `mainPC`: the entry rt0_go hands to `newproc`.
+#[unsafe(export_name = "rt0_runtime_main")] // called by rt0_go (src/arch/)
 pub extern "C" fn runtime_main() {
     sched().main_started.store(true, SeqCst);
     super::sysmon::start_if_wanted();

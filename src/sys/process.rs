@@ -37,7 +37,7 @@ pub fn sched_getaffinity(mask: &mut [u8; CPU_SET_BYTES]) -> Result<usize, Errno>
 }
 
 /// `arch_prctl` code that sets the FS segment base.
-pub const ARCH_SET_FS: usize = 0x1002;
+pub use crate::arch::abi::ARCH_SET_FS;
 
 /// Sets this thread's FS base (Go's `settls`, minus the +8: callers pass the
 /// final base).
