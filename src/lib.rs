@@ -57,7 +57,7 @@ pub mod time;
 
 #[cfg(not(test))]
 #[global_allocator]
-static ALLOCATOR: mem::malloc::Rt0Alloc = mem::malloc::Rt0Alloc;
+static ALLOCATOR: sched::mcache::Rt0Alloc = sched::mcache::Rt0Alloc;
 
 /// Names the program's main function: `rt0::main!(main);`
 ///

@@ -49,12 +49,36 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     // sched -> time: the scheduler knows the timers by name. Owned by the
     // "one wake-up path" work of issue 8 (a wake-up-source interface in
     // sched that time registers with); remove these with it.
-    ("src/sched/p.rs", "crate::time::timers::TimerHeap", "wake-up path, issue 8"),
-    ("src/sched/p.rs", "crate::time::timers::TimerHeap::new", "wake-up path, issue 8"),
-    ("src/sched/schedule.rs", "crate::time::timers::run_all_expired", "wake-up path, issue 8"),
-    ("src/sched/schedule.rs", "crate::time::timers::earliest", "wake-up path, issue 8"),
-    ("src/sched/schedule.rs", "crate::time::timers::become_sleeper", "wake-up path, issue 8"),
-    ("src/sched/schedule.rs", "crate::time::timers::sleep_until", "wake-up path, issue 8"),
+    (
+        "src/sched/p.rs",
+        "crate::time::timers::TimerHeap",
+        "wake-up path, issue 8",
+    ),
+    (
+        "src/sched/p.rs",
+        "crate::time::timers::TimerHeap::new",
+        "wake-up path, issue 8",
+    ),
+    (
+        "src/sched/schedule.rs",
+        "crate::time::timers::run_all_expired",
+        "wake-up path, issue 8",
+    ),
+    (
+        "src/sched/schedule.rs",
+        "crate::time::timers::earliest",
+        "wake-up path, issue 8",
+    ),
+    (
+        "src/sched/schedule.rs",
+        "crate::time::timers::become_sleeper",
+        "wake-up path, issue 8",
+    ),
+    (
+        "src/sched/schedule.rs",
+        "crate::time::timers::sleep_until",
+        "wake-up path, issue 8",
+    ),
 ];
 
 fn layer_of(top: &str) -> Option<(u8, &'static str)> {
@@ -112,7 +136,10 @@ fn blank(src: &str) -> String {
     while i < b.len() {
         let rest = &b[i..];
         if rest.starts_with(b"//") {
-            let end = rest.iter().position(|&c| c == b'\n').map_or(b.len(), |n| i + n);
+            let end = rest
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(b.len(), |n| i + n);
             blank_range(&mut out, i, end);
             i = end;
         } else if rest.starts_with(b"/*") {
@@ -350,8 +377,7 @@ fn imports(text: &str, module: &[String], macros: &BTreeMap<String, String>) -> 
         };
         // The text as written, up to the end of the path (for the report).
         let mut t = stop;
-        while t < s.len()
-            && (s[t].is_ascii_alphanumeric() || b"_:".contains(&s[t]) || s[t] == b'!')
+        while t < s.len() && (s[t].is_ascii_alphanumeric() || b"_:".contains(&s[t]) || s[t] == b'!')
         {
             t += 1;
         }
@@ -363,7 +389,9 @@ fn imports(text: &str, module: &[String], macros: &BTreeMap<String, String>) -> 
                 Some(top.clone())
             } else if head == "*" || head == "self" {
                 None
-            } else if s.get(stop) == Some(&b'!') || macros.contains_key(&head) && layer_of(&head).is_none() {
+            } else if s.get(stop) == Some(&b'!')
+                || macros.contains_key(&head) && layer_of(&head).is_none()
+            {
                 macros.get(&head).cloned()
             } else {
                 Some(head.clone())
@@ -401,7 +429,12 @@ fn imports_go_only_downward() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
-    assert!(files.len() > 20, "found only {} files under {}", files.len(), src.display());
+    assert!(
+        files.len() > 20,
+        "found only {} files under {}",
+        files.len(),
+        src.display()
+    );
 
     // Pass 1: each file's module, blanked text, and the macros it exports.
     let mut macros = BTreeMap::new();
@@ -446,7 +479,10 @@ fn imports_go_only_downward() {
                     continue;
                 };
                 match inc.strip_prefix(src.canonicalize().unwrap()) {
-                    Ok(r) => module_path(r).first().cloned().unwrap_or_else(|| "lib".into()),
+                    Ok(r) => module_path(r)
+                        .first()
+                        .cloned()
+                        .unwrap_or_else(|| "lib".into()),
                     Err(_) => {
                         let _ = writeln!(
                             errors,
@@ -494,7 +530,10 @@ fn imports_go_only_downward() {
             );
         }
     }
-    assert!(checked > 100, "found only {checked} crate paths: is the scanner broken?");
+    assert!(
+        checked > 100,
+        "found only {checked} crate paths: is the scanner broken?"
+    );
     assert!(errors.is_empty(), "imports against the layering:\n{errors}");
 }
 

@@ -21,7 +21,9 @@ pub const MAX_GOMAXPROCS: i32 = 1024;
 #[unsafe(export_name = "rt0_schedinit")] // called by rt0_go (src/arch/)
 pub extern "C" fn schedinit() {
     let t0 = super::inittrace::clock();
-    crate::mem::heap::mallocinit();
+    if let Err(e) = crate::mem::heap::mallocinit() {
+        crate::sched::mcache::heap_failed(e);
+    }
     let godebug = godebug_env();
     let t_cpu = super::inittrace::clock();
     // GODEBUG is bytes: invalid UTF-8 in one field must not hide the

@@ -15,7 +15,7 @@ use super::m::M;
 use super::p::P;
 use super::procresize::mcommoninit;
 use super::sched::{M0, getg, getm, sched};
-use crate::mem::stack::stackalloc;
+use super::stack::stackalloc;
 use crate::racy::RacyCell;
 
 /// g0 stack of an M created by `newm` (m0's g0 is carved from the OS stack).

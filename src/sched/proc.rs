@@ -25,8 +25,9 @@ use super::p::{GOID_CACHE_BATCH, P};
 use super::runq::runqput;
 use super::sched::{allgadd, getg, getm, sched};
 use super::schedule::{schedule, wakep};
+use super::stack::stackalloc;
 use crate::debug::fatal::throw;
-use crate::mem::stack::{DEFAULT_STACK_SIZE, STACK_GUARD, stackalloc, stackfree};
+use crate::mem::stack::{DEFAULT_STACK_SIZE, STACK_GUARD, stackfree};
 
 /// Stacks a P keeps for reuse before handing half to the global pool.
 const STACK_CACHE_MAX: u32 = 64;
