@@ -6,19 +6,17 @@
 //! size comes from `/sys/kernel/mm/transparent_hugepage/hpage_pmd_size`
 //! and is kept only when it parses as a power of two, else 0.
 
-use core::sync::atomic::{AtomicI32, AtomicUsize, Ordering::Relaxed};
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use crate::sys::process::{CPU_SET_BYTES, sched_getaffinity};
 
-static NCPU: AtomicI32 = AtomicI32::new(1);
 static HUGE_PAGE_SIZE: AtomicUsize = AtomicUsize::new(0);
 
 const HPAGE_PMD_SIZE_PATH: &core::ffi::CStr = c"/sys/kernel/mm/transparent_hugepage/hpage_pmd_size";
 
-/// CPUs this process may use (1 until osinit runs).
-pub fn ncpu() -> i32 {
-    NCPU.load(Relaxed)
-}
+/// CPUs this process may use (1 until osinit runs); stored in the core's
+/// state, which reads it (`sched::conf`).
+pub use crate::sched::conf::ncpu;
 
 /// Transparent huge page size in bytes, or 0.
 pub fn huge_page_size() -> usize {
@@ -50,7 +48,7 @@ pub extern "C" fn osinit() {
         Ok(n) => count_cpus(&mask[..n.min(CPU_SET_BYTES)]),
         Err(_) => 1,
     };
-    NCPU.store(ncpu, Relaxed);
+    crate::sched::conf::NCPU.store(ncpu, Relaxed);
     let mut buf = [0u8; 32];
     let huge = match crate::sys::file::read_small_file(HPAGE_PMD_SIZE_PATH, &mut buf) {
         Ok(n) => parse_huge_page_size(&buf[..n]),

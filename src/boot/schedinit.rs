@@ -31,7 +31,7 @@ pub extern "C" fn schedinit() {
     // heap exists; the copy is made only when the value is not UTF-8.
     super::cpu::cpuinit(&alloc::string::String::from_utf8_lossy(godebug));
     super::inittrace::cpu_done(super::inittrace::clock() - t_cpu);
-    crate::rand::fastrandinit();
+    crate::rand::fastrandinit(super::args::at_random_seed());
     // SAFETY: m0 is the only thread during start-up.
     unsafe { mcommoninit(&mut *M0.get()) };
     crate::sched::newm::m0init();

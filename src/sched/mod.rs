@@ -2,6 +2,7 @@
 //! processors (P). Go's `proc.go`, `runtime2.go`, `lock_futex.go`.
 
 pub mod checkdead;
+pub mod conf;
 pub mod context;
 pub mod g;
 pub mod lock;

@@ -11,12 +11,12 @@
 use core::fmt::Write;
 use core::sync::atomic::Ordering::Relaxed;
 
+use super::conf::DEBUG;
 use super::g::{G, GDEAD};
 use super::lock::Note;
 use super::newm::{ALLM, mcount, minit, newm};
 use super::p::{P, RUNQ_SIZE};
 use super::sched::{ALLGS, ALLP, sched};
-use crate::boot::godebug::DEBUG;
 use crate::print::Writer;
 
 /// Never woken: sysmon sleeps on it with a timeout.
