@@ -243,45 +243,28 @@ pub fn probe_mismatch(asm: &Features, full: &Features) -> Option<&'static str> {
     pairs.iter().find(|(_, same)| !same).map(|(name, _)| *name)
 }
 
-/// The names Go accepts in `GODEBUG=cpu.NAME=on|off` on amd64 at GOAMD64=v1,
-/// in Go's order, with the field each one controls.
-pub const OPTION_NAMES: [&str; 15] = [
-    "adx",
-    "aes",
-    "erms",
-    "pclmulqdq",
-    "rdtscp",
-    "popcnt",
-    "sse3",
-    "sse41",
-    "sse42",
-    "ssse3",
-    "avx",
-    "avx2",
-    "bmi1",
-    "bmi2",
-    "fma",
+/// The options Go accepts in `GODEBUG=cpu.NAME=on|off` on amd64 at
+/// GOAMD64=v1, in Go's order, each with the field it controls: one table,
+/// so a name cannot lose its field. A name not in it is reported as
+/// unknown (`GODEBUG: unknown cpu feature "NAME"`) and changes nothing,
+/// as Go's `processOptions` does.
+pub const OPTIONS: [(&str, fn(&mut Features) -> &mut bool); 15] = [
+    ("adx", |f| &mut f.adx),
+    ("aes", |f| &mut f.aes),
+    ("erms", |f| &mut f.erms),
+    ("pclmulqdq", |f| &mut f.pclmulqdq),
+    ("rdtscp", |f| &mut f.rdtscp),
+    ("popcnt", |f| &mut f.popcnt),
+    ("sse3", |f| &mut f.sse3),
+    ("sse41", |f| &mut f.sse41),
+    ("sse42", |f| &mut f.sse42),
+    ("ssse3", |f| &mut f.ssse3),
+    ("avx", |f| &mut f.avx),
+    ("avx2", |f| &mut f.avx2),
+    ("bmi1", |f| &mut f.bmi1),
+    ("bmi2", |f| &mut f.bmi2),
+    ("fma", |f| &mut f.fma),
 ];
-
-fn option_field<'a>(f: &'a mut Features, name: &str) -> &'a mut bool {
-    match name {
-        "adx" => &mut f.adx,
-        "aes" => &mut f.aes,
-        "erms" => &mut f.erms,
-        "pclmulqdq" => &mut f.pclmulqdq,
-        "rdtscp" => &mut f.rdtscp,
-        "popcnt" => &mut f.popcnt,
-        "sse3" => &mut f.sse3,
-        "sse41" => &mut f.sse41,
-        "sse42" => &mut f.sse42,
-        "ssse3" => &mut f.ssse3,
-        "avx" => &mut f.avx,
-        "avx2" => &mut f.avx2,
-        "bmi1" => &mut f.bmi1,
-        "bmi2" => &mut f.bmi2,
-        _ => &mut f.fma,
-    }
-}
 
 /// Applies `GODEBUG`'s `cpu.*` options to `f` as Go's `processOptions`
 /// does, reporting each diagnostic through `warn` (Go prints them to
@@ -289,7 +272,7 @@ fn option_field<'a>(f: &'a mut Features, name: &str) -> &'a mut bool {
 /// value must be "on" or "off"; "all" sets every option; unknown names are
 /// reported; enabling a feature the CPU lacks is refused.
 pub fn process_options(env: &str, f: &mut Features, mut warn: impl FnMut(core::fmt::Arguments)) {
-    let mut specified = [None::<bool>; OPTION_NAMES.len()];
+    let mut specified = [None::<bool>; OPTIONS.len()];
     for field in env.split(',') {
         let Some(rest) = field.strip_prefix("cpu.") else {
             continue;
@@ -311,17 +294,17 @@ pub fn process_options(env: &str, f: &mut Features, mut warn: impl FnMut(core::f
             }
         };
         if key == "all" {
-            specified = [Some(enable); OPTION_NAMES.len()];
+            specified = [Some(enable); OPTIONS.len()];
             continue;
         }
-        match OPTION_NAMES.iter().position(|&n| n == key) {
+        match OPTIONS.iter().position(|&(n, _)| n == key) {
             Some(i) => specified[i] = Some(enable),
             None => warn(format_args!("GODEBUG: unknown cpu feature \"{key}\"\n")),
         }
     }
-    for (i, name) in OPTION_NAMES.iter().enumerate() {
+    for (i, (name, field_of)) in OPTIONS.iter().enumerate() {
         let Some(enable) = specified[i] else { continue };
-        let field = option_field(f, name);
+        let field = field_of(f);
         if enable && !*field {
             warn(format_args!(
                 "GODEBUG: can not enable \"{name}\", missing CPU support\n"
