@@ -243,12 +243,15 @@ pub fn probe_mismatch(asm: &Features, full: &Features) -> Option<&'static str> {
     pairs.iter().find(|(_, same)| !same).map(|(name, _)| *name)
 }
 
+/// Picks one flag of a feature table.
+pub type FieldOf = fn(&mut Features) -> &mut bool;
+
 /// The options Go accepts in `GODEBUG=cpu.NAME=on|off` on amd64 at
 /// GOAMD64=v1, in Go's order, each with the field it controls: one table,
 /// so a name cannot lose its field. A name not in it is reported as
 /// unknown (`GODEBUG: unknown cpu feature "NAME"`) and changes nothing,
 /// as Go's `processOptions` does.
-pub const OPTIONS: [(&str, fn(&mut Features) -> &mut bool); 15] = [
+pub const OPTIONS: [(&str, FieldOf); 15] = [
     ("adx", |f| &mut f.adx),
     ("aes", |f| &mut f.aes),
     ("erms", |f| &mut f.erms),
