@@ -1,7 +1,7 @@
 //! # rt0: Go's runtime path, freestanding, in Rust
 //!
 //! A runtime for static Linux x86_64 binaries with no libc. Its `_start`
-//! (asm/entry.s) reproduces the path a Go program takes from the kernel to
+//! (src/arch/entry.s) reproduces the path a Go program takes from the kernel to
 //! `main`: argc/argv capture, g0's 64 KiB stack carved from the OS stack,
 //! CPUID and XGETBV probing, TLS through `arch_prctl(ARCH_SET_FS)`, then
 //! `check`, `args`, `osinit`, `schedinit`, `newproc(runtime_main)` and
@@ -59,6 +59,7 @@
 extern crate alloc;
 
 // The internals, lowest layer first (HACKING.md).
+pub(crate) mod arch;
 pub(crate) mod boot;
 pub(crate) mod debug;
 pub(crate) mod mem;
@@ -88,7 +89,7 @@ pub mod __private {
 
 #[cfg(not(test))]
 #[global_allocator]
-static ALLOCATOR: mem::malloc::Rt0Alloc = mem::malloc::Rt0Alloc;
+static ALLOCATOR: sched::mcache::Rt0Alloc = sched::mcache::Rt0Alloc;
 
 /// Names the program's main function: `rt0::main!(main);` (Go's `func
 /// main` in package main; Rust's `fn main` of a std binary).

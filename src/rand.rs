@@ -1,5 +1,6 @@
 //! The runtime's random numbers: Go's `fastrand` (stubs.go), seeded by
-//! `fastrandinit` from the 16 bytes the kernel leaves at AT_RANDOM.
+//! `fastrandinit` from the 16 bytes the kernel leaves at AT_RANDOM, which
+//! `boot::schedinit` reads and hands down.
 //!
 //! wyrand: a 64-bit state advanced by a constant and mixed by one 128-bit
 //! multiply, as Go 1.19 uses on 64-bit targets. Not cryptographic; used
@@ -12,17 +13,10 @@ const WYRAND_XOR: u64 = 0xe703_7ed1_a0b4_28db;
 
 static SEED: AtomicU64 = AtomicU64::new(0);
 
-/// Seeds from AT_RANDOM (Go's `fastrandinit`). Without it (no auxv entry)
-/// the seed mixes the clock.
-pub fn fastrandinit() {
-    let random = crate::boot::args::initial().map_or(0, |s| s.aux.random);
-    let seed = if random != 0 {
-        // SAFETY: AT_RANDOM points at 16 kernel-provided bytes that live
-        // for the whole process.
-        unsafe { core::ptr::read_unaligned(random as *const u64) }
-    } else {
-        crate::sys::time::nanotime() as u64
-    };
+/// Seeds from the AT_RANDOM bytes the bootstrap hands down (Go's
+/// `fastrandinit`). Without them (no auxv entry) the seed mixes the clock.
+pub fn fastrandinit(at_random: Option<u64>) {
+    let seed = at_random.unwrap_or_else(|| crate::sys::time::nanotime() as u64);
     SEED.store(seed, Relaxed);
 }
 

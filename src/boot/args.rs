@@ -111,11 +111,21 @@ pub fn initial() -> Option<&'static InitialStack> {
     unsafe { (*INITIAL.get()).as_ref() }
 }
 
+/// The first 8 of the 16 random bytes the kernel left at AT_RANDOM, the
+/// seed of `rand::fastrandinit`; None without the auxv entry.
+pub fn at_random_seed() -> Option<u64> {
+    let random = initial().map_or(0, |s| s.aux.random);
+    // SAFETY: AT_RANDOM points at 16 kernel-provided bytes that live for
+    // the whole process.
+    (random != 0).then(|| unsafe { core::ptr::read_unaligned(random as *const u64) })
+}
+
 /// Go's `args`: records argc/argv/envp/auxv, checks the page size, and
 /// starts the bootstrap trace. Called by rt0_go.
 ///
 /// # Safety
 /// `argv` is the kernel's initial stack, as `_start` found it.
+#[unsafe(export_name = "rt0_args")] // called by rt0_go (src/arch/)
 pub unsafe extern "C" fn args(argc: i64, argv: *const *const u8) {
     // SAFETY: rt0_go passes what the kernel put on the stack.
     let st = unsafe { walk(argc as usize, argv) };

@@ -23,6 +23,7 @@ fn require(ok: bool, what: &str) {
 /// Go's `runtime.check`. Called by rt0_go right after TLS is set up.
 // The NaN comparisons are the point of the check.
 #[allow(clippy::eq_op, clippy::neg_cmp_op_on_partial_ord)]
+#[unsafe(export_name = "rt0_check")] // called by rt0_go (src/arch/)
 pub extern "C" fn check() {
     use core::mem::size_of;
     require(
@@ -80,7 +81,7 @@ pub extern "C" fn check() {
         core::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags));
         let st = (*g0).stack;
         require(
-            st.hi - st.lo == crate::sched::newm::G0_STACK_SIZE,
+            st.hi - st.lo == crate::arch::entry::G0_STACK_SIZE,
             "g0 stack size",
         );
         require(

@@ -1,10 +1,10 @@
 //! CPU features: the asm probe of `rt0_go` and Go's `cpuinit` /
 //! `internal/cpu.doinit` + `processOptions`.
 //!
-//! `rt0_go` (asm/entry.s) records what Go's rt0_go records, before any Rust
+//! `rt0_go` (src/arch/entry.s) records what Go's rt0_go records, before any Rust
 //! runs: vendor, max leaf, `isIntel`, `lfenceBeforeRdtsc`,
 //! `processorVersionInfo` and the `support_*` flags, with AVX/AVX2 cleared
-//! unless the OS saves YMM state. `cpuinit` then builds the full table with
+//! unless the OS saves YMM state, into `arch::cpu`. `cpuinit` then builds the full table with
 //! `raw-cpuid` and XCR0, checks that it agrees with the asm probe, applies
 //! `GODEBUG=cpu.*` options exactly as Go does (same names, same messages),
 //! and publishes the result ([`features`]).
@@ -18,81 +18,10 @@ use core::sync::atomic::{AtomicU8, AtomicU32, Ordering::Relaxed};
 
 use raw_cpuid::{CpuId, CpuIdReader, CpuIdResult};
 
-/// What rt0_go's asm writes (Go: `runtime.isIntel`, `support_sse2`, ...).
-/// Stored by asm before any Rust code runs; read-only afterwards, except
-/// that `cpuinit` updates `support_erms` after GODEBUG, as Go's cpuinit
-/// refreshes the runtime's copies.
-pub mod asm_probe {
-    use super::*;
-
-    pub static CPU_MAXLEAF: AtomicU32 = AtomicU32::new(0);
-    pub static CPU_VENDOR: [AtomicU32; 3] = [const { AtomicU32::new(0) }; 3];
-    pub static IS_INTEL: AtomicU8 = AtomicU8::new(0);
-    pub static LFENCE_BEFORE_RDTSC: AtomicU8 = AtomicU8::new(0);
-    pub static PROCESSOR_VERSION_INFO: AtomicU32 = AtomicU32::new(0);
-    /// Leaf 1's ebx, ecx, edx at [1..4] (eax is `PROCESSOR_VERSION_INFO`);
-    /// leaf 7 subleaf 0's eax, ebx, ecx, edx (zero when max leaf < 7).
-    pub static CPU_LEAF1: [AtomicU32; 4] = [const { AtomicU32::new(0) }; 4];
-    pub static CPU_LEAF7: [AtomicU32; 4] = [const { AtomicU32::new(0) }; 4];
-    pub static SUPPORT_SSE2: AtomicU8 = AtomicU8::new(0);
-    pub static SUPPORT_SSSE3: AtomicU8 = AtomicU8::new(0);
-    pub static SUPPORT_SSE41: AtomicU8 = AtomicU8::new(0);
-    pub static SUPPORT_SSE42: AtomicU8 = AtomicU8::new(0);
-    pub static SUPPORT_POPCNT: AtomicU8 = AtomicU8::new(0);
-    pub static SUPPORT_AES: AtomicU8 = AtomicU8::new(0);
-    pub static SUPPORT_OSXSAVE: AtomicU8 = AtomicU8::new(0);
-    pub static SUPPORT_AVX: AtomicU8 = AtomicU8::new(0);
-    pub static SUPPORT_AVX2: AtomicU8 = AtomicU8::new(0);
-    pub static SUPPORT_BMI1: AtomicU8 = AtomicU8::new(0);
-    pub static SUPPORT_BMI2: AtomicU8 = AtomicU8::new(0);
-    pub static SUPPORT_ERMS: AtomicU8 = AtomicU8::new(0);
-
-    /// Use `rep movsb` for large copies?
-    #[inline(always)]
-    pub fn erms() -> bool {
-        SUPPORT_ERMS.load(Relaxed) != 0
-    }
-
-    pub fn vendor() -> [u8; 12] {
-        let mut v = [0u8; 12];
-        for (i, w) in CPU_VENDOR.iter().enumerate() {
-            v[i * 4..i * 4 + 4].copy_from_slice(&w.load(Relaxed).to_le_bytes());
-        }
-        v
-    }
-}
-
-/// Bits of CPUID results, as the asm tests them (Intel SDM vol. 2A, CPUID).
-pub mod bits {
-    pub const LEAF1_EDX_SSE2: u32 = 1 << 26;
-    #[cfg(test)] // the asm does not test it; the host tests build leaves with it
-    pub const LEAF1_ECX_SSE3: u32 = 1 << 0;
-    #[cfg(test)] // the asm does not test it; the host tests build leaves with it
-    pub const LEAF1_ECX_PCLMULQDQ: u32 = 1 << 1;
-    pub const LEAF1_ECX_SSSE3: u32 = 1 << 9;
-    #[cfg(test)] // the asm does not test it; the host tests build leaves with it
-    pub const LEAF1_ECX_FMA: u32 = 1 << 12;
-    pub const LEAF1_ECX_SSE41: u32 = 1 << 19;
-    pub const LEAF1_ECX_SSE42: u32 = 1 << 20;
-    pub const LEAF1_ECX_POPCNT: u32 = 1 << 23;
-    pub const LEAF1_ECX_AES: u32 = 1 << 25;
-    pub const LEAF1_ECX_OSXSAVE: u32 = 1 << 27;
-    pub const LEAF1_ECX_AVX: u32 = 1 << 28;
-    pub const LEAF7_EBX_BMI1: u32 = 1 << 3;
-    pub const LEAF7_EBX_AVX2: u32 = 1 << 5;
-    pub const LEAF7_EBX_BMI2: u32 = 1 << 8;
-    pub const LEAF7_EBX_ERMS: u32 = 1 << 9;
-    #[cfg(test)] // the asm does not test it; the host tests build leaves with it
-    pub const LEAF7_EBX_AVX512F: u32 = 1 << 16;
-    /// XCR0: SSE (XMM) and AVX (YMM) state.
-    pub const XCR0_SSE_AVX: u64 = 0b110;
-    /// XCR0: opmask, ZMM_Hi256 and Hi16_ZMM state (AVX-512).
-    pub const XCR0_AVX512: u64 = 0b1110_0000;
-    /// "Genu", "ineI", "ntel" as CPUID leaf 0 returns them in ebx, edx, ecx.
-    pub const VENDOR_GENU: u32 = u32::from_le_bytes(*b"Genu");
-    pub const VENDOR_INEI: u32 = u32::from_le_bytes(*b"ineI");
-    pub const VENDOR_NTEL: u32 = u32::from_le_bytes(*b"ntel");
-}
+/// What rt0_go's asm recorded, and the CPUID bits it tests: they live with
+/// the asm, in `arch::cpu`.
+pub use crate::arch::cpu as asm_probe;
+pub use crate::arch::cpu::bits;
 
 /// The full feature table (Go's `internal/cpu.X86` plus what rt0_go keeps).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -314,45 +243,31 @@ pub fn probe_mismatch(asm: &Features, full: &Features) -> Option<&'static str> {
     pairs.iter().find(|(_, same)| !same).map(|(name, _)| *name)
 }
 
-/// The names Go accepts in `GODEBUG=cpu.NAME=on|off` on amd64 at GOAMD64=v1,
-/// in Go's order, with the field each one controls.
-pub const OPTION_NAMES: [&str; 15] = [
-    "adx",
-    "aes",
-    "erms",
-    "pclmulqdq",
-    "rdtscp",
-    "popcnt",
-    "sse3",
-    "sse41",
-    "sse42",
-    "ssse3",
-    "avx",
-    "avx2",
-    "bmi1",
-    "bmi2",
-    "fma",
-];
+/// Picks one flag of a feature table.
+pub type FieldOf = fn(&mut Features) -> &mut bool;
 
-fn option_field<'a>(f: &'a mut Features, name: &str) -> &'a mut bool {
-    match name {
-        "adx" => &mut f.adx,
-        "aes" => &mut f.aes,
-        "erms" => &mut f.erms,
-        "pclmulqdq" => &mut f.pclmulqdq,
-        "rdtscp" => &mut f.rdtscp,
-        "popcnt" => &mut f.popcnt,
-        "sse3" => &mut f.sse3,
-        "sse41" => &mut f.sse41,
-        "sse42" => &mut f.sse42,
-        "ssse3" => &mut f.ssse3,
-        "avx" => &mut f.avx,
-        "avx2" => &mut f.avx2,
-        "bmi1" => &mut f.bmi1,
-        "bmi2" => &mut f.bmi2,
-        _ => &mut f.fma,
-    }
-}
+/// The options Go accepts in `GODEBUG=cpu.NAME=on|off` on amd64 at
+/// GOAMD64=v1, in Go's order, each with the field it controls: one table,
+/// so a name cannot lose its field. A name not in it is reported as
+/// unknown (`GODEBUG: unknown cpu feature "NAME"`) and changes nothing,
+/// as Go's `processOptions` does.
+pub const OPTIONS: [(&str, FieldOf); 15] = [
+    ("adx", |f| &mut f.adx),
+    ("aes", |f| &mut f.aes),
+    ("erms", |f| &mut f.erms),
+    ("pclmulqdq", |f| &mut f.pclmulqdq),
+    ("rdtscp", |f| &mut f.rdtscp),
+    ("popcnt", |f| &mut f.popcnt),
+    ("sse3", |f| &mut f.sse3),
+    ("sse41", |f| &mut f.sse41),
+    ("sse42", |f| &mut f.sse42),
+    ("ssse3", |f| &mut f.ssse3),
+    ("avx", |f| &mut f.avx),
+    ("avx2", |f| &mut f.avx2),
+    ("bmi1", |f| &mut f.bmi1),
+    ("bmi2", |f| &mut f.bmi2),
+    ("fma", |f| &mut f.fma),
+];
 
 /// Applies `GODEBUG`'s `cpu.*` options to `f` as Go's `processOptions`
 /// does, reporting each diagnostic through `warn` (Go prints them to
@@ -360,7 +275,7 @@ fn option_field<'a>(f: &'a mut Features, name: &str) -> &'a mut bool {
 /// value must be "on" or "off"; "all" sets every option; unknown names are
 /// reported; enabling a feature the CPU lacks is refused.
 pub fn process_options(env: &str, f: &mut Features, mut warn: impl FnMut(core::fmt::Arguments)) {
-    let mut specified = [None::<bool>; OPTION_NAMES.len()];
+    let mut specified = [None::<bool>; OPTIONS.len()];
     for field in env.split(',') {
         let Some(rest) = field.strip_prefix("cpu.") else {
             continue;
@@ -382,17 +297,17 @@ pub fn process_options(env: &str, f: &mut Features, mut warn: impl FnMut(core::f
             }
         };
         if key == "all" {
-            specified = [Some(enable); OPTION_NAMES.len()];
+            specified = [Some(enable); OPTIONS.len()];
             continue;
         }
-        match OPTION_NAMES.iter().position(|&n| n == key) {
+        match OPTIONS.iter().position(|&(n, _)| n == key) {
             Some(i) => specified[i] = Some(enable),
             None => warn(format_args!("GODEBUG: unknown cpu feature \"{key}\"\n")),
         }
     }
-    for (i, name) in OPTION_NAMES.iter().enumerate() {
+    for (i, (name, field_of)) in OPTIONS.iter().enumerate() {
         let Some(enable) = specified[i] else { continue };
-        let field = option_field(f, name);
+        let field = field_of(f);
         if enable && !*field {
             warn(format_args!(
                 "GODEBUG: can not enable \"{name}\", missing CPU support\n"

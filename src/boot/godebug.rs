@@ -6,23 +6,11 @@
 //! a field without '=' or with an unknown key is ignored; a value that is
 //! not a decimal i32 leaves the setting as it was; later fields win.
 
-use core::sync::atomic::{AtomicI32, Ordering::Relaxed};
+use core::sync::atomic::Ordering::Relaxed;
 
-/// The debug variables rt0 understands (Go's `dbgvars` subset).
-pub struct DebugVars {
-    /// `inittrace=1`: trace each bootstrap step to stderr.
-    pub inittrace: AtomicI32,
-    /// `schedtrace=MS`: print scheduler state every MS milliseconds.
-    pub schedtrace: AtomicI32,
-    /// `scheddetail=1`: with schedtrace, per-P/M/G detail.
-    pub scheddetail: AtomicI32,
-}
-
-pub static DEBUG: DebugVars = DebugVars {
-    inittrace: AtomicI32::new(0),
-    schedtrace: AtomicI32::new(0),
-    scheddetail: AtomicI32::new(0),
-};
+/// The debug variables and their storage live in the core, which reads
+/// them (`sched::conf`); GODEBUG is parsed into them here.
+pub use crate::sched::conf::{DEBUG, DebugVars, inittrace};
 
 /// Go's `atoi64`: optional '-', then decimal digits only; no '+', no
 /// spaces, no empty string; overflow fails.
@@ -103,14 +91,10 @@ pub fn early_scan() {
     parse_into(godebug_env(), &DEBUG);
 }
 
-/// Is `GODEBUG=inittrace=1` (or any non-zero value) in effect?
-pub fn inittrace() -> bool {
-    DEBUG.inittrace.load(Relaxed) != 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use core::sync::atomic::AtomicI32;
 
     #[test]
     fn atoi32_as_go() {

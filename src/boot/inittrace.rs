@@ -8,7 +8,8 @@
 //! `check`, `g0 stack`, `tls` (the asm steps, reported once GODEBUG is
 //! known), `args` (which also gives the auxv count and the entries rt0
 //! uses: page size, AT_SECURE, the vDSO), `osinit`, `cpu`, `schedinit`,
-//! `main`.
+//! `main` (the last printed by the main goroutine itself,
+//! `sched::runtime_main`, as Go's runtime.main prints its init lines).
 
 use core::fmt::Write;
 
@@ -148,12 +149,4 @@ pub fn schedinit_done(gomaxprocs: i32, requested: Option<&[u8]>, ns: i64) {
         w.write_bytes(r);
     }
     let _ = writeln!(w, " took={ns}ns");
-}
-
-pub fn main_goroutine(ctors: usize, ns: i64) {
-    if inittrace() {
-        line(format_args!(
-            "main goroutine goid=1 init_array={ctors} took={ns}ns"
-        ));
-    }
 }

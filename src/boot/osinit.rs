@@ -7,18 +7,15 @@
 //! and is reported (inittrace) only when it parses as a power of two, else
 //! 0; nothing else reads it yet (Go keeps it for the heap's huge pages).
 
-use core::sync::atomic::{AtomicI32, Ordering::Relaxed};
+use core::sync::atomic::Ordering::Relaxed;
 
 use crate::sys::process::{CPU_SET_BYTES, sched_getaffinity};
 
-static NCPU: AtomicI32 = AtomicI32::new(1);
-
 const HPAGE_PMD_SIZE_PATH: &core::ffi::CStr = c"/sys/kernel/mm/transparent_hugepage/hpage_pmd_size";
 
-/// CPUs this process may use (1 until osinit runs).
-pub fn ncpu() -> i32 {
-    NCPU.load(Relaxed)
-}
+/// CPUs this process may use (1 until osinit runs); stored in the core's
+/// state, which reads it (`sched::conf`).
+pub use crate::sched::conf::ncpu;
 
 /// Counts the CPUs set in an affinity mask (Go's `getproccount`); a mask
 /// the kernel could not give counts as 1.
@@ -37,6 +34,7 @@ pub fn parse_huge_page_size(text: &[u8]) -> usize {
 }
 
 /// Go's `osinit`. Called by rt0_go.
+#[unsafe(export_name = "rt0_osinit")] // called by rt0_go (src/arch/)
 pub extern "C" fn osinit() {
     let t0 = crate::boot::inittrace::clock();
     let mut mask = [0u8; CPU_SET_BYTES];
@@ -44,7 +42,7 @@ pub extern "C" fn osinit() {
         Ok(n) => count_cpus(&mask[..n.min(CPU_SET_BYTES)]),
         Err(_) => 1,
     };
-    NCPU.store(ncpu, Relaxed);
+    crate::sched::conf::NCPU.store(ncpu, Relaxed);
     let mut buf = [0u8; 32];
     let huge = match crate::sys::file::read_small_file(HPAGE_PMD_SIZE_PATH, &mut buf) {
         Ok(n) => parse_huge_page_size(&buf[..n]),

@@ -18,9 +18,12 @@ use crate::sched::sched::{M0, sched};
 pub const MAX_GOMAXPROCS: i32 = 1024;
 
 /// Go's `schedinit`. Called by rt0_go.
+#[unsafe(export_name = "rt0_schedinit")] // called by rt0_go (src/arch/)
 pub extern "C" fn schedinit() {
     let t0 = super::inittrace::clock();
-    crate::mem::heap::mallocinit();
+    if let Err(e) = crate::mem::heap::mallocinit() {
+        crate::sched::mcache::heap_failed(e);
+    }
     let godebug = godebug_env();
     let t_cpu = super::inittrace::clock();
     // GODEBUG is bytes: invalid UTF-8 in one field must not hide the
@@ -28,7 +31,7 @@ pub extern "C" fn schedinit() {
     // heap exists; the copy is made only when the value is not UTF-8.
     super::cpu::cpuinit(&alloc::string::String::from_utf8_lossy(godebug));
     super::inittrace::cpu_done(super::inittrace::clock() - t_cpu);
-    crate::rand::fastrandinit();
+    crate::rand::fastrandinit(super::args::at_random_seed());
     // SAFETY: m0 is the only thread during start-up.
     unsafe { mcommoninit(&mut *M0.get()) };
     crate::sched::newm::m0init();

@@ -8,12 +8,13 @@
 //! large arena costs nothing until used. Every mapping is reserved, then
 //! committed, as Go's `sysReserve` and `sysMap` do ([`map_heap`]), and is
 //! charged against the kernel's overcommit policy (no `MAP_NORESERVE`).
-//! When the kernel refuses memory the program ends with Go's messages and
-//! status 2: no address space left is `runtime: out of memory: cannot
-//! allocate N-byte block (M in use)` + `fatal error: out of memory` (N is
-//! the size asked of the kernel), a commit refused is `fatal error:
-//! runtime: out of memory`. An allocation never returns null and never
-//! faults.
+//! When the kernel refuses memory the allocation fails with a
+//! [`HeapError`], returned to the caller, who ends the program with Go's
+//! messages and status 2 (`sched::mcache`): no address space left is
+//! `runtime: out of memory: cannot allocate N-byte block (M in use)` +
+//! `fatal error: out of memory` (N is the size asked of the kernel), a
+//! commit refused is `fatal error: runtime: out of memory`. Nothing here
+//! prints or throws. An allocation never returns null and never faults.
 //!
 //! All of it sits behind one spin lock; small objects reach it only in
 //! batches, through the size-class caches of [`super::malloc`].
@@ -62,12 +63,28 @@ pub fn stats() -> (usize, usize, usize, usize) {
     (a.mapped, a.in_use, a.n, a.grows)
 }
 
+/// Why the heap could not serve an allocation. The caller reports it (Go's
+/// wording is in each variant's note); the heap itself never prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeapError {
+    /// No address space for `bytes` more (RLIMIT_AS, or every arena slot
+    /// used), with `in_use` bytes handed out: Go's `out of memory: cannot
+    /// allocate N-byte block (M in use)`.
+    OutOfMemory { bytes: usize, in_use: usize },
+    /// The kernel would not commit reserved memory (Go's `sysMap` on
+    /// ENOMEM): `runtime: out of memory`.
+    Commit,
+    /// `dealloc` of a pointer no arena holds: a runtime bug.
+    NotOwned,
+}
+
 /// Maps the first arena (Go's `mallocinit`).
-pub fn mallocinit() {
+pub fn mallocinit() -> Result<(), HeapError> {
     let mut a = ARENAS.lock();
     if a.n == 0 {
-        grow(&mut a, 0);
+        grow(&mut a, 0)?;
     }
+    Ok(())
 }
 
 fn next_arena_bytes(a: &Arenas) -> usize {
@@ -120,7 +137,7 @@ fn map_heap(hint: usize, bytes: usize, fixed: bool) -> Result<*mut u8, MapError>
 }
 
 /// Adds at least `need` bytes of address space.
-fn grow(a: &mut Arenas, need: usize) {
+fn grow(a: &mut Arenas, need: usize) -> Result<(), HeapError> {
     // Try to extend the newest arena in place.
     if a.n > 0 {
         let step = need
@@ -133,9 +150,9 @@ fn grow(a: &mut Arenas, need: usize) {
                 unsafe { a.heaps[a.n - 1].extend(step) };
                 a.mapped += step;
                 a.grows += 1;
-                return;
+                return Ok(());
             }
-            Err(MapError::Commit) => crate::debug::fatal::out_of_memory_commit(),
+            Err(MapError::Commit) => return Err(HeapError::Commit),
             // The range above is taken: a new arena elsewhere.
             Err(MapError::Reserve) => {}
         }
@@ -143,8 +160,12 @@ fn grow(a: &mut Arenas, need: usize) {
     let bytes = need
         .max(next_arena_bytes(a))
         .next_multiple_of(super::PAGE_SIZE);
+    let out_of_memory = HeapError::OutOfMemory {
+        bytes,
+        in_use: a.in_use,
+    };
     if a.n == MAX_ARENAS {
-        crate::debug::fatal::out_of_memory(bytes, a.in_use);
+        return Err(out_of_memory);
     }
     match map_heap(0, bytes, false) {
         Ok(p) => {
@@ -157,34 +178,36 @@ fn grow(a: &mut Arenas, need: usize) {
             if i > 0 {
                 a.grows += 1;
             }
+            Ok(())
         }
-        Err(MapError::Reserve) => crate::debug::fatal::out_of_memory(bytes, a.in_use),
-        Err(MapError::Commit) => crate::debug::fatal::out_of_memory_commit(),
+        Err(MapError::Reserve) => Err(out_of_memory),
+        Err(MapError::Commit) => Err(HeapError::Commit),
     }
 }
 
-/// Allocates `layout` from the arenas, growing them as needed. Never null.
-pub fn alloc(layout: Layout) -> NonNull<u8> {
+/// Allocates `layout` from the arenas, growing them as needed.
+pub fn alloc(layout: Layout) -> Result<NonNull<u8>, HeapError> {
     let mut a = ARENAS.lock();
     loop {
         let n = a.n;
         for i in (0..n).rev() {
             if let Ok(p) = a.heaps[i].allocate_first_fit(layout) {
                 a.in_use += layout.size();
-                return p;
+                return Ok(p);
             }
         }
         // Room for the object plus the allocator's alignment slack.
         let need = layout.size() + layout.align() + 64;
-        grow(&mut a, need);
+        grow(&mut a, need)?;
     }
 }
 
-/// Frees an allocation made by [`alloc`] with the same layout.
+/// Frees an allocation made by [`alloc`] with the same layout; a pointer
+/// no arena holds is [`HeapError::NotOwned`].
 ///
 /// # Safety
 /// `p` came from [`alloc`] with `layout` and is not used afterwards.
-pub unsafe fn dealloc(p: NonNull<u8>, layout: Layout) {
+pub unsafe fn dealloc(p: NonNull<u8>, layout: Layout) -> Result<(), HeapError> {
     let mut a = ARENAS.lock();
     let addr = p.as_ptr() as usize;
     for i in 0..a.n {
@@ -193,8 +216,8 @@ pub unsafe fn dealloc(p: NonNull<u8>, layout: Layout) {
             // SAFETY: p was allocated from this arena with this layout.
             unsafe { a.heaps[i].deallocate(p, layout) };
             a.in_use -= layout.size();
-            return;
+            return Ok(());
         }
     }
-    crate::debug::fatal::throw("free of a pointer the heap does not own");
+    Err(HeapError::NotOwned)
 }

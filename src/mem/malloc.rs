@@ -1,6 +1,7 @@
-//! Small-object allocation: size classes with per-P caches, Go's `mcache`
-//! and `mcentral` (malloc.go, mcache.go, mcentral.go), and the program's
-//! `#[global_allocator]`.
+//! Small-object allocation: size classes, the per-P cache as plain data,
+//! and the central lists, Go's `mcache` and `mcentral` (malloc.go,
+//! mcache.go, mcentral.go). The program's `#[global_allocator]`, which
+//! finds the current P's cache, is the scheduler's (`sched::mcache`).
 //!
 //! Objects up to [`MAX_SMALL`] bytes (and alignment up to 16) are rounded
 //! to one of [`NUM_CLASSES`] size classes. Each P caches a free list per
@@ -11,14 +12,13 @@
 //!
 //! Invariant: a cached object belongs to exactly one list; the P that owns
 //! a cache is the only one touching it (no preemption inside malloc).
+//! Heap failures are returned ([`HeapError`]); the caller reports them.
 
-use core::alloc::{GlobalAlloc, Layout};
-use core::ptr::NonNull;
+use core::alloc::Layout;
 
 use spin::Mutex;
 
-use super::heap;
-use crate::sched::sched::getg;
+use super::heap::{self, HeapError};
 
 /// Largest size served by the size classes.
 pub const MAX_SMALL: usize = 32 * 1024;
@@ -158,6 +158,36 @@ impl MCache {
             lists: [FreeList::EMPTY; NUM_CLASSES],
         }
     }
+
+    /// One object of `class` from this cache, refilled with a batch from
+    /// the central list when empty (Go's `mcache.nextFree` + `refill`).
+    #[inline]
+    pub fn alloc(&mut self, class: usize) -> Result<*mut u8, HeapError> {
+        let list = &mut self.lists[class];
+        if list.is_empty() {
+            *list = central_take(class, batch_of(class))?;
+        }
+        Ok(list.take(CLASS_SIZES[class]))
+    }
+
+    /// Puts a freed object of `class` on this cache; a list grown past
+    /// twice its batch gives a batch back to the central list.
+    ///
+    /// # Safety
+    /// `p` is an object of `class` from these lists, no longer used.
+    #[inline]
+    pub unsafe fn free(&mut self, class: usize, p: *mut u8) {
+        let o = p as *mut FreeObj;
+        let list = &mut self.lists[class];
+        // SAFETY: p is a freed object of this class, now ours (contract).
+        unsafe { (*o).next = list.head };
+        list.head = o;
+        list.n += 1;
+        let batch = batch_of(class);
+        if list.n > 2 * batch {
+            central_give(class, list, batch);
+        }
+    }
 }
 
 /// The central list of one class (Go's `mcentral`).
@@ -182,7 +212,7 @@ static CENTRAL: [Mutex<Central>; NUM_CLASSES] = [const {
 /// Takes up to `want` objects of `class` from the central list.
 /// Objects freed back to the central list first (linked); with none, an
 /// untouched run of up to `want` objects from the current span.
-fn central_take(class: usize, want: u32) -> FreeList {
+fn central_take(class: usize, want: u32) -> Result<FreeList, HeapError> {
     let size = CLASS_SIZES[class];
     let mut c = CENTRAL[class].lock();
     let mut out = FreeList::EMPTY;
@@ -198,11 +228,11 @@ fn central_take(class: usize, want: u32) -> FreeList {
         out.n += 1;
     }
     if out.n > 0 {
-        return out;
+        return Ok(out);
     }
     if c.next + size > c.end {
         let span = SPAN_BYTES.max(4 * size);
-        let p = heap::alloc(Layout::from_size_align(span, CLASS_ALIGN).unwrap());
+        let p = heap::alloc(Layout::from_size_align(span, CLASS_ALIGN).unwrap())?;
         c.next = p.as_ptr() as usize;
         c.end = c.next + span;
     }
@@ -210,7 +240,7 @@ fn central_take(class: usize, want: u32) -> FreeList {
     out.bump = c.next;
     out.bump_end = c.next + run;
     c.next += run;
-    out
+    Ok(out)
 }
 
 /// Gives `n` objects from the front of `list` back to the central list.
@@ -232,50 +262,18 @@ fn central_give(class: usize, list: &mut FreeList, n: u32) {
     }
 }
 
-/// The current P's cache, or None on an M without a P.
-#[inline]
-fn current_cache() -> Option<&'static mut MCache> {
-    let g = getg();
-    if g.is_null() {
-        return None;
-    }
-    // SAFETY: a non-null g has a valid m; a non-null p is owned by this M,
-    // and nothing preempts us inside malloc.
-    unsafe {
-        let m = (*g).m;
-        if m.is_null() || (*m).p.is_null() {
-            return None;
-        }
-        Some(&mut (*(*m).p).mcache)
-    }
+/// One object of `class` straight from the central list, for an M
+/// without a P (no cache to use).
+pub fn alloc_uncached(class: usize) -> Result<*mut u8, HeapError> {
+    Ok(central_take(class, 1)?.take(CLASS_SIZES[class]))
 }
 
-fn small_alloc(class: usize) -> *mut u8 {
-    let size = CLASS_SIZES[class];
-    if let Some(cache) = current_cache() {
-        let list = &mut cache.lists[class];
-        if list.is_empty() {
-            *list = central_take(class, batch_of(class));
-        }
-        return list.take(size);
-    }
-    central_take(class, 1).take(size)
-}
-
-fn small_free(class: usize, p: *mut u8) {
+/// Gives a freed object of `class` straight back to the central list.
+///
+/// # Safety
+/// `p` is an object of `class` from these lists, no longer used.
+pub unsafe fn free_uncached(class: usize, p: *mut u8) {
     let o = p as *mut FreeObj;
-    if let Some(cache) = current_cache() {
-        let list = &mut cache.lists[class];
-        // SAFETY: p is a freed object of this class, now ours.
-        unsafe { (*o).next = list.head };
-        list.head = o;
-        list.n += 1;
-        let batch = batch_of(class);
-        if list.n > 2 * batch {
-            central_give(class, list, batch);
-        }
-        return;
-    }
     let mut one = FreeList {
         head: o,
         n: 1,
@@ -287,50 +285,10 @@ fn small_free(class: usize, p: *mut u8) {
     central_give(class, &mut one, 1);
 }
 
+/// Is `layout` served by the size classes (else by the heap directly)?
 #[inline]
-fn is_small(layout: &Layout) -> bool {
+pub fn is_small(layout: &Layout) -> bool {
     layout.size() <= MAX_SMALL && layout.align() <= CLASS_ALIGN
-}
-
-/// The program's allocator (`Box`, `Vec`, `String` ...).
-pub struct Rt0Alloc;
-
-// SAFETY: every pointer returned is valid for its layout, distinct from
-// every other live allocation, and never null (exhaustion exits).
-unsafe impl GlobalAlloc for Rt0Alloc {
-    #[inline]
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if is_small(&layout) {
-            return small_alloc(size_class(layout.size().max(1)));
-        }
-        heap::alloc(layout).as_ptr()
-    }
-
-    #[inline]
-    unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
-        if is_small(&layout) {
-            return small_free(size_class(layout.size().max(1)), p);
-        }
-        // SAFETY: p came from heap::alloc with this layout (GlobalAlloc contract).
-        unsafe { heap::dealloc(NonNull::new_unchecked(p), layout) }
-    }
-
-    unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let new_layout = Layout::from_size_align(new_size, layout.align()).unwrap();
-        if is_small(&layout)
-            && is_small(&new_layout)
-            && size_class(layout.size().max(1)) == size_class(new_size.max(1))
-        {
-            return p;
-        }
-        // SAFETY: forwarded GlobalAlloc contract.
-        unsafe {
-            let q = self.alloc(new_layout);
-            core::ptr::copy_nonoverlapping(p, q, layout.size().min(new_size));
-            self.dealloc(p, layout);
-            q
-        }
-    }
 }
 
 #[cfg(test)]

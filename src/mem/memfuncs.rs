@@ -14,7 +14,7 @@
 use core::arch::asm;
 use core::ptr::{read_unaligned as ld, write_unaligned as st};
 
-use crate::boot::cpu::asm_probe;
+use crate::arch::cpu as asm_probe;
 
 /// Copies `n <= 64` bytes with every load before every store.
 ///

@@ -16,13 +16,25 @@
 //! (see [`probe_guard`]).
 //!
 //! Slot layout, low to high: `[guard page][stack: lo .. hi)`.
+//!
+//! Failures are returned ([`StackError`]): the scheduler, which asked for
+//! the stack, reports them (`sched::stack`). Nothing here prints or throws.
 
 use spin::{Mutex, Once};
 
 use super::PAGE_SIZE;
-use crate::sched::g::Stack;
 use crate::sys::Errno;
 use crate::sys::mm::{MapFlags, Prot, advice, madvise, mmap_anon, mprotect, munmap};
+
+/// The bounds of a stack, `[lo, hi)`: Go's `stack` struct, the type of
+/// `g.stack`. Plain data: the scheduler keeps one in every G (its layout
+/// is read by the asm: `arch::offsets`) and M.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Stack {
+    pub lo: usize,
+    pub hi: usize,
+}
 
 /// Default goroutine stack: 64 KiB, the same as g0's. Go starts at 2 KiB
 /// (`_StackMin`) and grows; a Rust stack cannot grow, so the default must fit ordinary code
@@ -30,11 +42,9 @@ use crate::sys::mm::{MapFlags, Prot, advice, madvise, mmap_anon, mprotect, munma
 /// only the pages a goroutine touches.
 pub const DEFAULT_STACK_SIZE: usize = 64 * 1024;
 
-/// Distance of `stackguard0` above `stack.lo`: Go's `_StackGuard` on
-/// linux/amd64 (928 bytes: `_StackNosplit` 800 + `_StackSmall` 128). Rust
-/// functions have no split-stack prologue, so it is informational: the real
-/// guard is the unmapped page below `lo`.
-pub const STACK_GUARD: usize = 928;
+/// Distance of `stackguard0` above `stack.lo` (Go's `_StackGuard`); the
+/// number lives with the asm that uses it for g0 (`arch::entry`).
+pub use crate::arch::entry::STACK_GUARD;
 
 /// Default-size stacks carved per `mmap`.
 pub const STACKS_PER_CHUNK: usize = 64;
@@ -105,12 +115,24 @@ static POOL: Mutex<Pool> = Mutex::new(Pool {
     lazy: false,
 });
 
-fn out_of_stack_memory(size: usize, e: Errno) -> ! {
-    crate::debug::fatal::out_of_memory_stack(size, e.0)
+/// Why no stack could be had. The caller reports it (Go's wording in each
+/// variant's note).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StackError {
+    /// The kernel refused `bytes` for a stack (or its guard) with `errno`:
+    /// `runtime: cannot allocate N-byte stack: errno E` + `out of memory`.
+    OutOfMemory { bytes: usize, errno: Errno },
+    /// The size, with its guard page, overflows the address space: a
+    /// runtime bug, since callers keep sizes within their own limit.
+    Overflow,
+}
+
+fn out_of_stack_memory(bytes: usize, errno: Errno) -> StackError {
+    StackError::OutOfMemory { bytes, errno }
 }
 
 /// Puts the guard page at `guard`.
-fn install_guard(guard: *mut u8) {
+fn install_guard(guard: *mut u8) -> Result<(), StackError> {
     let r = match guard_kind() {
         // SAFETY: guard is the bottom page of a slot we own.
         GuardKind::Madvise => unsafe { madvise(guard, PAGE_SIZE, advice::MADV_GUARD_INSTALL) },
@@ -118,9 +140,7 @@ fn install_guard(guard: *mut u8) {
         // reference into it yet.
         GuardKind::Mprotect => unsafe { mprotect(guard, PAGE_SIZE, Prot::NONE) },
     };
-    if let Err(e) = r {
-        out_of_stack_memory(PAGE_SIZE, e);
-    }
+    r.map_err(|e| out_of_stack_memory(PAGE_SIZE, e))
 }
 
 /// Readies a fresh chunk of [`STACKS_PER_CHUNK`] slots of `slot` bytes at
@@ -131,20 +151,21 @@ fn install_guard(guard: *mut u8) {
 /// stack: about a fifth less kernel time per new stack on these machines.
 /// Where the kernel refuses it, each guard gets its own call and the top
 /// pages fault in on first touch.
-fn prepare_chunk(base: usize, slot: usize) {
+fn prepare_chunk(base: usize, slot: usize) -> Result<(), StackError> {
     let guards: [(usize, usize); STACKS_PER_CHUNK] =
         core::array::from_fn(|i| (base + i * slot, PAGE_SIZE));
     if guard_kind() != GuardKind::Madvise
         || batch_advise(&guards, advice::MADV_GUARD_INSTALL).is_err()
     {
         for &(g, _) in &guards {
-            install_guard(g as *mut u8);
+            install_guard(g as *mut u8)?;
         }
     }
     let tops: [(usize, usize); STACKS_PER_CHUNK] =
         core::array::from_fn(|i| (base + (i + 1) * slot - PAGE_SIZE, PAGE_SIZE));
     // Best effort: without it the pages fault in as the goroutines run.
     let _ = batch_advise(&tops, advice::MADV_POPULATE_WRITE);
+    Ok(())
 }
 
 /// `process_madvise` on this process for a list of (address, length)
@@ -164,16 +185,16 @@ fn batch_advise(ranges: &[(usize, usize)], adv: usize) -> Result<(), Errno> {
 }
 
 /// Allocates a stack of `size` bytes (rounded up to pages) with a guard
-/// page below it (Go's `stackalloc`). Exits with Go's out-of-memory
-/// message when the kernel has no more. Callers keep `size` within
-/// [`crate::runtime::MAX_STACK_SIZE`]; a size whose slot would overflow
-/// the address space is a runtime bug.
-pub fn stackalloc(size: usize) -> Stack {
+/// page below it (Go's `stackalloc`), or why the kernel gave none.
+/// Callers keep `size` within their own limit (the API's
+/// `MAX_STACK_SIZE`); a size whose slot would overflow the address space
+/// is [`StackError::Overflow`].
+pub fn stackalloc(size: usize) -> Result<Stack, StackError> {
     let Some((size, slot)) = size
         .checked_next_multiple_of(PAGE_SIZE)
         .and_then(|s| Some((s, s.checked_add(PAGE_SIZE)?)))
     else {
-        crate::debug::fatal::throw("stackalloc: stack size overflows the address space")
+        return Err(StackError::Overflow);
     };
     if size == DEFAULT_STACK_SIZE {
         return default_stack();
@@ -185,13 +206,13 @@ pub fn stackalloc(size: usize) -> Stack {
         MapFlags::NORESERVE | MapFlags::STACK,
     ) {
         Ok(p) => {
-            install_guard(p);
-            Stack {
+            install_guard(p)?;
+            Ok(Stack {
                 lo: p as usize + PAGE_SIZE,
                 hi: p as usize + slot,
-            }
+            })
         }
-        Err(e) => out_of_stack_memory(slot, e),
+        Err(e) => Err(out_of_stack_memory(slot, e)),
     }
 }
 
@@ -200,7 +221,7 @@ pub fn stackalloc(size: usize) -> Stack {
 /// pool lock held (preparing 64 stacks takes hundreds of microseconds, and
 /// other Ms may need a freed stack meanwhile); if another M installed a
 /// chunk in that time, ours joins the free list.
-fn default_stack() -> Stack {
+fn default_stack() -> Result<Stack, StackError> {
     const SLOT: usize = DEFAULT_STACK_SIZE + PAGE_SIZE;
     let stack_at = |base: usize| Stack {
         lo: base + PAGE_SIZE,
@@ -212,10 +233,10 @@ fn default_stack() -> Stack {
             let hi = pool.free;
             // SAFETY: a freed stack's top word holds the next free stack's hi.
             pool.free = unsafe { *((hi - 8) as *const usize) };
-            return Stack {
+            return Ok(Stack {
                 lo: hi - DEFAULT_STACK_SIZE,
                 hi,
-            };
+            });
         }
         if pool.next < pool.end {
             let base = pool.next;
@@ -223,9 +244,9 @@ fn default_stack() -> Stack {
             let lazy = pool.lazy;
             drop(pool);
             if lazy {
-                install_guard(base as *mut u8);
+                install_guard(base as *mut u8)?;
             }
-            return stack_at(base);
+            return Ok(stack_at(base));
         }
         let first = pool.chunks == 0;
         pool.chunks += 1;
@@ -245,10 +266,10 @@ fn default_stack() -> Stack {
             MapFlags::NORESERVE | MapFlags::STACK,
         ) {
             Ok(p) => p as usize,
-            Err(e) => out_of_stack_memory(bytes, e),
+            Err(e) => return Err(out_of_stack_memory(bytes, e)),
         };
         if !first {
-            prepare_chunk(base, SLOT);
+            prepare_chunk(base, SLOT)?;
         }
         let mut pool = POOL.lock();
         if pool.next == pool.end {
@@ -257,14 +278,14 @@ fn default_stack() -> Stack {
             pool.lazy = first;
             drop(pool);
             if first {
-                install_guard(base as *mut u8);
+                install_guard(base as *mut u8)?;
             }
-            return stack_at(base);
+            return Ok(stack_at(base));
         }
         drop(pool);
         if first {
             for i in 0..slots {
-                install_guard((base + i * SLOT) as *mut u8);
+                install_guard((base + i * SLOT) as *mut u8)?;
             }
         }
         let mut pool = POOL.lock();

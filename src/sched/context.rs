@@ -1,56 +1,44 @@
-//! Context switching: the Rust face of `asm/context.s` (Go's `gogo`,
+//! Context switching: the Rust face of `src/arch/context.s` (Go's `gogo`,
 //! `mcall`, `systemstack`, `goexit`, `mstart`).
 //!
-//! Every struct offset the asm uses is passed in as a `const` operand and
-//! pinned here by a compile-time assertion, so a field moved in `G`, `M` or
-//! `Gobuf` fails the build instead of corrupting a switch.
+//! The asm lives in `src/arch/context.s` (assembled by `arch::context`)
+//! with the offsets of `arch::offsets`; this module gives its routines
+//! their typed prototypes, asserts at compile time that `G`, `M` and
+//! `Gobuf` have the offsets the asm was assembled with (a moved field fails
+//! the build instead of corrupting a switch), and defines the two fatal
+//! upcalls the asm names (`rt0_mcall_returned`, `rt0_mcall_on_g0`).
 
 use core::mem::offset_of;
 
-use super::g::{G, Gobuf, Stack};
+use super::g::{G, Gobuf};
 use super::m::M;
+use crate::mem::stack::Stack;
 
-pub const GOBUF_SP: usize = offset_of!(Gobuf, sp);
-pub const GOBUF_PC: usize = offset_of!(Gobuf, pc);
-pub const GOBUF_G: usize = offset_of!(Gobuf, g);
-pub const GOBUF_CTXT: usize = offset_of!(Gobuf, ctxt);
-pub const G_STACK_LO: usize = offset_of!(G, stack) + offset_of!(Stack, lo);
-pub const G_STACK_HI: usize = offset_of!(G, stack) + offset_of!(Stack, hi);
-pub const G_STACKGUARD0: usize = offset_of!(G, stackguard0);
-pub const G_STACKGUARD1: usize = offset_of!(G, stackguard1);
-pub const G_SCHED_SP: usize = offset_of!(G, sched) + GOBUF_SP;
-pub const G_SCHED_PC: usize = offset_of!(G, sched) + GOBUF_PC;
-pub const G_M: usize = offset_of!(G, m);
-pub const M_G0: usize = offset_of!(M, g0);
-pub const M_CURG: usize = offset_of!(M, curg);
-pub const M_TLS: usize = offset_of!(M, tls);
-
-// The layout the asm was written against (the "asm-visible prefix").
-const _: () = {
-    assert!(GOBUF_SP == 0 && GOBUF_PC == 8 && GOBUF_G == 16 && GOBUF_CTXT == 24);
-    assert!(G_STACK_LO == 0 && G_STACK_HI == 8);
-    assert!(G_STACKGUARD0 == 16 && G_STACKGUARD1 == 24);
-    assert!(G_SCHED_SP == 32 && G_SCHED_PC == 40 && G_M == 64);
-    assert!(M_G0 == 0 && M_CURG == 8 && M_TLS == 16);
-    // FS = &tls[1] and g = tls[0] = fs:-8 need one 8-byte slot below FS.
-    assert!(core::mem::size_of::<usize>() == 8);
+pub use crate::arch::offsets::{
+    G_M, G_SCHED, G_SCHED_SP, G_STACK_HI, G_STACK_LO, G_STACKGUARD0, G_STACKGUARD1, GOBUF_BP,
+    GOBUF_CTXT, GOBUF_G, GOBUF_PC, GOBUF_SP, M_CURG, M_G0, M_TLS,
 };
 
-core::arch::global_asm!(
-    include_str!("../../asm/context.s"),
-    gobuf_sp = const GOBUF_SP,
-    gobuf_pc = const GOBUF_PC,
-    gobuf_g = const GOBUF_G,
-    gobuf_ctxt = const GOBUF_CTXT,
-    g_sched_sp = const G_SCHED_SP,
-    g_sched_pc = const G_SCHED_PC,
-    g_m = const G_M,
-    m_g0 = const M_G0,
-    mcall_returned = sym mcall_returned,
-    mcall_on_g0 = sym mcall_on_g0,
-    goexit1 = sym super::proc::goexit1,
-    mstart1 = sym super::schedule::mstart1,
-);
+// The asm (src/arch/*.s) is assembled with the numbers of arch::offsets:
+// the structs must have exactly those offsets (the "asm-visible prefix").
+const _: () = {
+    assert!(offset_of!(Gobuf, sp) == GOBUF_SP);
+    assert!(offset_of!(Gobuf, pc) == GOBUF_PC);
+    assert!(offset_of!(Gobuf, g) == GOBUF_G);
+    assert!(offset_of!(Gobuf, ctxt) == GOBUF_CTXT);
+    assert!(offset_of!(Gobuf, bp) == GOBUF_BP);
+    assert!(offset_of!(G, stack) + offset_of!(Stack, lo) == G_STACK_LO);
+    assert!(offset_of!(G, stack) + offset_of!(Stack, hi) == G_STACK_HI);
+    assert!(offset_of!(G, stackguard0) == G_STACKGUARD0);
+    assert!(offset_of!(G, stackguard1) == G_STACKGUARD1);
+    assert!(offset_of!(G, sched) == G_SCHED);
+    assert!(offset_of!(G, m) == G_M);
+    assert!(offset_of!(M, g0) == M_G0);
+    assert!(offset_of!(M, curg) == M_CURG);
+    assert!(offset_of!(M, tls) == M_TLS);
+    // FS = &tls[1] and g = tls[0] = fs:-8 need one 8-byte slot below FS.
+    assert!(core::mem::size_of::<usize>() == crate::arch::offsets::TLS_G_SLOT_SIZE);
+};
 
 // The asm treats every pointer as opaque, so Rust layouts are fine here.
 #[allow(improper_ctypes)]
@@ -72,10 +60,14 @@ unsafe extern "C" {
     pub fn mstart() -> !;
 }
 
+/// Called by `rt0_mcall` when its function returned.
+#[unsafe(export_name = "rt0_mcall_returned")]
 extern "C" fn mcall_returned() -> ! {
     crate::debug::fatal::throw("mcall: function returned")
 }
 
+/// Called by `rt0_mcall` when it was called on g0.
+#[unsafe(export_name = "rt0_mcall_on_g0")]
 extern "C" fn mcall_on_g0() -> ! {
     crate::debug::fatal::throw("mcall called on m->g0 stack")
 }

@@ -1,10 +1,11 @@
 //! G: a goroutine. Go's `g` in `runtime2.go`, its status machine and
 //! `casgstatus`.
 //!
-//! The first fields of [`G`] are read and written by the asm in
-//! `asm/context.s` and `asm/entry.s`; their offsets are pinned by
-//! compile-time assertions in `src/sched/context.rs` and checked again at
-//! start-up by `check()`. Do not reorder them.
+//! The first fields of [`G`] (and all of [`Gobuf`]) are read and written
+//! by the asm in `src/arch/context.s` and `src/arch/entry.s`, assembled
+//! with the numbers of `arch::offsets`; compile-time assertions in
+//! `src/sched/context.rs` pin the fields to them, and `check()` checks
+//! again at start-up. Do not reorder them.
 //!
 //! ## Status: who owns what
 //!
@@ -25,25 +26,24 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use super::m::M;
 use crate::debug::fatal::throw;
 
-/// `g.stack`: the bounds of a goroutine's stack, `[lo, hi)`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct Stack {
-    pub lo: usize,
-    pub hi: usize,
-}
+/// `g.stack`: the bounds of a goroutine's stack, `[lo, hi)` (plain data,
+/// owned by the stack allocator).
+pub use crate::mem::stack::Stack;
 
 /// `gobuf`: where a switched-out goroutine resumes.
 ///
 /// `sp` points at the callee-saved registers that `mcall` pushed (or, for a
 /// new goroutine, at the planted `goexit` return address); `pc` is where
-/// `gogo` jumps; `ctxt` is passed to that code in rdi.
+/// `gogo` jumps; `ctxt` is passed to that code in rdi; `bp` is the frame
+/// pointer `mcall` found (0 for a goroutine that has not run: the end of
+/// its frame chain), restored by `gogo` (Go's `gobuf.bp`).
 #[repr(C)]
 pub struct Gobuf {
     pub sp: usize,
     pub pc: usize,
     pub g: *mut G,
     pub ctxt: usize,
+    pub bp: usize,
 }
 
 pub const GIDLE: u32 = 0;
@@ -133,6 +133,7 @@ impl G {
                 pc: 0,
                 g: core::ptr::null_mut(),
                 ctxt: 0,
+                bp: 0,
             },
             m: core::ptr::null_mut(),
             atomicstatus: AtomicU32::new(GIDLE),

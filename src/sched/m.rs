@@ -1,7 +1,7 @@
 //! M: an OS thread. Go's `m` in `runtime2.go`.
 //!
-//! `g0` and `tls` are read by asm; their offsets are pinned in
-//! `src/sched/context.rs`. The thread's FS base is `&tls[1]`, so the
+//! `g0`, `curg` and `tls` are read by asm (src/arch/); their offsets are
+//! `arch::offsets`' numbers, pinned in `src/sched/context.rs`. The thread's FS base is `&tls[1]`, so the
 //! current g sits in `tls[0]` at `fs:-8` (Go's `settls` on linux/amd64).
 
 use core::sync::atomic::AtomicBool;
@@ -48,6 +48,9 @@ pub struct M {
     pub fastrand: u64,
     /// A runtime thread that never holds a P (sysmon): not counted by checkdead.
     pub is_system: bool,
+    /// What the M's thread runs once its g0 is linked (Go's `m.mstartfn`):
+    /// set by `newm`, called by `newm::mstart_entry`.
+    pub mstartfn: Option<extern "C" fn() -> !>,
 }
 
 // SAFETY: Ms are shared across threads only through the scheduler's locks.
@@ -76,6 +79,7 @@ impl M {
             gsignal_stack: Stack { lo: 0, hi: 0 },
             fastrand: 0,
             is_system: false,
+            mstartfn: None,
         }
     }
 }

@@ -2,10 +2,12 @@
 //! processors (P). Go's `proc.go`, `runtime2.go`, `lock_futex.go`.
 
 pub mod checkdead;
+pub mod conf;
 pub mod context;
 pub mod g;
 pub mod lock;
 pub mod m;
+pub mod mcache;
 pub mod newm;
 pub mod p;
 pub mod proc;
@@ -19,6 +21,7 @@ pub mod schedule;
 pub mod signal;
 pub mod sigpipe;
 pub mod sigtable;
+pub mod stack;
 pub mod steal;
 pub mod syscall;
 pub mod sysmon;

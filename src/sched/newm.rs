@@ -14,12 +14,14 @@ use super::g::G;
 use super::m::M;
 use super::p::P;
 use super::procresize::mcommoninit;
-use super::sched::{M0, getm, sched};
-use crate::mem::stack::stackalloc;
+use super::sched::{M0, getg, getm, sched};
+use super::stack::stackalloc;
 
 /// Every g0's stack size: allocated for an M created by `newm`; on m0 the
 /// top of the OS stack that rt0_go carves out (Go: `-64*1024` in rt0_go).
 pub const G0_STACK_SIZE: usize = 64 * 1024;
+/// Calls need a 16-byte aligned stack: the new thread's top is rounded down.
+const STACK_ALIGN_MASK: usize = 15;
 /// Signal stack per M: Go's `_FixedStack`-sized gsignal (32 KiB) is enough
 /// for the fault reporter, which formats a few lines without the heap.
 pub const SIGNAL_STACK_SIZE: usize = 32 * 1024;
@@ -90,6 +92,8 @@ fn allocm(nextp: *mut P, spinning: bool, system: bool) -> *mut M {
 /// idle list, on no list) and gives to the new M, which acquires it.
 pub unsafe fn newm(nextp: *mut P, spinning: bool, system: bool, start: extern "C" fn() -> !) {
     let mp = allocm(nextp, spinning, system);
+    // SAFETY: mp is fresh and not yet visible to any other thread.
+    unsafe { (*mp).mstartfn = Some(start) };
     let s = sched();
     s.lock.lock();
     // SAFETY: lock held; mp is fresh.
@@ -102,24 +106,45 @@ pub unsafe fn newm(nextp: *mut P, spinning: bool, system: bool, start: extern "C
         (*s.allm.get()).head = mp;
     }
     s.lock.unlock();
-    newosproc(mp, start);
+    newosproc(mp);
 }
 
-/// Starts the OS thread for `mp` (Go's `newosproc`). A clone failure is
-/// fatal, with Go's message.
-fn newosproc(mp: *mut M, start: extern "C" fn() -> !) {
-    // SAFETY: mp and its g0 are live forever; the g0 stack is unused.
+/// Starts the OS thread for `mp` (Go's `newosproc`): on its g0's stack,
+/// with FS = `&mp.tls[1]` and g = g0, entering [`mstart_entry`]. A clone
+/// failure is fatal, with Go's message.
+fn newosproc(mp: *mut M) {
+    // SAFETY: mp and its g0 are live forever; the g0 stack and mp's TLS
+    // block are unused until the new thread runs on them.
     unsafe {
         let g0 = (*mp).g0;
-        let top = (*g0).stack.hi & !15;
+        let top = (*g0).stack.hi & !STACK_ALIGN_MASK;
+        let tls = (&raw const (*mp).tls) as usize + crate::arch::offsets::TLS_G_SLOT_SIZE;
         // As Go's newosproc: the new thread starts with every signal
         // blocked, so no handler runs on it before it has an M, TLS and a
         // signal stack; its minit gives it this thread's mask back.
         let mask = super::sigtable::block_all_for_clone();
-        let cloned = crate::sys::thread::clone_thread(top, mp, g0, start);
+        let cloned =
+            crate::sys::thread::clone_thread(top, tls, g0 as usize, mstart_entry, mp as usize);
         super::sigtable::restore_after_clone(mask);
         if let Err(e) = cloned {
             crate::debug::fatal::fatal_newosproc(mcount(), e.0);
+        }
+    }
+}
+
+/// The first code of every M's thread but m0's, on its g0, with g = g0
+/// already in the TLS slot: links g0 to its M (what Go's `clone` does in
+/// asm before calling `mstart`) and runs the M's `mstartfn`.
+extern "C" fn mstart_entry(arg: usize) -> ! {
+    let mp = arg as *mut M;
+    // SAFETY: arg is the M newosproc cloned this thread for, live forever;
+    // getg() is its g0 (rt0_clone stored it), which only this thread uses.
+    unsafe {
+        let g0 = getg();
+        (*g0).m = mp;
+        match (*mp).mstartfn {
+            Some(start) => start(),
+            None => crate::debug::fatal::throw("newm: M without mstartfn"),
         }
     }
 }
@@ -128,7 +153,7 @@ fn newosproc(mp: *mut M, start: extern "C" fn() -> !) {
 /// `mstart1` for a new M): record the thread id, set up signals, take the
 /// P handed over, schedule.
 pub extern "C" fn mstart_new() -> ! {
-    // SAFETY: rt0_clone set g = g0 and g0.m = mp.
+    // SAFETY: rt0_clone set g = g0 and mstart_entry g0.m = mp.
     unsafe {
         let mp = &mut *getm();
         mp.procid = crate::sys::process::gettid();

@@ -25,8 +25,9 @@ use super::p::{GOID_CACHE_BATCH, P};
 use super::runq::runqput;
 use super::sched::{allgadd, getg, getm, sched};
 use super::schedule::{schedule, wakep};
+use super::stack::stackalloc;
 use crate::debug::fatal::throw;
-use crate::mem::stack::{DEFAULT_STACK_SIZE, STACK_GUARD, stackalloc, stackfree};
+use crate::mem::stack::{DEFAULT_STACK_SIZE, STACK_GUARD, stackfree};
 
 /// Stacks a P keeps for reuse before handing half to the global pool.
 const STACK_CACHE_MAX: u32 = 64;
@@ -57,6 +58,7 @@ pub fn newproc(start: Start, stacksize: usize) {
 }
 
 /// rt0_go's `newproc(mainPC)`: the main goroutine, from a bare function.
+#[unsafe(export_name = "rt0_newproc_pc")] // called by rt0_go (src/arch/)
 pub extern "C" fn newproc_pc(f: extern "C" fn()) {
     newproc(Start::Pc(f), 0);
 }
@@ -93,6 +95,8 @@ unsafe fn newproc1(start: Start, stacksize: usize) -> *mut G {
     g.sched.pc = 0;
     g.sched.g = newg;
     g.sched.ctxt = 0;
+    // No frame below the goroutine's entry: its frame chain ends here.
+    g.sched.bp = 0;
     g.start = start;
     g.stacksize = stacksize;
     g.waitreason = super::g::WaitReason::Zero;
@@ -235,6 +239,7 @@ fn gfput(pp: &mut P, gp: *mut G) {
 
 /// The goroutine's function returned into goexit: finish on g0
 /// (Go's `goexit1`).
+#[unsafe(export_name = "rt0_goexit1")] // called by rt0_goexit (src/arch/)
 pub extern "C" fn goexit1() -> ! {
     // SAFETY: called on a goroutine's stack by the goexit trampoline.
     unsafe { mcall(goexit0) };

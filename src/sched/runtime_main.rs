@@ -32,16 +32,42 @@ pub fn init_array() -> &'static [Option<extern "C" fn()>] {
     }
 }
 
+/// A clock reading for `GODEBUG=inittrace=1`, taken only when tracing
+/// (as `boot::inittrace::clock`: an untraced start reads no clock).
+fn trace_clock() -> i64 {
+    if super::conf::inittrace() {
+        crate::sys::time::nanotime()
+    } else {
+        0
+    }
+}
+
+/// The last inittrace line, `rt0: main goroutine ...`: the main
+/// goroutine's part of the bootstrap (Go's runtime.main prints its own
+/// init trace lines too).
+fn trace_main_goroutine(ctors: usize, ns: i64) {
+    use core::fmt::Write;
+    if super::conf::inittrace() {
+        let mut w = crate::print::Writer::stderr();
+        let _ = w.write_str("rt0: ");
+        let _ = w.write_fmt(format_args!(
+            "main goroutine goid=1 init_array={ctors} took={ns}ns"
+        ));
+        let _ = w.write_str("\n");
+    }
+}
+
 /// Go's `mainPC`: the entry rt0_go hands to `newproc`.
+#[unsafe(export_name = "rt0_runtime_main")] // called by rt0_go (src/arch/)
 pub extern "C" fn runtime_main() {
     sched().main_started.store(true, SeqCst);
     super::sysmon::start_if_wanted();
-    let t0 = crate::boot::inittrace::clock();
+    let t0 = trace_clock();
     let ctors = init_array();
     for f in ctors.iter().flatten() {
         f();
     }
-    crate::boot::inittrace::main_goroutine(ctors.len(), crate::boot::inittrace::clock() - t0);
+    trace_main_goroutine(ctors.len(), trace_clock() - t0);
     // SAFETY: the program's main is an ordinary Rust function.
     unsafe { rt0_program_main() };
     // A goroutine writing its death's report keeps the process alive

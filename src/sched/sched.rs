@@ -160,9 +160,12 @@ impl Sched {
     }
 }
 
-/// The first M, the one the kernel started (asm names it).
+/// The first M, the one the kernel started (rt0_go names it `rt0_m0`).
+#[unsafe(export_name = "rt0_m0")]
 pub static M0: RacyCell<M> = RacyCell::new(M::new());
-/// m0's scheduling goroutine, on the 64 KiB carved from the OS stack.
+/// m0's scheduling goroutine, on the 64 KiB carved from the OS stack
+/// (rt0_go names it `rt0_g0`).
+#[unsafe(export_name = "rt0_g0")]
 pub static G0: RacyCell<G> = RacyCell::new(G::new());
 
 /// Every G ever created (Go's `allgs`), for deadlock reports and tracing.
@@ -173,16 +176,11 @@ pub fn allgadd(gp: *mut G) {
     ALLGS.lock().push(gp as usize);
 }
 
-/// The current goroutine: one load from `fs:-8` (Go's `getg`).
+/// The current goroutine: one load from `fs:-8` (Go's `getg`), typed.
+/// The slot holds a G's address (or null) on every runtime thread.
 #[inline(always)]
 pub fn getg() -> *mut G {
-    let g: *mut G;
-    // SAFETY: FS points at the current M's tls[1] (set by rt0_go or clone)
-    // and tls[0] holds the current g.
-    unsafe {
-        core::arch::asm!("mov {}, qword ptr fs:[-8]", out(reg) g, options(nostack, readonly, preserves_flags))
-    };
-    g
+    crate::arch::tls::getg_raw() as *mut G
 }
 
 /// The current M.

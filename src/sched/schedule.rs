@@ -31,6 +31,7 @@ use crate::debug::fatal::throw;
 const GLOBAL_RUNQ_CHECK_INTERVAL: u32 = 61;
 
 /// The first Rust code of every M, on g0 (Go's `mstart1`).
+#[unsafe(export_name = "rt0_mstart1")] // called by rt0_mstart (src/arch/)
 pub extern "C" fn mstart1() -> ! {
     schedule()
 }

@@ -11,10 +11,10 @@
 use core::fmt::Write;
 use core::sync::atomic::Ordering::Relaxed;
 
+use super::conf::DEBUG;
 use super::newm::{mcount, minit, newm};
 use super::p::{P, RUNQ_SIZE};
 use super::sched::{ALLGS, sched};
-use crate::boot::godebug::DEBUG;
 use crate::debug::traceback::{live_goroutines, wait_reason_name};
 use crate::print::Writer;
 

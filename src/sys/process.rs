@@ -36,9 +36,6 @@ pub fn sched_getaffinity(mask: &mut [u8; CPU_SET_BYTES]) -> Result<usize, Errno>
     })
 }
 
-/// `arch_prctl` code that sets the FS segment base.
-pub const ARCH_SET_FS: usize = 0x1002;
-
 /// The process id (the thread group id) of the caller.
 pub fn getpid() -> i32 {
     // SAFETY: getpid has no arguments and cannot fail.

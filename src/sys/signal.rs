@@ -2,9 +2,11 @@
 //! kernel's `siginfo`/`ucontext` layouts on x86_64. Go's `sigaction`,
 //! `sigaltstack`, `sigreturn__sigaction` (sys_linux_amd64.s, os_linux.go).
 
-use core::sync::atomic::{AtomicUsize, Ordering::Release};
+use core::sync::atomic::Ordering::Release;
 
 use super::syscall::{Errno, check, nr, syscall0, syscall2, syscall3, syscall4};
+// The trampolines and their table of Rust handlers (src/arch/signal.s).
+use crate::arch::signal::{HANDLERS, rt0_sigreturn, rt0_sigtramp};
 
 // Signal numbers on x86_64 Linux (`<asm/signal.h>`).
 pub const SIGHUP: i32 = 1;
@@ -42,7 +44,7 @@ pub const SIGSYS: i32 = 31;
 /// and calls `SIGRTMIN` 34 or 35).
 pub const SIGRTMIN_KERNEL: i32 = 32;
 /// The last signal number (`_NSIG - 1`).
-pub const SIGRTMAX: i32 = 64;
+pub const SIGRTMAX: i32 = crate::arch::signal::NSIG_MAX as i32;
 
 /// `sa_handler` values: the default action, and ignore.
 pub const SIG_DFL: usize = 0;
@@ -126,31 +128,12 @@ pub const UC_GREGS: [(&str, usize); 18] = [
     ("rflags", UC_EFLAGS),
 ];
 
-/// The Rust handler of each signal, indexed by number, called by
-/// `rt0_sigtramp` (asm/signal.s). Written before the signal's
-/// `rt_sigaction`, so the trampoline never finds 0 for an installed signal.
-static HANDLERS: [AtomicUsize; SIGRTMAX as usize + 1] =
-    [const { AtomicUsize::new(0) }; SIGRTMAX as usize + 1];
-
-core::arch::global_asm!(
-    include_str!("../../asm/signal.s"),
-    sys_rt_sigreturn = const nr::SYS_rt_sigreturn,
-    handlers = sym HANDLERS,
-);
-
-unsafe extern "C" {
-    #[link_name = "rt0_sigreturn"]
-    fn rt0_sigreturn();
-    #[link_name = "rt0_sigtramp"]
-    fn rt0_sigtramp();
-}
-
 /// A three-argument (SA_SIGINFO) signal handler.
 pub type Handler = extern "C" fn(sig: i32, info: *mut SigInfo, ctx: *mut u8);
 
 /// Installs `handler` for `sig` on the alternate stack, called through
 /// `rt0_sigtramp` (which aligns the stack) and returning through the
-/// restorer, both in asm/signal.s.
+/// restorer, both in src/arch/signal.s.
 pub fn sigaction(sig: i32, handler: Handler) -> Result<(), Errno> {
     sigaction_masked(sig, handler, 0)
 }

@@ -30,14 +30,12 @@ pub mod nr {
     pub const SYS_munmap: usize = 11;
     pub const SYS_rt_sigaction: usize = 13;
     pub const SYS_rt_sigprocmask: usize = 14;
-    pub const SYS_rt_sigreturn: usize = 15;
     pub const SYS_sched_yield: usize = 24;
     pub const SYS_madvise: usize = 28;
     pub const SYS_getpid: usize = 39;
-    pub const SYS_clone: usize = 56;
     pub const SYS_fcntl: usize = 72;
     pub const SYS_sigaltstack: usize = 131;
-    pub const SYS_arch_prctl: usize = 158;
+    pub use crate::arch::abi::SYS_arch_prctl;
     pub const SYS_gettid: usize = 186;
     pub const SYS_futex: usize = 202;
     pub const SYS_sched_getaffinity: usize = 204;

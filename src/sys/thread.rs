@@ -1,11 +1,13 @@
-//! OS threads: `clone` for a new M, `exit` for a thread. Go's
-//! `newosproc` (os_linux.go) and `clone` (sys_linux_amd64.s).
+//! OS threads: `clone` for a new thread with its own stack and TLS, the
+//! kernel half of Go's `newosproc` (os_linux.go) and `clone`
+//! (sys_linux_amd64.s). Nothing here knows what runs on the thread: the
+//! scheduler passes its g0 as the TLS slot's value and its M as the
+//! entry's argument.
 
 use bitflags::bitflags;
 
 use super::syscall::{Errno, check};
-use crate::sched::g::G;
-use crate::sched::m::M;
+use crate::arch::clone::rt0_clone;
 
 bitflags! {
     /// `CLONE_*` flags (`<linux/sched.h>`).
@@ -31,42 +33,25 @@ pub const M_CLONE_FLAGS: CloneFlags = CloneFlags::VM
     .union(CloneFlags::THREAD)
     .union(CloneFlags::SETTLS);
 
-// The asm treats M and G as opaque pointers.
-#[allow(improper_ctypes)]
-unsafe extern "C" {
-    #[link_name = "rt0_clone"]
-    fn rt0_clone(
-        flags: u64,
-        stack_top: usize,
-        mp: *mut M,
-        g0: *mut G,
-        start: extern "C" fn() -> !,
-    ) -> i64;
-}
-
-core::arch::global_asm!(
-    include_str!("../../asm/clone.s"),
-    m_tls = const crate::sched::context::M_TLS,
-    tls_g_slot_size = const core::mem::size_of::<usize>(),
-    g_m = const crate::sched::context::G_M,
-    sys_clone = const super::syscall::nr::SYS_clone,
-);
-
-/// Starts a thread running `start` on `stack_top` with FS = `&mp.tls[1]`
-/// and g = `g0`; returns its thread id.
+/// Starts a thread on `stack_top` with FS = `tls`, the word `g` stored in
+/// the TLS slot below FS (where `getg` reads), running `entry(arg)`;
+/// returns its thread id.
 ///
 /// # Safety
 /// `stack_top` is the 16-byte aligned top of a stack nobody else uses;
-/// `mp` and `g0` are live for the thread's whole life; `start` never returns.
+/// `tls` is the address one slot above a TLS block that stays live and
+/// unused by other threads for the thread's whole life; `entry` never
+/// returns and may rely on `arg` and `g` only as its caller promised.
 pub unsafe fn clone_thread(
     stack_top: usize,
-    mp: *mut M,
-    g0: *mut G,
-    start: extern "C" fn() -> !,
+    tls: usize,
+    g: usize,
+    entry: extern "C" fn(usize) -> !,
+    arg: usize,
 ) -> Result<i32, Errno> {
-    // SAFETY: the stack is aligned and ours, mp and g0 outlive the thread
-    // and start never returns (contract), which is all the child needs; the
-    // asm follows the clone ABI.
-    let r = unsafe { rt0_clone(M_CLONE_FLAGS.bits(), stack_top, mp, g0, start) };
+    // SAFETY: the caller gives a private stack and a live TLS block; the
+    // asm follows clone(2)'s ABI and keeps every callee-saved register of
+    // the parent.
+    let r = unsafe { rt0_clone(M_CLONE_FLAGS.bits(), stack_top, tls, g, entry, arg) };
     check(r as usize).map(|tid| tid as i32)
 }

@@ -33,7 +33,7 @@ const ACTIVE_SPIN_CNT: u32 = 30;
 /// where the holder cannot run while we spin.
 #[inline]
 pub(crate) fn active_spin_rounds() -> u32 {
-    if crate::boot::osinit::ncpu() > 1 {
+    if super::conf::ncpu() > 1 {
         ACTIVE_SPIN
     } else {
         0

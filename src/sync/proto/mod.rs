@@ -12,6 +12,7 @@
 //! stay in the runtime-only modules `sync::{sema, mutex, waitgroup, once}`.
 
 pub(crate) use crate::debug::fatal::throw;
+use core::sync::atomic::Ordering::Relaxed;
 pub(crate) use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 pub(crate) mod mutex;
@@ -39,5 +40,7 @@ pub(crate) use crate::sched::proto::procyield;
 /// `sync_runtime_canSpin`, without its run-queue check).
 #[inline]
 pub(crate) fn can_spin(iter: u32) -> bool {
-    iter < ACTIVE_SPIN && crate::boot::osinit::ncpu() > 1 && crate::runtime::gomaxprocs() > 1
+    iter < ACTIVE_SPIN
+        && crate::sched::conf::ncpu() > 1
+        && crate::sched::sched::sched().gomaxprocs.load(Relaxed) > 1
 }

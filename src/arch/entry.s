@@ -1,8 +1,10 @@
-# asm/entry.s: _start and rt0_go, the path from the kernel to the scheduler.
+# src/arch/entry.s: _start and rt0_go, the path from the kernel to the scheduler.
 #
 # Reproduces Go's _rt0_amd64 and runtime.rt0_go (asm_amd64.s) step by step;
 # each block names the Go line it mirrors. Intel syntax. Every number comes
-# in as a const operand from src/boot/entry.rs, every symbol as a sym operand.
+# in as a const operand from src/arch/entry.rs; the probe's results are sym
+# operands (src/arch/cpu.rs); g0, m0 and the Rust steps of the bootstrap
+# belong to higher layers and are named by link name (src/arch/mod.rs).
 #
 # The kernel starts us with (see `man 2 execve`, psABI 3.4.1):
 #
@@ -25,7 +27,7 @@ _start:
     xor ebp, ebp                                # outermost frame: rbp = 0 ends frame walks (psABI)
     mov rdi, qword ptr [rsp]                    # MOVQ 0(SP), DI: argc
     lea rsi, [rsp + 8]                          # LEAQ 8(SP), SI: argv
-    jmp {rt0_go}                                # JMP runtime.rt0_go
+    jmp rt0_go                                  # JMP runtime.rt0_go
     .size _start, . - _start
 
     .text
@@ -39,12 +41,12 @@ rt0_go:
     and rsp, -16                                # ANDQ $~15, SP: 16-byte alignment for calls (psABI)
 
     # --- create istack out of the given (operating system) stack ---
-    mov qword ptr [rip + {g0} + {g_stack_hi}], rsp     # g0.stack.hi = SP
+    mov qword ptr [rip + rt0_g0 + {g_stack_hi}], rsp   # g0.stack.hi = SP
     lea rax, [rsp - {g0_stack_size}]                   # SP - 64 KiB
-    mov qword ptr [rip + {g0} + {g_stack_lo}], rax     # g0.stack.lo
+    mov qword ptr [rip + rt0_g0 + {g_stack_lo}], rax   # g0.stack.lo
     add rax, {stack_guard}                             # lo + the guard distance
-    mov qword ptr [rip + {g0} + {g_stackguard0}], rax  # g0.stackguard0
-    mov qword ptr [rip + {g0} + {g_stackguard1}], rax  # g0.stackguard1
+    mov qword ptr [rip + rt0_g0 + {g_stackguard0}], rax # g0.stackguard0
+    mov qword ptr [rip + rt0_g0 + {g_stackguard1}], rax # g0.stackguard1
 
     # --- find out information about the processor we're on ---
     xor eax, eax                                # MOVL $0, AX: leaf 0
@@ -125,48 +127,48 @@ rt0_go:
 
 .Lrt0_nocpuinfo:
     # --- needtls: settls(&m0.tls) then store through it ---
-    lea rsi, [rip + {m0} + {m_tls} + {tls_g_slot_size}] # settls: ADDQ $8, DI -> FS = &m0.tls[1]
+    lea rsi, [rip + rt0_m0 + {m_tls} + {tls_g_slot_size}] # settls: ADDQ $8, DI -> FS = &m0.tls[1]
     mov edi, {arch_set_fs}                      # MOVQ $ARCH_SET_FS, DI (0x1002)
     mov eax, {sys_arch_prctl}                   # MOVQ $SYS_arch_prctl, AX
     syscall                                     # clobbers rcx, r11 (and rax = result)
     cmp rax, {neg_max_errno}                    # CMPQ AX, $0xfffffffffffff001
     jae .Lrt0_tls_failed                        # -4095..-1: the kernel said no
 
-    mov qword ptr fs:[-8], {tls_check_value}    # MOVQ $0x123, g(BX): store through FS
-    mov rax, qword ptr [rip + {m0} + {m_tls}]   # MOVQ m0+m_tls, AX: read back through memory
+    mov qword ptr fs:[-{tls_g_slot_size}], {tls_check_value} # MOVQ $0x123, g(BX): store through FS
+    mov rax, qword ptr [rip + rt0_m0 + {m_tls}] # MOVQ m0+m_tls, AX: read back through memory
     cmp rax, {tls_check_value}                  # CMPQ AX, $0x123
     jne .Lrt0_tls_mismatch                      # FS does not point where we said
 
     # --- set the per-goroutine and per-mach "registers" ---
-    lea rcx, [rip + {g0}]                       # LEAQ runtime.g0, CX
-    mov qword ptr fs:[-8], rcx                  # MOVQ CX, g(BX): g = g0
-    lea rax, [rip + {m0}]                       # LEAQ runtime.m0, AX
+    lea rcx, [rip + rt0_g0]                     # LEAQ runtime.g0, CX
+    mov qword ptr fs:[-{tls_g_slot_size}], rcx  # MOVQ CX, g(BX): g = g0
+    lea rax, [rip + rt0_m0]                     # LEAQ runtime.m0, AX
     mov qword ptr [rax + {m_g0}], rcx           # m0.g0 = g0
     mov qword ptr [rax + {m_curg}], 0           # m0.curg = nil until a goroutine runs
     mov qword ptr [rcx + {g_m}], rax            # g0.m = m0
     cld                                         # convention: direction flag always clear
 
-    call {check}                                # CALL runtime.check
+    call rt0_check                              # CALL runtime.check
     mov rdi, r12                                # argc
     mov rsi, r13                                # argv
-    call {args}                                 # CALL runtime.args
-    call {osinit}                               # CALL runtime.osinit
-    call {schedinit}                            # CALL runtime.schedinit
+    call rt0_args                               # CALL runtime.args
+    call rt0_osinit                             # CALL runtime.osinit
+    call rt0_schedinit                          # CALL runtime.schedinit
 
     # create a new goroutine to start program
-    lea rdi, [rip + {runtime_main}]             # MOVQ $runtime.mainPC, AX: entry
-    call {newproc_pc}                           # CALL runtime.newproc
+    lea rdi, [rip + rt0_runtime_main]           # MOVQ $runtime.mainPC, AX: entry
+    call rt0_newproc_pc                         # CALL runtime.newproc
 
     # start this M
-    call {mstart}                               # CALL runtime.mstart: never returns
+    call rt0_mstart                             # CALL runtime.mstart: never returns
     ud2                                         # MOVL $0xf1, 0xf1: crash if it did
 
 .Lrt0_tls_failed:
     mov rdi, rax                                # the -errno result
-    call {tls_failed}                           # prints "fatal error: ..." and exits 2
+    call rt0_tls_failed                         # prints "fatal error: ..." and exits 2
     ud2                                         # not reached
 .Lrt0_tls_mismatch:
     mov rdi, rax                                # the value read back
-    call {tls_mismatch}                         # prints "fatal error: ..." and exits 2
+    call rt0_tls_mismatch                       # prints "fatal error: ..." and exits 2
     ud2                                         # not reached
     .size rt0_go, . - rt0_go

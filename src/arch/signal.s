@@ -1,4 +1,4 @@
-# asm/signal.s: the signal trampolines.   (Go: runtime.sigtramp and
+# src/arch/signal.s: the signal trampolines.   (Go: runtime.sigtramp and
 # runtime.sigreturn__sigaction in sys_linux_amd64.s)
 #
 # rt0_sigtramp is the sa_handler the kernel calls for every signal the

@@ -1,14 +1,18 @@
-# asm/context.s: switching between goroutines and g0.
+# src/arch/context.s: switching between goroutines and g0.
 #
 # Go's gogo, mcall, systemstack, goexit and mstart (asm_amd64.s, proc.go).
-# Intel syntax; offsets come in as const operands from src/sched/context.rs.
+# Intel syntax; offsets come in as const operands from src/arch/offsets.rs
+# (asserted against the Rust structs in src/sched/context.rs); the
+# scheduler functions called here are named by link name (src/arch/mod.rs).
 #
-# The current g lives at fs:[-8] (m.tls[0]; FS = &m.tls[1]), so getg() and
-# setg() are one instruction each.
+# The current g lives one TLS slot below FS (m.tls[0]; FS = &m.tls[1]), at
+# fs:[-{tls_g_slot_size}], so getg() and setg() are one instruction each.
 #
 # Go's own ABI has no callee-saved registers, so its gobuf holds only sp, pc
-# and bp. Rust code follows the SysV ABI, where rbx, rbp and r12-r15 belong
-# to the caller: mcall pushes them on the goroutine's stack before it leaves
+# and bp; rt0's Gobuf keeps bp too (mcall saves it, gogo restores it), so a
+# parked goroutine's frame chain can be walked from gp.sched. Rust code
+# follows the SysV ABI, where rbx, rbp and r12-r15 belong to the caller:
+# mcall pushes them on the goroutine's stack before it leaves
 # and the resume path pops them, so a goroutine resumed by gogo finds them as
 # it left them. (MXCSR and the x87 control word are callee-saved too; no
 # runtime or program code changes them, so they are not switched.)
@@ -22,8 +26,9 @@
     .type rt0_gogo,@function
 rt0_gogo:
     mov rdx, qword ptr [rdi + {gobuf_g}]        # gp = buf.g
-    mov qword ptr fs:[-8], rdx                  # setg(gp)
+    mov qword ptr fs:[-{tls_g_slot_size}], rdx  # setg(gp)
     mov rsp, qword ptr [rdi + {gobuf_sp}]       # onto gp's stack
+    mov rbp, qword ptr [rdi + {gobuf_bp}]       # gp's frame pointer (0 for a new goroutine)
     mov rax, qword ptr [rdi + {gobuf_pc}]       # where gp continues
     mov rdi, qword ptr [rdi + {gobuf_ctxt}]     # ctxt as the first argument
     jmp rax                                     # run gp
@@ -42,23 +47,24 @@ rt0_mcall:
     push r13                                    #   (SysV callee-saved)
     push r14                                    #   (SysV callee-saved)
     push r15                                    #   (SysV callee-saved)
-    mov rax, qword ptr fs:[-8]                  # gp = getg()
+    mov rax, qword ptr fs:[-{tls_g_slot_size}]  # gp = getg()
     mov qword ptr [rax + {g_sched_sp}], rsp     # gp.sched.sp = the saved registers
     lea rcx, [rip + .Lmcall_resume]             # where gogo(&gp.sched) comes back in
     mov qword ptr [rax + {g_sched_pc}], rcx     # gp.sched.pc
+    mov qword ptr [rax + {g_sched_bp}], rbp     # gp.sched.bp: the caller's frame pointer
     mov rsi, rdi                                # f
     mov rdi, rax                                # f's argument: gp
     mov rcx, qword ptr [rax + {g_m}]            # mp = gp.m
     mov rdx, qword ptr [rcx + {m_g0}]           # g0 = mp.g0
     cmp rdx, rax                                # mcall from g0 would destroy g0's frames
     je .Lmcall_on_g0                            # mcall on g0 is a runtime bug
-    mov qword ptr fs:[-8], rdx                  # setg(g0)
+    mov qword ptr fs:[-{tls_g_slot_size}], rdx  # setg(g0)
     mov rsp, qword ptr [rdx + {g_sched_sp}]     # onto g0's stack (16-byte aligned)
     call rsi                                    # f(gp): never returns
-    call {mcall_returned}                       # "fatal error: mcall: function returned"
+    call rt0_mcall_returned                     # "fatal error: mcall: function returned"
     ud2                                         # not reached
 .Lmcall_on_g0:
-    call {mcall_on_g0}                          # "fatal error: mcall called on g0"
+    call rt0_mcall_on_g0                        # "fatal error: mcall called on g0"
     ud2                                         # not reached
 .Lmcall_resume:
     pop r15                                     # the caller's registers, as pushed above
@@ -76,7 +82,7 @@ rt0_mcall:
     .globl rt0_systemstack
     .type rt0_systemstack,@function
 rt0_systemstack:
-    mov rax, qword ptr fs:[-8]                  # gp = getg()
+    mov rax, qword ptr fs:[-{tls_g_slot_size}]  # gp = getg()
     mov rcx, qword ptr [rax + {g_m}]            # mp = gp.m
     mov rdx, qword ptr [rcx + {m_g0}]           # g0 = mp.g0
     cmp rax, rdx                                # already on g0?
@@ -84,7 +90,7 @@ rt0_systemstack:
     push rbp                                    # frame link for debuggers
     mov rbp, rsp                                # frame pointer = this frame
     mov r8, rsp                                 # the goroutine's sp, to come back to
-    mov qword ptr fs:[-8], rdx                  # setg(g0)
+    mov qword ptr fs:[-{tls_g_slot_size}], rdx  # setg(g0)
     mov rsp, qword ptr [rdx + {g_sched_sp}]     # onto g0's stack (16-byte aligned)
     push rax                                    # save gp
     push r8                                     # save the goroutine's sp; rsp stays aligned
@@ -93,7 +99,7 @@ rt0_systemstack:
     call rax                                    # f(arg)
     pop r8                                      # the goroutine's sp
     pop rax                                     # gp
-    mov qword ptr fs:[-8], rax                  # setg(gp)
+    mov qword ptr fs:[-{tls_g_slot_size}], rax  # setg(gp)
     mov rsp, r8                                 # back onto the goroutine's stack
     pop rbp                                     # the caller's frame pointer
     ret                                         # back to the caller, on its stack
@@ -110,7 +116,7 @@ rt0_systemstack:
 rt0_goexit:
     nop                                         # newproc1 plants goexit+1, as Go does, so
                                                 #   a traceback shows goexit as the caller
-    call {goexit1}                              # mcall(goexit0): never returns
+    call rt0_goexit1                            # mcall(goexit0): never returns
     ud2                                         # not reached
     .size rt0_goexit, . - rt0_goexit
 
@@ -121,11 +127,11 @@ rt0_goexit:
     .globl rt0_mstart
     .type rt0_mstart,@function
 rt0_mstart:
-    mov rax, qword ptr fs:[-8]                  # g0 = getg()
+    mov rax, qword ptr fs:[-{tls_g_slot_size}]  # g0 = getg()
     lea rcx, [rsp + 8]                          # the caller's sp (drop our return address)
     and rcx, -16                                # aligned, as calls need it
     mov qword ptr [rax + {g_sched_sp}], rcx     # g0.sched.sp
     mov rsp, rcx                                # restart from there
-    call {mstart1}                              # mstart1(): schedule() forever
+    call rt0_mstart1                            # mstart1(): schedule() forever
     ud2                                         # not reached
     .size rt0_mstart, . - rt0_mstart
