@@ -171,3 +171,52 @@ fn scheddetail_lines() {
         }
     }
 }
+
+/// A sysmon that oversleeps (here: the whole process stopped for 3.5
+/// periods) prints one late line, not a burst of lines with the same time:
+/// the next line is due one period after the last one printed, as Go's
+/// `lasttrace = now`. The old catch-up loop printed `SCHED 537ms` twice.
+#[test]
+fn schedtrace_after_a_stop_does_not_repeat_a_time() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    use std::time::Duration;
+    let runner = Runner::Native;
+    for _ in 0..3 {
+        let mut cmd = common::command(&runner, &example("sched_stress"), None);
+        cmd.args(["800", "16"])
+            .env("GOMAXPROCS", "2")
+            .env("GODEBUG", "schedtrace=100")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let child = cmd.spawn().expect("spawn sched_stress");
+        let pid = child.id().to_string();
+        std::thread::sleep(Duration::from_millis(250));
+        let signal = |sig: &str| {
+            let st = std::process::Command::new("kill")
+                .args([sig, &pid])
+                .status()
+                .expect("kill");
+            assert!(st.success(), "kill {sig}");
+        };
+        signal("-STOP");
+        std::thread::sleep(Duration::from_millis(350));
+        signal("-CONT");
+        let out = child.wait_with_output().expect("wait");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "signal {:?}",
+            out.status.signal()
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let times: Vec<u64> = stderr
+            .lines()
+            .filter_map(|l| parse_sched(l).map(|s| s.ms))
+            .collect();
+        assert!(times.len() >= 4, "{stderr}");
+        for w in times.windows(2) {
+            assert!(w[1] > w[0], "times {times:?}\n{stderr}");
+        }
+    }
+}

@@ -48,10 +48,7 @@ impl World {
     fn publish_earlier(&self, when: i64) {
         let mut cur = self.timer0.load(SeqCst);
         while cur == 0 || when < cur {
-            match self
-                .timer0
-                .compare_exchange(cur, when, SeqCst, SeqCst)
-            {
+            match self.timer0.compare_exchange(cur, when, SeqCst, SeqCst) {
                 Ok(_) => break,
                 Err(now) => cur = now,
             }

@@ -33,11 +33,13 @@ extern "C" fn sysmon() -> ! {
     let start = crate::sys::time::nanotime();
     let period = i64::from(DEBUG.schedtrace.load(Relaxed)) * NANOS_PER_MILLI;
     let detailed = DEBUG.scheddetail.load(Relaxed) > 0;
-    let mut next = start;
     loop {
+        // The next line is due one period after this one (Go's
+        // `lasttrace = now`): an M that overslept prints once, late, and
+        // never catches up with two lines at the same time.
+        let traced_at = crate::sys::time::nanotime();
         schedtrace(detailed, start);
-        next += period;
-        let left = next - crate::sys::time::nanotime();
+        let left = traced_at + period - crate::sys::time::nanotime();
         if left > 0 {
             sched().sysmon_note.sleep_timeout(left);
         }
