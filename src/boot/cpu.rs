@@ -198,49 +198,48 @@ pub fn read_xcr0() -> u64 {
     x86_64::registers::xcontrol::XCr0::read_raw()
 }
 
+/// The flags rt0_go's asm probes, each with its field and the byte the asm
+/// writes: the one list [`from_asm_probe`] and [`probe_mismatch`] share.
+pub static PROBED: [(&str, FieldOf, &AtomicU8); 13] = [
+    ("isintel", |f| &mut f.is_intel, &asm_probe::IS_INTEL),
+    ("sse2", |f| &mut f.sse2, &asm_probe::SUPPORT_SSE2),
+    ("ssse3", |f| &mut f.ssse3, &asm_probe::SUPPORT_SSSE3),
+    ("sse41", |f| &mut f.sse41, &asm_probe::SUPPORT_SSE41),
+    ("sse42", |f| &mut f.sse42, &asm_probe::SUPPORT_SSE42),
+    ("popcnt", |f| &mut f.popcnt, &asm_probe::SUPPORT_POPCNT),
+    ("aes", |f| &mut f.aes, &asm_probe::SUPPORT_AES),
+    ("osxsave", |f| &mut f.osxsave, &asm_probe::SUPPORT_OSXSAVE),
+    ("avx", |f| &mut f.avx, &asm_probe::SUPPORT_AVX),
+    ("avx2", |f| &mut f.avx2, &asm_probe::SUPPORT_AVX2),
+    ("bmi1", |f| &mut f.bmi1, &asm_probe::SUPPORT_BMI1),
+    ("bmi2", |f| &mut f.bmi2, &asm_probe::SUPPORT_BMI2),
+    ("erms", |f| &mut f.erms, &asm_probe::SUPPORT_ERMS),
+];
+
 /// The features the asm probe recorded, in table form.
 pub fn from_asm_probe() -> Features {
-    use asm_probe::*;
-    let b = |a: &AtomicU8| a.load(Relaxed) != 0;
     let mut f = Features::NONE;
-    f.vendor = vendor();
-    f.maxleaf = CPU_MAXLEAF.load(Relaxed);
-    f.is_intel = b(&IS_INTEL);
-    f.sse2 = b(&SUPPORT_SSE2);
-    f.ssse3 = b(&SUPPORT_SSSE3);
-    f.sse41 = b(&SUPPORT_SSE41);
-    f.sse42 = b(&SUPPORT_SSE42);
-    f.popcnt = b(&SUPPORT_POPCNT);
-    f.aes = b(&SUPPORT_AES);
-    f.osxsave = b(&SUPPORT_OSXSAVE);
-    f.avx = b(&SUPPORT_AVX);
-    f.avx2 = b(&SUPPORT_AVX2);
-    f.bmi1 = b(&SUPPORT_BMI1);
-    f.bmi2 = b(&SUPPORT_BMI2);
-    f.erms = b(&SUPPORT_ERMS);
+    f.vendor = asm_probe::vendor();
+    f.maxleaf = asm_probe::CPU_MAXLEAF.load(Relaxed);
+    for (_, field_of, probe) in &PROBED {
+        *field_of(&mut f) = probe.load(Relaxed) != 0;
+    }
     f
 }
 
 /// The first field where the asm probe and the full decode disagree.
 pub fn probe_mismatch(asm: &Features, full: &Features) -> Option<&'static str> {
-    let pairs = [
-        ("vendor", asm.vendor == full.vendor),
-        ("maxleaf", asm.maxleaf == full.maxleaf),
-        ("isintel", asm.is_intel == full.is_intel),
-        ("sse2", asm.sse2 == full.sse2),
-        ("ssse3", asm.ssse3 == full.ssse3),
-        ("sse41", asm.sse41 == full.sse41),
-        ("sse42", asm.sse42 == full.sse42),
-        ("popcnt", asm.popcnt == full.popcnt),
-        ("aes", asm.aes == full.aes),
-        ("osxsave", asm.osxsave == full.osxsave),
-        ("avx", asm.avx == full.avx),
-        ("avx2", asm.avx2 == full.avx2),
-        ("bmi1", asm.bmi1 == full.bmi1),
-        ("bmi2", asm.bmi2 == full.bmi2),
-        ("erms", asm.erms == full.erms),
-    ];
-    pairs.iter().find(|(_, same)| !same).map(|(name, _)| *name)
+    if asm.vendor != full.vendor {
+        return Some("vendor");
+    }
+    if asm.maxleaf != full.maxleaf {
+        return Some("maxleaf");
+    }
+    let (mut a, mut b) = (*asm, *full);
+    PROBED
+        .iter()
+        .find(|(_, field_of, _)| *field_of(&mut a) != *field_of(&mut b))
+        .map(|(name, _, _)| *name)
 }
 
 /// Picks one flag of a feature table.

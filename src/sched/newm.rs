@@ -18,8 +18,9 @@ use super::sched::{M0, getg, getm, sched};
 use super::stack::stackalloc;
 
 /// Every g0's stack size: allocated for an M created by `newm`; on m0 the
-/// top of the OS stack that rt0_go carves out (Go: `-64*1024` in rt0_go).
-pub const G0_STACK_SIZE: usize = 64 * 1024;
+/// top of the OS stack that rt0_go carves out (the number lives with that
+/// asm, the lowest layer that needs it).
+pub use crate::arch::entry::G0_STACK_SIZE;
 /// Calls need a 16-byte aligned stack: the new thread's top is rounded down.
 const STACK_ALIGN_MASK: usize = 15;
 /// Signal stack per M: Go's `_FixedStack`-sized gsignal (32 KiB) is enough

@@ -193,16 +193,9 @@ fn stop_spinning_and_look_again(mp: &mut M) -> bool {
     if s.allp().iter().all(|&p2| runqempty(unsafe { &*p2 })) {
         return false;
     }
-    s.lock.lock();
-    // SAFETY: lock held.
-    let pp = unsafe { pidleget() };
-    s.lock.unlock();
-    if pp.is_null() {
+    if !acquire_idle_p() {
         return false;
     }
-    // SAFETY: pp came off the idle list under the lock, so it is ours; this
-    // M dropped its P before spinning.
-    unsafe { acquirep(pp) };
     mp.spinning.store(true, Relaxed);
     s.nmspinning.fetch_add(1, SeqCst);
     true
@@ -216,6 +209,12 @@ fn block_on_sources() -> bool {
     if !wakeup::block() {
         return false;
     }
+    acquire_idle_p()
+}
+
+/// Takes an idle P for this M, which holds none (find_runnable released
+/// it before spinning or blocking). False if every P is busy.
+fn acquire_idle_p() -> bool {
     let s = sched();
     s.lock.lock();
     // SAFETY: lock held.
@@ -224,8 +223,8 @@ fn block_on_sources() -> bool {
     if pp.is_null() {
         return false;
     }
-    // SAFETY: pp came off the idle list under the lock, so it is ours; this
-    // M holds no P (find_runnable released it before blocking).
+    // SAFETY: pp came off the idle list under the lock, so it is ours, and
+    // this M holds no P (this function's contract, kept by its callers).
     unsafe { acquirep(pp) };
     true
 }
