@@ -106,8 +106,12 @@ impl<T> Clone for Chan<T> {
 
 /// gopark's commit function for channel operations: the goroutine is off
 /// its M, now let others at the channel.
-pub(crate) fn unlock_chan(_gp: *mut G, lock: *mut u8) -> bool {
-    // SAFETY: `lock` is the channel's Mutex, held by the parking goroutine.
+///
+/// # Safety
+/// `lock` is a channel's Mutex, held by the parked goroutine.
+pub(crate) unsafe fn unlock_chan(_gp: *mut G, lock: *mut u8) -> bool {
+    // SAFETY: `lock` is the channel's Mutex, held by the parking goroutine
+    // (contract).
     unsafe { (*(lock as *const Mutex)).unlock() };
     true
 }
@@ -264,11 +268,15 @@ impl<T: Send> Chan<T> {
         let mut sg = Sudog::new(getg(), &mut slot as *mut Option<T> as *mut u8);
         // SAFETY: lock held; sg lives in this frame, which stays alive while parked.
         unsafe { self.st().sendq.enqueue(&mut sg) };
-        gopark(
-            Some(unlock_chan),
-            &self.h.lock as *const Mutex as *mut u8,
-            WaitReason::ChanSend,
-        );
+        // SAFETY: unlock_chan gets this channel's lock, which we hold; the
+        // channel and the sudog in this frame outlive the park.
+        unsafe {
+            gopark(
+                Some(unlock_chan),
+                &self.h.lock as *const Mutex as *mut u8,
+                WaitReason::ChanSend,
+            )
+        };
         if sg.success {
             Ok(())
         } else {
@@ -304,11 +312,15 @@ impl<T: Send> Chan<T> {
         let mut sg = Sudog::new(getg(), &mut slot as *mut Option<T> as *mut u8);
         // SAFETY: lock held; sg lives in this frame while parked.
         unsafe { self.st().recvq.enqueue(&mut sg) };
-        gopark(
-            Some(unlock_chan),
-            &self.h.lock as *const Mutex as *mut u8,
-            WaitReason::ChanReceive,
-        );
+        // SAFETY: unlock_chan gets this channel's lock, which we hold; the
+        // channel and the sudog in this frame outlive the park.
+        unsafe {
+            gopark(
+                Some(unlock_chan),
+                &self.h.lock as *const Mutex as *mut u8,
+                WaitReason::ChanReceive,
+            )
+        };
         if sg.success {
             Ok(slot.take().unwrap())
         } else {

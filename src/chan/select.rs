@@ -250,8 +250,13 @@ impl LockSet {
     }
 }
 
-fn unlock_selects(_gp: *mut G, arg: *mut u8) -> bool {
-    // SAFETY: arg is the LockSet in selectgo's frame, alive while parked.
+/// gopark's commit function for select: releases every case's lock.
+///
+/// # Safety
+/// `arg` is the LockSet of the parked goroutine's `selectgo`, all locked.
+unsafe fn unlock_selects(_gp: *mut G, arg: *mut u8) -> bool {
+    // SAFETY: arg is the LockSet in selectgo's frame (contract), alive
+    // while parked.
     unsafe { (*(arg as *const LockSet)).unlock_all() };
     true
 }
@@ -284,7 +289,8 @@ pub fn selectgo(arms: &mut [&mut dyn Arm], has_default: bool) -> Option<usize> {
             return None;
         }
         // `select {}`: block forever (deadlock detection sees it).
-        gopark(None, core::ptr::null_mut(), WaitReason::SelectNoCases);
+        // SAFETY: no commit function, nothing for a waker to reach.
+        unsafe { gopark(None, core::ptr::null_mut(), WaitReason::SelectNoCases) };
         crate::debug::fatal::throw("select with no cases resumed");
     }
     // Random poll order: Fisher-Yates with the runtime's fastrand.
@@ -321,11 +327,15 @@ pub fn selectgo(arms: &mut [&mut dyn Arm], has_default: bool) -> Option<usize> {
     // SAFETY: gp is the running goroutine; only it writes its own param
     // before parking (wakers write it after they win `select_done`).
     unsafe { (*gp).param = 0 };
-    gopark(
-        Some(unlock_selects),
-        &ls as *const LockSet as *mut u8,
-        WaitReason::Select,
-    );
+    // SAFETY: unlock_selects gets this frame's LockSet, whose locks we
+    // hold; the frame (LockSet and sudogs) stays alive while parked.
+    unsafe {
+        gopark(
+            Some(unlock_selects),
+            &ls as *const LockSet as *mut u8,
+            WaitReason::Select,
+        )
+    };
     // Woken: g.param names the sudog that fired.
     // SAFETY: gp is the running goroutine; the waker's store to param
     // happened before it readied us.

@@ -300,7 +300,11 @@ fn default_stack() -> Result<Stack, StackError> {
 
 /// Returns a stack (Go's `stackfree`): default-size stacks are pooled,
 /// others unmapped with their guard page.
-pub fn stackfree(st: Stack) {
+///
+/// # Safety
+/// `st` came from [`stackalloc`] (so it is mapped, with its guard page
+/// below `lo`), nothing runs on it any more, and it is freed once.
+pub unsafe fn stackfree(st: Stack) {
     let size = st.hi - st.lo;
     if size == DEFAULT_STACK_SIZE {
         let mut pool = POOL.lock();

@@ -10,6 +10,17 @@ use super::g::{G, Stack};
 use super::lock::Note;
 use super::p::P;
 
+/// gopark's commit function (Go's `waitunlockf`): runs on g0 once the
+/// parking goroutine is off its M, with the `lock` argument gopark was
+/// given; false resumes the goroutine.
+///
+/// # Safety
+/// Whoever passes one to [`gopark`](super::schedule::gopark) vouches that
+/// calling it with the parked goroutine and that `lock` is sound: `lock`
+/// points at what the function expects, alive until the goroutine runs
+/// again.
+pub type UnlockFn = unsafe fn(*mut G, *mut u8) -> bool;
+
 /// Slots in `m.tls` (Go's `tlsSlots`). Slot 0 holds the current g.
 pub const TLS_SLOTS: usize = 6;
 
@@ -38,7 +49,7 @@ pub struct M {
     pub alllink: *mut M,
     /// Set by gopark for park_m: called on g0 after the goroutine is parked;
     /// returning false resumes the goroutine instead (Go's `waitunlockf`).
-    pub waitunlockf: Option<fn(*mut G, *mut u8) -> bool>,
+    pub waitunlockf: Option<UnlockFn>,
     pub waitlock: *mut u8,
     /// An idle M sleeps here until `startm` hands it a P (Go's `m.park`).
     pub park: Note,

@@ -170,9 +170,13 @@ fn stack_cache_get(pp: &mut P) -> Stack {
 
 /// Returns a dead goroutine's stack: default-size ones to the P's cache
 /// (spilling half to the global pool when it is full), others to the OS.
-fn stack_cache_put(pp: &mut P, st: Stack) {
+///
+/// # Safety
+/// `st` is the stack of a dead goroutine, from `stackalloc`, given back once.
+unsafe fn stack_cache_put(pp: &mut P, st: Stack) {
     if st.hi - st.lo != DEFAULT_STACK_SIZE {
-        stackfree(st);
+        // SAFETY: the caller's contract is stackfree's.
+        unsafe { stackfree(st) };
         return;
     }
     // SAFETY: st is the stack of a dead goroutine (gfput gives it to us),
@@ -181,10 +185,14 @@ fn stack_cache_put(pp: &mut P, st: Stack) {
     if pp.stackcache.n >= STACK_CACHE_MAX {
         while pp.stackcache.n > STACK_CACHE_MAX / 2 {
             let hi = pp.stackcache.pop();
-            stackfree(Stack {
-                lo: hi - DEFAULT_STACK_SIZE,
-                hi,
-            });
+            // SAFETY: the cache holds only dead default-size stacks from
+            // stackalloc (what push was given), each popped once.
+            unsafe {
+                stackfree(Stack {
+                    lo: hi - DEFAULT_STACK_SIZE,
+                    hi,
+                })
+            };
         }
     }
 }
@@ -211,14 +219,20 @@ fn gfget(pp: &mut P) -> *mut G {
 
 /// Puts a dead G on `pp`'s free list, spilling to the global list when it
 /// grows long (Go's `gfput`); its stack goes to the P's stack cache.
-fn gfput(pp: &mut P, gp: *mut G) {
-    // SAFETY: gp is a dead G owned by the caller.
+///
+/// # Safety
+/// `gp` is a dead G (GDEAD, off every queue) owned by the caller, whose
+/// stack nothing runs on any more.
+unsafe fn gfput(pp: &mut P, gp: *mut G) {
+    // SAFETY: gp is a dead G owned by the caller (contract).
     let g = unsafe { &mut *gp };
     if g.status() != GDEAD {
         throw("gfput: bad status (not Gdead)");
     }
     if g.stack.lo != 0 {
-        stack_cache_put(pp, g.stack);
+        // SAFETY: a dead G's stack, from stackalloc (newproc1), that nothing
+        // runs on; it is cleared just below, so given back once.
+        unsafe { stack_cache_put(pp, g.stack) };
         g.stack = Stack { lo: 0, hi: 0 };
         g.stackguard0 = 0;
     }
@@ -249,7 +263,8 @@ pub extern "C" fn goexit1() -> ! {
 /// Ends `gp` on g0: mark it dead, free it for reuse, schedule
 /// (Go's `goexit0`).
 extern "C" fn goexit0(gp: *mut G) -> ! {
-    // SAFETY: gp was the running goroutine of this M; we are on g0.
+    // SAFETY: gp was the running goroutine of this M and we are on g0, off
+    // its stack: once GDEAD and off the M it is ours to give to gfput.
     unsafe {
         let g = &mut *gp;
         casgstatus(g, GRUNNING, GDEAD);

@@ -15,7 +15,7 @@ use core::sync::atomic::Ordering::{Relaxed, SeqCst};
 
 use super::context::{gogo, mcall, on_system_stack};
 use super::g::{G, GRUNNABLE, GRUNNING, GWAITING, WaitReason, casgstatus};
-use super::m::M;
+use super::m::{M, UnlockFn};
 use super::newm::{mget, mput, mstart_new, newm};
 use super::p::{P, PIDLE};
 use super::procresize::{pidleget, pidleput};
@@ -355,7 +355,12 @@ pub(super) fn dropg() {
 /// Parks the current goroutine in `GWAITING` for `reason` (Go's `gopark`).
 /// On g0, `unlockf(gp, lock)` runs once the goroutine is off the M; if it
 /// returns false the goroutine resumes at once. Someone must `goready` it.
-pub fn gopark(unlockf: Option<fn(*mut G, *mut u8) -> bool>, lock: *mut u8, reason: WaitReason) {
+///
+/// # Safety
+/// `unlockf`, if given, must be sound to call with this goroutine and
+/// `lock` (see [`UnlockFn`]); `lock` and whatever the wakers reach through
+/// it stay alive until the goroutine runs again.
+pub unsafe fn gopark(unlockf: Option<UnlockFn>, lock: *mut u8, reason: WaitReason) {
     // SAFETY: called on a goroutine, whose M is ours.
     unsafe {
         let mp = &mut *getm();
@@ -379,6 +384,7 @@ extern "C" fn park_m(gp: *mut G) -> ! {
         dropg();
         if let Some(f) = mp.waitunlockf.take() {
             let lock = core::mem::replace(&mut mp.waitlock, core::ptr::null_mut());
+            // SAFETY: gopark's caller vouched for f with this lock.
             if !f(gp, lock) {
                 casgstatus(&*gp, GWAITING, GRUNNABLE);
                 execute(gp, true); // schedule it back, never returns

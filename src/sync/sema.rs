@@ -106,11 +106,15 @@ impl WaitQueue for Queue {
         // The lock is released by gopark's commit function once the
         // goroutine is off its M, so a releaser cannot ready it before it
         // has parked.
-        gopark(
-            Some(unlock_sema),
-            &self.lock as *const Mutex as *mut u8,
-            reason,
-        );
+        // SAFETY: unlock_sema gets this Sema's Mutex, which we hold and
+        // which outlives the parked goroutine (the Sema is borrowed by it).
+        unsafe {
+            gopark(
+                Some(unlock_sema),
+                &self.lock as *const Mutex as *mut u8,
+                reason,
+            )
+        };
     }
 
     unsafe fn dequeue(&self) -> Option<*mut G> {
@@ -128,8 +132,11 @@ impl WaitQueue for Queue {
 }
 
 /// gopark's commit function: the goroutine is parked, now let wakers in.
-fn unlock_sema(_gp: *mut G, lock: *mut u8) -> bool {
-    // SAFETY: `lock` is the Sema's Mutex, held since acquire.
+///
+/// # Safety
+/// `lock` is a Sema's Mutex, held by the parked goroutine.
+unsafe fn unlock_sema(_gp: *mut G, lock: *mut u8) -> bool {
+    // SAFETY: `lock` is the Sema's Mutex, held since acquire (contract).
     unsafe { (*(lock as *const Mutex)).unlock() };
     true
 }

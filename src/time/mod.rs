@@ -48,9 +48,13 @@ fn wake_sleeper(t: &RuntimeTimer, _now: i64) {
 /// gopark's commit for sleep: the goroutine is parked, now arm its timer
 /// (arming earlier could fire it while it still runs). `arg` points at the
 /// sleep's frame: the timer and its deadline.
-fn arm_sleep(_gp: *mut G, arg: *mut u8) -> bool {
-    // SAFETY: `arg` is the `SleepFrame` of the parked goroutine's `sleep`,
-    // alive until the goroutine runs again, which only the timer allows.
+///
+/// # Safety
+/// `arg` is the parked goroutine's `SleepFrame`.
+unsafe fn arm_sleep(_gp: *mut G, arg: *mut u8) -> bool {
+    // SAFETY: `arg` is the `SleepFrame` of the parked goroutine's `sleep`
+    // (contract), alive until the goroutine runs again, which only the
+    // timer allows.
     unsafe {
         let fr = &*(arg as *const SleepFrame);
         add_uncounted(&fr.t, fr.when);
@@ -76,11 +80,15 @@ pub fn sleep(d: Duration) {
         t: RuntimeTimer::uncounted(wake_sleeper, gp as usize),
         when: nanotime() + ns,
     };
-    gopark(
-        Some(arm_sleep),
-        &fr as *const SleepFrame as *mut u8,
-        WaitReason::Sleep,
-    );
+    // SAFETY: arm_sleep gets this frame's SleepFrame, which stays alive
+    // while the goroutine is parked: only its timer wakes it.
+    unsafe {
+        gopark(
+            Some(arm_sleep),
+            &fr as *const SleepFrame as *mut u8,
+            WaitReason::Sleep,
+        )
+    };
 }
 
 /// Timer function of `after`, `Timer` and `Ticker`: send the time without
