@@ -55,21 +55,7 @@ fn wait() {
     // Let both reach their park (a receive, then a timer sleep).
     rt0::time::sleep(Duration::from_millis(10));
     rt0::println!("ready");
-    let mut buf = [0u8; 16];
-    loop {
-        match rt0::runtime::blocking(|| file::read(STDIN, &mut buf)) {
-            Ok(0) => break,
-            Ok(_) => {}
-            // qemu-user interrupts a guest read even for a signal the
-            // guest ignores (SIG_IGN) and answers EINTR; Go's os.File
-            // retries it (ignoringEINTRIO), and so does this program.
-            Err(rt0::os::Errno::EINTR) => {}
-            Err(e) => {
-                rt0::println!("read: errno {}", e.0);
-                break;
-            }
-        }
-    }
+    read_to_eof();
     rt0::println!("done");
     drop(never);
 }
@@ -102,6 +88,9 @@ fn read_to_eof() {
     loop {
         match rt0::runtime::blocking(|| file::read(STDIN, &mut buf)) {
             Ok(0) => return,
+            // qemu-user interrupts a guest read even for a signal the
+            // guest ignores (SIG_IGN) and answers EINTR; Go's os.File
+            // retries it (ignoringEINTRIO), and so does this program.
             Ok(_) | Err(rt0::os::Errno::EINTR) => {}
             Err(e) => {
                 rt0::println!("read: errno {}", e.0);
