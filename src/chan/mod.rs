@@ -29,8 +29,8 @@ use core::sync::atomic::{
 };
 
 use crate::racy::RacyCell;
-use crate::sched::g::{G, WaitReason};
-use crate::sched::lock::Mutex;
+use crate::sched::g::WaitReason;
+use crate::sched::lock::{Mutex, park_unlock};
 use crate::sched::sched::getg;
 use crate::sched::schedule::{gopark, goready};
 use sudog::{Sudog, WaitQ};
@@ -102,18 +102,6 @@ impl<T> Clone for Chan<T> {
     fn clone(&self) -> Self {
         Chan { h: self.h.clone() }
     }
-}
-
-/// gopark's commit function for channel operations: the goroutine is off
-/// its M, now let others at the channel.
-///
-/// # Safety
-/// `lock` is a channel's Mutex, held by the parked goroutine.
-pub(crate) unsafe fn unlock_chan(_gp: *mut G, lock: *mut u8) -> bool {
-    // SAFETY: `lock` is the channel's Mutex, held by the parking goroutine
-    // (contract).
-    unsafe { (*(lock as *const Mutex)).unlock() };
-    true
 }
 
 /// Wakes the goroutine of `sg`, telling it which sudog fired.
@@ -268,11 +256,11 @@ impl<T: Send> Chan<T> {
         let mut sg = Sudog::new(getg(), &mut slot as *mut Option<T> as *mut u8);
         // SAFETY: lock held; sg lives in this frame, which stays alive while parked.
         unsafe { self.st().sendq.enqueue(&mut sg) };
-        // SAFETY: unlock_chan gets this channel's lock, which we hold; the
+        // SAFETY: park_unlock gets this channel's lock, which we hold; the
         // channel and the sudog in this frame outlive the park.
         unsafe {
             gopark(
-                Some(unlock_chan),
+                Some(park_unlock),
                 &self.h.lock as *const Mutex as *mut u8,
                 WaitReason::ChanSend,
             )
@@ -312,11 +300,11 @@ impl<T: Send> Chan<T> {
         let mut sg = Sudog::new(getg(), &mut slot as *mut Option<T> as *mut u8);
         // SAFETY: lock held; sg lives in this frame while parked.
         unsafe { self.st().recvq.enqueue(&mut sg) };
-        // SAFETY: unlock_chan gets this channel's lock, which we hold; the
+        // SAFETY: park_unlock gets this channel's lock, which we hold; the
         // channel and the sudog in this frame outlive the park.
         unsafe {
             gopark(
-                Some(unlock_chan),
+                Some(park_unlock),
                 &self.h.lock as *const Mutex as *mut u8,
                 WaitReason::ChanReceive,
             )

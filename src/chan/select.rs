@@ -33,12 +33,6 @@ pub trait Arm {
     fn chan_addr(&self) -> usize {
         self.chan_lock() as *const Mutex as usize
     }
-    fn lock(&self) {
-        self.chan_lock().lock();
-    }
-    fn unlock(&self) {
-        self.chan_lock().unlock();
-    }
     /// With the lock held: complete now if possible. On success the lock
     /// has been released (as the channel operations do); on failure it is
     /// still held.
@@ -283,7 +277,7 @@ fn poll_ready(arms: &mut [&mut dyn Arm], poll: &[usize], ls: &LockSet) -> Option
 /// parks until a case can run. Returns the index of the case that ran.
 pub fn selectgo(arms: &mut [&mut dyn Arm], has_default: bool) -> Option<usize> {
     let n = arms.len();
-    assert!(n <= MAX_CASES, "select: more than 16 cases");
+    assert!(n <= MAX_CASES, "select: more than {MAX_CASES} cases");
     if n == 0 {
         if has_default {
             return None;

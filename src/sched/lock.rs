@@ -87,3 +87,16 @@ impl Note {
         }
     }
 }
+
+/// gopark's commit function for a goroutine that parks holding a runtime
+/// lock (Go's `parkunlock_c`): once it is off its M, let others take the
+/// lock. Channels and semaphores park this way.
+///
+/// # Safety
+/// `lock` points at a [`Mutex`] the parked goroutine holds, alive while it
+/// is parked.
+pub unsafe fn park_unlock(_gp: *mut super::g::G, lock: *mut u8) -> bool {
+    // SAFETY: `lock` is a held, live Mutex (contract).
+    unsafe { (*(lock as *const Mutex)).unlock() };
+    true
+}

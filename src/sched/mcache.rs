@@ -85,7 +85,7 @@ unsafe impl GlobalAlloc for Rt0Alloc {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if is_small(&layout) {
-            return small_alloc(size_class(layout.size().max(1)));
+            return small_alloc(size_class(layout.size()));
         }
         match heap::alloc(layout) {
             Ok(p) => p.as_ptr(),
@@ -98,7 +98,7 @@ unsafe impl GlobalAlloc for Rt0Alloc {
         if is_small(&layout) {
             // SAFETY: p came from small_alloc with this layout's class
             // (GlobalAlloc contract: same layout as allocated).
-            return unsafe { small_free(size_class(layout.size().max(1)), p) };
+            return unsafe { small_free(size_class(layout.size()), p) };
         }
         // SAFETY: p came from heap::alloc with this layout (GlobalAlloc contract).
         if let Err(e) = unsafe { heap::dealloc(NonNull::new_unchecked(p), layout) } {
@@ -110,7 +110,7 @@ unsafe impl GlobalAlloc for Rt0Alloc {
         let new_layout = Layout::from_size_align(new_size, layout.align()).unwrap();
         if is_small(&layout)
             && is_small(&new_layout)
-            && size_class(layout.size().max(1)) == size_class(new_size.max(1))
+            && size_class(layout.size()) == size_class(new_size)
         {
             return p;
         }

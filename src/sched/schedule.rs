@@ -277,8 +277,8 @@ pub unsafe fn startm(mut pp: *mut P, spinning: bool) {
         pp = unsafe { pidleget() };
         if pp.is_null() {
             s.lock.unlock();
-            if spinning && s.nmspinning.fetch_sub(1, SeqCst) == 0 {
-                throw("startm: negative nmspinning");
+            if spinning {
+                stop_spinning(&s.nmspinning, "startm: negative nmspinning");
             }
             return;
         }

@@ -10,7 +10,7 @@ use core::sync::atomic::AtomicU32;
 use super::proto::sema::{self as protocol, Semaphore, WaitQueue};
 use crate::racy::RacyCell;
 use crate::sched::g::{G, WaitReason};
-use crate::sched::lock::Mutex;
+use crate::sched::lock::{Mutex, park_unlock};
 use crate::sched::runq::GQueue;
 use crate::sched::sched::getg;
 use crate::sched::schedule::{gopark, goready};
@@ -106,11 +106,11 @@ impl WaitQueue for Queue {
         // The lock is released by gopark's commit function once the
         // goroutine is off its M, so a releaser cannot ready it before it
         // has parked.
-        // SAFETY: unlock_sema gets this Sema's Mutex, which we hold and
+        // SAFETY: park_unlock gets this Sema's Mutex, which we hold and
         // which outlives the parked goroutine (the Sema is borrowed by it).
         unsafe {
             gopark(
-                Some(unlock_sema),
+                Some(park_unlock),
                 &self.lock as *const Mutex as *mut u8,
                 reason,
             )
@@ -129,16 +129,6 @@ impl WaitQueue for Queue {
         // run on a goroutine whose M holds a P.
         unsafe { goready(gp) };
     }
-}
-
-/// gopark's commit function: the goroutine is parked, now let wakers in.
-///
-/// # Safety
-/// `lock` is a Sema's Mutex, held by the parked goroutine.
-unsafe fn unlock_sema(_gp: *mut G, lock: *mut u8) -> bool {
-    // SAFETY: `lock` is the Sema's Mutex, held since acquire (contract).
-    unsafe { (*(lock as *const Mutex)).unlock() };
-    true
 }
 
 #[cfg(test)]

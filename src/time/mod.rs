@@ -41,7 +41,7 @@ fn wake_sleeper(t: &RuntimeTimer, _now: i64) {
     let gp = t.arg as *mut G;
     // SAFETY: the timer was armed by arm_sleep after its goroutine parked,
     // so gp is in GWAITING and only this one-shot timer wakes it; timers run
-    // on an M that holds the P owning the timer.
+    // on an M that holds a P (wakeup::poll's contract), which ready needs.
     unsafe { ready(gp, true) };
 }
 
