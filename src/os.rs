@@ -7,9 +7,10 @@
 //! stays until the `io` and `fs` services land (read and write that park
 //! the goroutine on the netpoller instead of blocking its thread); then it
 //! shrinks to what those do not cover. What is stable meanwhile: the
-//! names, the signatures and the errno values. Nothing here retries on
-//! `EINTR` or `EAGAIN`: that is the caller's choice, as with Go's
-//! `syscall.Read`.
+//! names, the signatures and the errno values. [`read`] does not retry
+//! on `EINTR` or `EAGAIN`: that is the caller's choice, as with Go's
+//! `syscall.Read`; [`write_all`] and [`read_file`] retry `EINTR` (and
+//! `write_all` waits out `EAGAIN`), as the runtime's own output does.
 //!
 //! A call that may block for long (a read from a pipe or a terminal) holds
 //! the goroutine's P while it blocks; wrap it in

@@ -5,7 +5,8 @@
 //! cpusets are honoured (Go's `getproccount`); at least 1. The huge page
 //! size comes from `/sys/kernel/mm/transparent_hugepage/hpage_pmd_size`
 //! and is reported (inittrace) only when it parses as a power of two, else
-//! 0; nothing else reads it yet (Go keeps it for the heap's huge pages).
+//! 0; nothing else reads it yet (Go keeps it for the heap's huge pages),
+//! so the file is read only when inittrace is on.
 
 use core::sync::atomic::Ordering::Relaxed;
 
@@ -43,10 +44,16 @@ pub extern "C" fn osinit() {
         Err(_) => 1,
     };
     crate::sched::conf::NCPU.store(ncpu, Relaxed);
+    // Only the inittrace line reads the huge page size: do not pay an
+    // open, a read and a close on every start for it.
     let mut buf = [0u8; 32];
-    let huge = match crate::sys::file::read_small_file(HPAGE_PMD_SIZE_PATH, &mut buf) {
-        Ok(n) => parse_huge_page_size(&buf[..n]),
-        Err(_) => 0,
+    let huge = if !crate::boot::godebug::inittrace() {
+        0
+    } else {
+        match crate::sys::file::read_small_file(HPAGE_PMD_SIZE_PATH, &mut buf) {
+            Ok(n) => parse_huge_page_size(&buf[..n]),
+            Err(_) => 0,
+        }
     };
     crate::boot::inittrace::osinit_done(ncpu, huge, crate::boot::inittrace::clock() - t0);
 }

@@ -10,7 +10,7 @@
 //! can report could never run in parallel anyway. Go 1.10+ has no cap;
 //! there `GOMAXPROCS=2147483647` tries to allocate two billion Ps.
 
-use super::godebug::{DEBUG, godebug_env, gomaxprocs, parse_into};
+use super::godebug::{godebug_env, gomaxprocs};
 use crate::sched::procresize::{mcommoninit, procresize};
 use crate::sched::sched::{M0, sched};
 
@@ -38,7 +38,6 @@ pub extern "C" fn schedinit() {
     crate::sched::signal::initsig();
     crate::sched::sigpipe::initsigpipe();
     crate::time::timers::init();
-    parse_into(godebug, &DEBUG);
 
     let s = sched();
     s.lock.lock();

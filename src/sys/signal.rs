@@ -4,7 +4,7 @@
 
 use core::sync::atomic::Ordering::Release;
 
-use super::syscall::{Errno, check, nr, syscall0, syscall2, syscall3, syscall4};
+use super::syscall::{Errno, check, nr, syscall2, syscall3, syscall4};
 // The trampolines and their table of Rust handlers (src/arch/signal.s).
 use crate::arch::signal::{HANDLERS, rt0_sigreturn, rt0_sigtramp};
 
@@ -239,14 +239,9 @@ pub fn set_mask(set: u64) -> Result<u64, Errno> {
 /// Sends `sig` to the calling thread (Go's `raise`: `tgkill(getpid(),
 /// gettid(), sig)`).
 pub fn raise(sig: i32) -> Result<(), Errno> {
-    // SAFETY: getpid and gettid take no arguments and cannot fail; tgkill
-    // takes no pointers.
-    check(unsafe {
-        let pid = syscall0(nr::SYS_getpid);
-        let tid = syscall0(nr::SYS_gettid);
-        syscall3(nr::SYS_tgkill, pid, tid, sig as usize)
-    })
-    .map(|_| ())
+    let (pid, tid) = (super::process::getpid(), super::process::gettid());
+    // SAFETY: tgkill takes no pointers; it signals this very thread.
+    check(unsafe { syscall3(nr::SYS_tgkill, pid as usize, tid as usize, sig as usize) }).map(|_| ())
 }
 
 /// Makes `[sp, sp+size)` this thread's signal stack.
