@@ -98,7 +98,7 @@ pub fn qemu_models() -> Vec<String> {
 /// (the file includes this module with `#[macro_use]`)
 /// makes `mod name` with tests `rt0_native`, `rt0_qemu` (the models of
 /// [`qemu_models`], or only the first with `qemu1`), and `go` (a no-op
-/// that says so when go is not installed). `cargo test --test net_echo go`
+/// that says so when go is not installed). `cargo test --test net_echo ::go`
 /// runs the Go rows alone.
 macro_rules! rows {
     ($($name:ident $(($q:ident))? => $body:expr;)*) => {$(
@@ -603,4 +603,58 @@ pub fn python(script: &str, args: &[String]) -> ClientOut {
     let mut cmd = Command::new("python3");
     cmd.arg(&path).args(args);
     run_with_deadline(format!("python3 {script} {}", args.join(" ")), cmd, CLIENT_TIMEOUT)
+}
+
+/// Runs program `name` of `imp` to completion with `args` and
+/// GOMAXPROCS=`procs` (qemu's own warning lines dropped from stderr),
+/// killing it after [`common::TIMEOUT`].
+pub fn run_program(imp: &Impl, name: &str, args: &[&str], procs: &str) -> ClientOut {
+    let mut cmd = imp.command(name);
+    cmd.args(args).env("GOMAXPROCS", procs);
+    let mut out = run_with_deadline(
+        format!("[{}] GOMAXPROCS={procs} {name} {}", imp.label(), args.join(" ")),
+        cmd,
+        common::TIMEOUT,
+    );
+    out.stderr = strip_qemu_warnings(out.stderr.as_bytes());
+    out
+}
+
+/// Starts program `name` of `imp` in the background with `args` and
+/// GOMAXPROCS=`procs`.
+pub fn spawn_program(imp: &Impl, name: &str, args: &[&str], procs: &str) -> Server {
+    let mut cmd = imp.command(name);
+    cmd.args(args).env("GOMAXPROCS", procs);
+    Server::spawn(
+        format!("{} GOMAXPROCS={procs} {name} {}", imp.label(), args.join(" ")),
+        cmd,
+    )
+}
+
+/// A fresh directory for Unix socket paths, removed when dropped (short:
+/// a socket path has at most 107 bytes).
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> TempDir {
+        static N: AtomicU16 = AtomicU16::new(0);
+        let d = std::env::temp_dir().join(format!(
+            "rt0-net-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).expect("create a temporary directory");
+        TempDir(d)
+    }
+
+    pub fn path(&self, name: &str) -> String {
+        self.0.join(name).to_str().expect("UTF-8 path").to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
