@@ -173,7 +173,7 @@ fn main() {
                 c.set_read_deadline(Some(Instant::now() + Duration::from_millis(ms))),
                 "set_read_deadline",
             );
-            let (at, kind) = check(done.recv(), "recv");
+            let (at, kind) = check(done.recv().map_err(|_| "closed"), "recv");
             rt0::println!("{mode} want_us={} took_us={} kind={kind}", ms * 1000, (at - t0) / 1000);
         }
         "write_timeout" => {
