@@ -34,7 +34,7 @@ const MANY: u64 = 10_000;
 const FD_MARGIN: u64 = 512;
 
 fn start(imp: &Impl, host: &str) -> (Server, SocketAddr) {
-    start_listening(imp, "echo_server", host, None)
+    start_listening(imp, "echo_server", host, "2", None)
 }
 
 fn client(scenario: &str, addr: SocketAddr, extra: &[&str]) -> ClientOut {
@@ -63,12 +63,14 @@ fn finish(mut s: Server) {
 rows! {
     concurrent_1000 => |imp| {
         let _one = HEAVY.lock().unwrap_or_else(|e| e.into_inner());
-        let (s, addr) = start(imp, "127.0.0.1");
-        let out = client("concurrent", addr, &["--conns", "1000", "--max-size", "1048576", "--seed", "9"]);
-        assert_round(&out, "concurrent", 1000);
-        // 1..1 MiB each: about half a GiB in all, each way.
-        assert!(out.num("concurrent", "bytes") > 400 << 20, "{}", out.describe());
-        finish(s);
+        for (procs, seed) in [("1", "8"), ("2", "9")] {
+            let (s, addr) = start_listening(imp, "echo_server", "127.0.0.1", procs, None);
+            let out = client("concurrent", addr, &["--conns", "1000", "--max-size", "1048576", "--seed", seed]);
+            assert_round(&out, "concurrent", 1000);
+            // 1..1 MiB each: about half a GiB in all, each way.
+            assert!(out.num("concurrent", "bytes") > 400 << 20, "{}", out.describe());
+            finish(s);
+        }
     };
 
     ipv6_concurrent => |imp| {
@@ -125,11 +127,14 @@ rows! {
         }
         let _one = HEAVY.lock().unwrap_or_else(|e| e.into_inner());
         // The server's soft limit raised to the hard limit before exec.
-        let (s, addr) = start_listening(imp, "echo_server", "127.0.0.1", Some((hard, hard)));
-        let out = client("many", addr, &["--conns", &MANY.to_string()]);
-        assert_round(&out, "many", MANY);
-        assert!(out.num("many_limits", "nofile") >= MANY + FD_MARGIN, "{}", out.describe());
-        finish(s);
+        for procs in ["1", "2"] {
+            let (s, addr) =
+                start_listening(imp, "echo_server", "127.0.0.1", procs, Some((hard, hard)));
+            let out = client("many", addr, &["--conns", &MANY.to_string()]);
+            assert_round(&out, "many", MANY);
+            assert!(out.num("many_limits", "nofile") >= MANY + FD_MARGIN, "{}", out.describe());
+            finish(s);
+        }
     };
 
     emfile (qemu1) => |imp| {
@@ -138,11 +143,12 @@ rows! {
         // on, and serve the rest as connections close.
         const LIMIT: u64 = 64;
         const CONNS: u64 = 150;
-        let (mut s, addr) = start_listening(imp, "echo_server", "127.0.0.1", Some((LIMIT, LIMIT)));
+        let (mut s, addr) =
+            start_listening(imp, "echo_server", "127.0.0.1", "2", Some((LIMIT, LIMIT)));
         let out = client("emfile", addr, &["--conns", &CONNS.to_string()]);
         let ctx = out.describe();
         let phase1 = out.num("emfile_phase1", "served");
-        assert!(phase1 >= 1 && phase1 < LIMIT, "served {phase1} under a limit of {LIMIT}: {ctx}");
+        assert!((1..LIMIT).contains(&phase1), "served {phase1} under a limit of {LIMIT}: {ctx}");
         assert_eq!(out.num("emfile", "served"), CONNS, "{ctx}");
         assert!(s.alive(), "the server died under EMFILE\n{}", s.stop_now().describe());
         let e = s.stop_now();

@@ -1,8 +1,8 @@
 //! `examples/http_hello.rs` against real clients: curl (a single request,
 //! keep-alive across URLs of one invocation, IPv6) and a raw Python
 //! socket (tests/net/http_client.py: three pipelined requests in one send,
-//! `Connection: close`, EOF after the request, a request arriving in
-//! pieces). Every row runs natively, under qemu-x86_64 and against the Go
+//! three with `Connection: close` on the second, `Connection: close`, EOF
+//! after the request, a request arriving in pieces). Every row runs natively, under qemu-x86_64 and against the Go
 //! twin (tests/net/go/http_hello), with the same assertions: the exact
 //! response bytes, what curl says about the connection, the client's exit
 //! status, and the server still running and silent afterwards (it prints
@@ -24,7 +24,7 @@ const RESPONSE: &str =
     "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nhello, world\n";
 
 fn start(imp: &Impl, host: &str) -> (Server, SocketAddr) {
-    start_listening(imp, "http_hello", host, None)
+    start_listening(imp, "http_hello", host, "2", None)
 }
 
 /// The absolute path of `tool` in this test's PATH (the commands run with
@@ -114,6 +114,15 @@ rows! {
         assert_eq!(out.num("pipelined", "responses"), 3, "{ctx}");
         assert_eq!(out.num("pipelined", "bytes"), 3 * RESPONSE.len() as u64, "{ctx}");
         assert_eq!(out.num("pipelined_then_close", "eof"), 1, "{ctx}");
+        finish(s);
+    };
+
+    pipelined_then_close_in_order => |imp| {
+        let (s, addr) = start(imp, "127.0.0.1");
+        let out = python("pipelined_close", addr);
+        let ctx = out.describe();
+        assert_eq!(out.num("pipelined_close", "responses"), 2, "{ctx}");
+        assert_eq!(out.num("pipelined_close", "bytes"), 2 * RESPONSE.len() as u64, "{ctx}");
         finish(s);
     };
 

@@ -86,10 +86,8 @@ impl Impl {
 pub fn qemu_models() -> Vec<String> {
     let all = common::qemu_cpus();
     let mut v: Vec<String> = all.first().into_iter().cloned().collect();
-    if let Some(last) = all.last() {
-        if !v.contains(last) {
-            v.push(last.clone());
-        }
+    if let Some(last) = all.last().filter(|l| !v.contains(l)) {
+        v.push(last.clone());
     }
     v
 }
@@ -393,7 +391,10 @@ impl Server {
             }
             if Instant::now() > deadline {
                 let e = self.stop_now();
-                panic!("no {prefix:?} line in {LISTEN_WAIT:?}: killed\n{}", e.describe());
+                panic!(
+                    "no {prefix:?} line in {LISTEN_WAIT:?}: killed\n{}",
+                    e.describe()
+                );
             }
         }
     }
@@ -413,7 +414,10 @@ impl Server {
             }
             if Instant::now() > deadline {
                 let e = self.stop_now();
-                panic!("not listening on {addr} after {LISTEN_WAIT:?}: killed\n{}", e.describe());
+                panic!(
+                    "not listening on {addr} after {LISTEN_WAIT:?}: killed\n{}",
+                    e.describe()
+                );
             }
             // A retry interval, not a synchronisation: the loop ends on
             // the first successful connect.
@@ -448,7 +452,10 @@ impl Server {
         while self.alive() {
             if Instant::now() > deadline {
                 let e = self.stop_now();
-                panic!("still running after {limit:?}: killed (hung?)\n{}", e.describe());
+                panic!(
+                    "still running after {limit:?}: killed (hung?)\n{}",
+                    e.describe()
+                );
             }
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -470,13 +477,15 @@ impl Drop for Server {
 }
 
 /// Starts example/twin `name` listening on a free port of `host`
-/// ("127.0.0.1" or "::1"), its only argument the address, optionally with
-/// RLIMIT_NOFILE set; returns once it accepts connections. A bind that
-/// fails (another process took the port meanwhile) is retried elsewhere.
+/// ("127.0.0.1" or "::1"), its only argument the address, at
+/// GOMAXPROCS=`procs`, optionally with RLIMIT_NOFILE set; returns once it
+/// accepts connections. A bind that fails (another process took the port
+/// meanwhile) is retried elsewhere.
 pub fn start_listening(
     imp: &Impl,
     name: &str,
     host: &str,
+    procs: &str,
     nofile: Option<(u64, u64)>,
 ) -> (Server, SocketAddr) {
     for _ in 0..5 {
@@ -489,16 +498,23 @@ pub fn start_listening(
         .parse()
         .unwrap();
         let mut cmd = imp.command(name);
-        cmd.arg(addr.to_string());
+        cmd.arg(addr.to_string()).env("GOMAXPROCS", procs);
         if let Some((soft, hard)) = nofile {
             set_nofile(&mut cmd, soft, hard);
         }
-        let mut s = Server::spawn(format!("{} {name} {addr}", imp.label()), cmd);
+        let mut s = Server::spawn(
+            format!("{} GOMAXPROCS={procs} {name} {addr}", imp.label()),
+            cmd,
+        );
         if s.wait_listening(addr) {
             return (s, addr);
         }
         let e = s.stop_now();
-        eprintln!("[{}] exited before listening, retrying\n{}", e.label, e.describe());
+        eprintln!(
+            "[{}] exited before listening, retrying\n{}",
+            e.label,
+            e.describe()
+        );
     }
     panic!("[{}] {name} never listened on a free port", imp.label());
 }
@@ -530,7 +546,12 @@ impl ClientOut {
     pub fn assert_ok(&self) {
         assert_eq!(self.status.code(), Some(0), "{}", self.describe());
         assert_eq!(self.stderr, "", "{}", self.describe());
-        assert_eq!(self.stdout.lines().last(), Some("ok"), "{}", self.describe());
+        assert_eq!(
+            self.stdout.lines().last(),
+            Some("ok"),
+            "{}",
+            self.describe()
+        );
     }
 
     /// The `key=value` fields of the stdout line starting with `label `.
@@ -583,7 +604,10 @@ pub fn run_with_deadline(what: String, mut cmd: Command, limit: Duration) -> Cli
                 stderr: e.join().unwrap(),
                 took: start.elapsed(),
             };
-            panic!("{what} still running after {limit:?}: killed\n{}", out.describe());
+            panic!(
+                "{what} still running after {limit:?}: killed\n{}",
+                out.describe()
+            );
         }
         std::thread::sleep(Duration::from_millis(5));
     };
@@ -602,7 +626,11 @@ pub fn python(script: &str, args: &[String]) -> ClientOut {
     let path = common::repo_root().join("tests/net").join(script);
     let mut cmd = Command::new("python3");
     cmd.arg(&path).args(args);
-    run_with_deadline(format!("python3 {script} {}", args.join(" ")), cmd, CLIENT_TIMEOUT)
+    run_with_deadline(
+        format!("python3 {script} {}", args.join(" ")),
+        cmd,
+        CLIENT_TIMEOUT,
+    )
 }
 
 /// Runs program `name` of `imp` to completion with `args` and
@@ -612,7 +640,11 @@ pub fn run_program(imp: &Impl, name: &str, args: &[&str], procs: &str) -> Client
     let mut cmd = imp.command(name);
     cmd.args(args).env("GOMAXPROCS", procs);
     let mut out = run_with_deadline(
-        format!("[{}] GOMAXPROCS={procs} {name} {}", imp.label(), args.join(" ")),
+        format!(
+            "[{}] GOMAXPROCS={procs} {name} {}",
+            imp.label(),
+            args.join(" ")
+        ),
         cmd,
         common::TIMEOUT,
     );
@@ -626,7 +658,11 @@ pub fn spawn_program(imp: &Impl, name: &str, args: &[&str], procs: &str) -> Serv
     let mut cmd = imp.command(name);
     cmd.args(args).env("GOMAXPROCS", procs);
     Server::spawn(
-        format!("{} GOMAXPROCS={procs} {name} {}", imp.label(), args.join(" ")),
+        format!(
+            "{} GOMAXPROCS={procs} {name} {}",
+            imp.label(),
+            args.join(" ")
+        ),
         cmd,
     )
 }

@@ -11,6 +11,10 @@ Scenarios (`http_client.py SCENARIO HOST:PORT`):
 - `pipelined`: three GETs in one send; exactly three responses come back,
   in order, and nothing else; then a fourth with `Connection: close` is
   answered and followed by EOF.
+- `pipelined_close`: three GETs in one send, the second with
+  `Connection: close`: exactly two responses, then EOF (requests are
+  answered in order, and nothing after the one that closes; the answers
+  are identical, so this is what shows the order).
 - `close`: one GET with `Connection: close`: the response, then EOF.
 - `eof`: one GET, then shutdown(SHUT_WR): the response, then EOF; and a
   connection that closes without sending anything leaves the server
@@ -96,6 +100,15 @@ def pipelined(addr):
     s.close()
 
 
+def pipelined_close(addr):
+    s = connect(addr)
+    s.sendall(request("/1") + request("/2", close=True) + request("/3"))
+    got = read_to_eof(s, "pipelined, the second with Connection: close")
+    expect(got, RESPONSE * 2, "two responses, then EOF")
+    print(f"pipelined_close responses=2 bytes={len(got)} eof=1")
+    s.close()
+
+
 def close(addr):
     s = connect(addr)
     s.sendall(request("/", close=True))
@@ -132,8 +145,9 @@ def split(addr):
 
 def main():
     if len(sys.argv) != 3:
-        fail("usage: http_client.py pipelined|close|eof|split HOST:PORT")
-    scenarios = {"pipelined": pipelined, "close": close, "eof": eof, "split": split}
+        fail("usage: http_client.py pipelined|pipelined_close|close|eof|split HOST:PORT")
+    scenarios = {"pipelined": pipelined, "pipelined_close": pipelined_close, "close": close,
+                 "eof": eof, "split": split}
     if sys.argv[1] not in scenarios:
         fail(f"unknown scenario {sys.argv[1]!r}")
     scenarios[sys.argv[1]](sys.argv[2])

@@ -15,6 +15,21 @@ import (
 
 const response = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nhello, world\n"
 
+// lingerClose shuts the write half, then discards what the client still
+// sends for up to 500 ms before closing: closing with unread input would
+// send a reset, which can destroy the answers still in flight to a client
+// that pipelined more (net/http's closeWriteAndWait).
+func lingerClose(c net.Conn) {
+	c.(*net.TCPConn).CloseWrite()
+	c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+	buf := make([]byte, 1024)
+	for {
+		if _, err := c.Read(buf); err != nil {
+			return
+		}
+	}
+}
+
 func serve(c net.Conn) {
 	defer c.Close()
 	r := bufio.NewReader(c)
@@ -52,6 +67,7 @@ func serve(c net.Conn) {
 			}
 		}
 		if closeAfter {
+			lingerClose(c)
 			return
 		}
 	}
