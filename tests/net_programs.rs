@@ -1,7 +1,9 @@
 //! The network test programs (tests/programs/net_*.rs), natively, under
 //! qemu-x86_64, and their Go twins (tests/net/go/net_*) held to the same
 //! assertions: goroutines waiting on sockets are not deadlocked (and what
-//! Go does when a channel deadlock meets an idle listener), timeouts and
+//! Go does when a channel deadlock meets an idle listener), an idle
+//! program wakes for a connection, a busy one hears the network through
+//! sysmon, timeouts and
 //! deadlines fire on time, close wakes a blocked goroutine with "use of
 //! closed network connection", UDP echo (in one program and against
 //! Python), Unix stream sockets (likewise), IPv6 loopback.
@@ -17,6 +19,7 @@ mod common;
 mod harness;
 
 use std::collections::BTreeMap;
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
@@ -73,9 +76,17 @@ rows! {
                 running.push((mode, s));
             }
         }
+        // And one that waits in accept with no timer, to be woken after
+        // the window by a connection from outside.
+        let mut wakers = Vec::new();
+        for procs in PROCS {
+            let mut s = spawn_program(imp, "net_idle", &["wake_after_idle"], procs);
+            let addr = s.wait_line("ready ")["ready ".len()..].to_string();
+            wakers.push((addr, s));
+        }
         let until = Instant::now() + ALIVE_WINDOW;
         while Instant::now() < until {
-            for (_, s) in running.iter_mut() {
+            for s in running.iter_mut().map(|r| &mut r.1).chain(wakers.iter_mut().map(|w| &mut w.1)) {
                 if !s.alive() {
                     let e = s.stop_now();
                     panic!("exited while waiting on sockets\n{}", e.describe());
@@ -87,6 +98,14 @@ rows! {
             let e = s.stop_now();
             assert!(e.was_alive, "{}", e.describe());
             assert_eq!(e.stdout, format!("ready {mode}\n"), "{}", e.describe());
+            assert_eq!(e.stderr, "", "{}", e.describe());
+        }
+        for (addr, mut s) in wakers {
+            let mut c = TcpStream::connect(&addr).expect("connect to wake_after_idle");
+            c.write_all(b"hello\n").expect("write");
+            let e = s.wait_exit(Duration::from_secs(20));
+            assert_eq!(e.status.code(), Some(0), "{}", e.describe());
+            assert_eq!(e.stdout, format!("ready {addr}\ngot hello\n"), "{}", e.describe());
             assert_eq!(e.stderr, "", "{}", e.describe());
         }
     };
@@ -116,6 +135,42 @@ rows! {
                     assert_eq!(e.stderr, want, "{ctx}");
                 }
             }
+        }
+    };
+}
+
+// ------------------------------------------------------------ busy Ps
+
+/// How long net_busy's spinners keep every P busy.
+const SPIN_MS: u64 = 2000;
+
+rows! {
+    network_wakes_while_every_p_is_busy => |imp| {
+        // Only sysmon's poll (every 10 ms when nobody else polls) can see
+        // the byte while the spinners run: the round trip must be far
+        // below SPIN_MS. Go 1.19.8: 5 ms here.
+        for procs in PROCS {
+            let mut s = spawn_program(imp, "net_busy", &[&SPIN_MS.to_string()], procs);
+            let addr = s.wait_line("ready ")["ready ".len()..].to_string();
+            let mut c = TcpStream::connect(&addr).expect("connect to net_busy");
+            c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+            s.wait_line("parked");
+            let t0 = Instant::now();
+            c.write_all(b"x").expect("write");
+            let mut b = [0u8; 1];
+            let n = c.read(&mut b).expect("read the echo");
+            let rtt = t0.elapsed();
+            let e = s.wait_exit(Duration::from_secs(30));
+            let ctx = format!("round trip {rtt:?}\n{}", e.describe());
+            assert_eq!((n, b[0]), (1, b'x'), "{ctx}");
+            assert!(rtt < imp.slack(), "{ctx}");
+            assert_eq!(e.status.code(), Some(0), "{ctx}");
+            assert_eq!(
+                e.stdout,
+                format!("ready {addr}\nparked\nbusy_wake spin_ms={SPIN_MS} replied_during_spin=1\nok\n"),
+                "{ctx}"
+            );
+            assert_eq!(e.stderr, "", "{ctx}");
         }
     };
 }

@@ -16,6 +16,10 @@
 //!   the channel receive: deadlocked (`fatal error: all goroutines are
 //!   asleep - deadlock!`, exit 2).
 //! - `chan_only`: a plain channel deadlock.
+//! - `wake_after_idle`: main in accept on 127.0.0.1:0, printing `ready
+//!   ADDR`; the test leaves it idle (every M asleep, no timer), then
+//!   connects and sends a line: the program must wake, print `got LINE`
+//!   and exit 0.
 #![no_std]
 #![no_main]
 extern crate alloc;
@@ -100,6 +104,18 @@ fn main() {
         "chan_only" => {
             rt0::println!("ready {mode}");
             let _ = never.recv();
+        }
+        "wake_after_idle" => {
+            let ln = check(TcpListener::bind("127.0.0.1:0"), "bind");
+            rt0::println!("ready {}", check(ln.local_addr(), "local_addr"));
+            let (mut c, _) = check(ln.accept(), "accept");
+            let mut line = alloc::vec::Vec::new();
+            let mut b = [0u8; 1];
+            while check(c.read(&mut b), "read") == 1 && b[0] != b'\n' {
+                line.push(b[0]);
+            }
+            rt0::println!("got {}", core::str::from_utf8(&line).unwrap_or("?"));
+            rt0::process::exit(0)
         }
         _ => usage(mode),
     }

@@ -5,9 +5,11 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"net"
 	"os"
+	"strings"
 )
 
 func check(err error) {
@@ -37,7 +39,7 @@ func readForever(c net.Conn) {
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: net_idle sockets|one_socket|chan_accept|chan_listener|chan_only")
+		fmt.Fprintln(os.Stderr, "usage: net_idle sockets|one_socket|chan_accept|chan_listener|chan_only|wake_after_idle")
 		os.Exit(64)
 	}
 	mode := os.Args[1]
@@ -90,6 +92,16 @@ func main() {
 	case "chan_only":
 		fmt.Println("ready", mode)
 		<-never
+	case "wake_after_idle":
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		check(err)
+		fmt.Println("ready", ln.Addr())
+		c, err := ln.Accept()
+		check(err)
+		line, err := bufio.NewReader(c).ReadString('\n')
+		check(err)
+		fmt.Println("got", strings.TrimSuffix(line, "\n"))
+		os.Exit(0)
 	default:
 		fmt.Fprintln(os.Stderr, "net_idle: unknown mode", mode)
 		os.Exit(64)
