@@ -3,7 +3,7 @@
 //! assertions: goroutines waiting on sockets are not deadlocked (and what
 //! Go does when a channel deadlock meets an idle listener), an idle
 //! program wakes for a connection, a busy one hears the network through
-//! sysmon, timeouts and
+//! sysmon, socket errors come back as errors (never SIGPIPE), timeouts and
 //! deadlines fire on time, close wakes a blocked goroutine with "use of
 //! closed network connection", UDP echo (in one program and against
 //! Python), Unix stream sockets (likewise), IPv6 loopback.
@@ -286,6 +286,25 @@ rows! {
                     assert_eq!(err, "use of closed network connection", "{ctx}");
                 }
             }
+        }
+    };
+}
+
+// ------------------------------------------------------------ errors
+
+rows! {
+    socket_errors_are_errors_not_signals => |imp| {
+        for (mode, kinds) in [
+            ("epipe_tcp", &["BrokenPipe", "ConnectionReset"][..]),
+            ("epipe_unix", &["BrokenPipe", "ConnectionReset"][..]),
+            ("reset", &["ConnectionReset"][..]),
+            ("udp_refused", &["ConnectionRefused"][..]),
+        ] {
+            // SIGPIPE at its default: a write that raised it would kill.
+            let out = harness::run_program_with(imp, "net_errors", &[mode], "2", harness::default_sigpipe);
+            out.assert_ok();
+            let k = nums(&out, mode)["kind"].clone();
+            assert!(kinds.contains(&k.as_str()), "kind={k}, want one of {kinds:?}\n{}", out.describe());
         }
     };
 }

@@ -215,6 +215,23 @@ pub fn free_port() -> u16 {
 
 // ---------------------------------------------------------------- processes
 
+/// Gives the command's process SIGPIPE's default disposition (death)
+/// before exec, whatever the test runner inherited.
+pub fn default_sigpipe(cmd: &mut Command) {
+    const SIGPIPE: i32 = 13;
+    const SIG_DFL: usize = 0;
+    unsafe extern "C" {
+        fn signal(sig: i32, handler: usize) -> usize;
+    }
+    // SAFETY: the hook calls only signal(2), async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            signal(SIGPIPE, SIG_DFL);
+            Ok(())
+        });
+    }
+}
+
 /// Sets RLIMIT_NOFILE of the command's process (soft and hard) before
 /// exec, as `prlimit --nofile=N:N` would. Under qemu the limit covers
 /// qemu's own descriptors too (one process).
@@ -637,8 +654,21 @@ pub fn python(script: &str, args: &[String]) -> ClientOut {
 /// GOMAXPROCS=`procs` (qemu's own warning lines dropped from stderr),
 /// killing it after [`common::TIMEOUT`].
 pub fn run_program(imp: &Impl, name: &str, args: &[&str], procs: &str) -> ClientOut {
+    run_program_with(imp, name, args, procs, |_| {})
+}
+
+/// [`run_program`], letting `prepare` change the command first (a
+/// pre-exec hook, say).
+pub fn run_program_with(
+    imp: &Impl,
+    name: &str,
+    args: &[&str],
+    procs: &str,
+    prepare: impl FnOnce(&mut Command),
+) -> ClientOut {
     let mut cmd = imp.command(name);
     cmd.args(args).env("GOMAXPROCS", procs);
+    prepare(&mut cmd);
     let mut out = run_with_deadline(
         format!(
             "[{}] GOMAXPROCS={procs} {name} {}",
