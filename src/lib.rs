@@ -75,6 +75,7 @@ pub mod cpu;
 pub mod env;
 #[doc(hidden)]
 pub mod export_test;
+pub mod io;
 pub mod os;
 pub mod process;
 pub mod runtime;
