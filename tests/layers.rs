@@ -36,6 +36,7 @@ const LAYERS: &[(&str, u8, &str)] = &[
     ("time", 4, "services"),
     ("io", 4, "services"),
     ("netpoll", 4, "services"),
+    ("net", 4, "services"),
     ("boot", 5, "boot"),
     ("runtime", 6, "api"),
     ("env", 6, "api"),

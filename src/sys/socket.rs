@@ -213,8 +213,9 @@ impl SockAddr {
         };
         un.sun_path[..path.len()].copy_from_slice(path);
         let mut a = SockAddr::from_struct(&un);
-        // Pathnames: family + path + NUL when room; abstract names: no NUL.
-        let nul = usize::from(!abstract_name && path.len() < SUN_PATH_LEN);
+        // Pathnames: family + path + NUL when room; abstract names: no
+        // NUL; the empty path: the family alone (an unnamed address).
+        let nul = usize::from(!abstract_name && !path.is_empty() && path.len() < SUN_PATH_LEN);
         a.len = (SUN_PATH_OFFSET + path.len() + nul) as u32;
         Ok(a)
     }
@@ -229,7 +230,7 @@ impl SockAddr {
     }
 
     /// The IP socket address, if this is an `AF_INET`/`AF_INET6` address.
-    pub fn to_inet(&self) -> Option<SocketAddr> {
+    pub fn inet(&self) -> Option<SocketAddr> {
         match self.family() {
             AF_INET => {
                 let a: SockaddrIn = self.as_struct()?;
@@ -506,17 +507,12 @@ mod tests {
         assert_eq!(raw.sin_port.to_ne_bytes(), [0x1f, 0x90]);
         assert_eq!(raw.sin_addr, [192, 168, 1, 20]);
         assert_eq!(raw.sin_zero, [0; 8]);
-        assert_eq!(k.to_inet(), Some(sa));
+        assert_eq!(k.inet(), Some(sa));
     }
 
     #[test]
     fn inet6_round_trip_and_layout() {
-        let sa = SocketAddr::V6(SocketAddrV6::new(
-            "fe80::1:2".parse().unwrap(),
-            443,
-            7,
-            3,
-        ));
+        let sa = SocketAddr::V6(SocketAddrV6::new("fe80::1:2".parse().unwrap(), 443, 7, 3));
         let k = SockAddr::from_inet(&sa);
         assert_eq!(k.len, 28);
         assert_eq!(k.family(), AF_INET6);
@@ -526,23 +522,23 @@ mod tests {
         assert_eq!(raw.sin6_addr[13..16], [1, 0, 2]);
         assert_eq!(raw.sin6_scope_id, 3);
         assert_eq!(raw.sin6_flowinfo, 7);
-        assert_eq!(k.to_inet(), Some(sa));
+        assert_eq!(k.inet(), Some(sa));
         let lo: SocketAddr = "[::1]:9".parse().unwrap();
-        assert_eq!(SockAddr::from_inet(&lo).to_inet(), Some(lo));
+        assert_eq!(SockAddr::from_inet(&lo).inet(), Some(lo));
     }
 
     #[test]
     fn short_or_foreign_addresses_are_not_inet() {
         let mut k = SockAddr::from_inet(&"1.2.3.4:5".parse().unwrap());
         k.len = 8; // truncated by the kernel
-        assert_eq!(k.to_inet(), None);
+        assert_eq!(k.inet(), None);
         let mut e = SockAddr::empty();
         e.len = 0;
         assert_eq!(e.family(), 0);
-        assert_eq!(e.to_inet(), None);
+        assert_eq!(e.inet(), None);
         assert_eq!(e.unix_path(), None);
         let u = SockAddr::from_unix_path(b"/tmp/x").unwrap();
-        assert_eq!(u.to_inet(), None);
+        assert_eq!(u.inet(), None);
     }
 
     #[test]
@@ -555,6 +551,9 @@ mod tests {
         let mut unnamed = u;
         unnamed.len = 2;
         assert_eq!(unnamed.unix_path(), Some(&b""[..]));
+        let empty = SockAddr::from_unix_path(b"").unwrap();
+        assert_eq!(empty.len, 2);
+        assert_eq!(empty.unix_path(), Some(&b""[..]));
         // Abstract: leading NUL, no terminator, length exact.
         let a = SockAddr::from_unix_path(b"\0rt0").unwrap();
         assert_eq!(a.len, 2 + 4);

@@ -141,7 +141,10 @@ mod tests {
         assert_eq!(b - a, Duration::from_millis(1500));
         assert_eq!(a - b, Duration::ZERO);
         assert_eq!(a.checked_duration_since(b), None);
-        assert_eq!(b.checked_duration_since(a), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            b.checked_duration_since(a),
+            Some(Duration::from_millis(1500))
+        );
         assert_eq!(b - Duration::from_millis(1500), a);
         assert!(a < b);
         assert_eq!(a.checked_add(Duration::MAX), None);
