@@ -108,6 +108,12 @@ pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
     })
 }
 
+/// One `write(2)` of `buf`: how much the kernel took.
+pub fn write(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
+    // SAFETY: buf is a valid readable slice for its length.
+    check(unsafe { syscall3(nr::SYS_write, fd as usize, buf.as_ptr() as usize, buf.len()) })
+}
+
 /// Closes `fd`; errors are not actionable and are ignored, as Go's closefd.
 pub fn close(fd: i32) {
     // SAFETY: closing an fd the caller owns.
