@@ -20,7 +20,9 @@ use super::newm::{mget, mput, mstart_new, newm};
 use super::p::{P, PIDLE};
 use super::procresize::{pidleget, pidleput};
 use super::proto::spinning::{stop_spinning, wakep_claim};
-use super::runq::{GQueue, globrunqget, globrunqput, globrunqputbatch, runqempty, runqget, runqput};
+use super::runq::{
+    GQueue, globrunqget, globrunqput, globrunqputbatch, runqempty, runqget, runqput,
+};
 use super::sched::{getg, getm, sched};
 use super::steal::steal_work;
 use super::wakeup;
@@ -239,6 +241,9 @@ fn block_on_sources() -> bool {
 /// Every G of `q` is parked (`GWAITING`) and was taken off the wait queue
 /// it parked on by the caller, so no one else readies it.
 pub(crate) unsafe fn inject_glist(mut q: GQueue) {
+    if q.is_empty() {
+        return;
+    }
     let s = sched();
     // SAFETY: on g0 of this M (or on a goroutine: only the M's own P is read).
     let pp = unsafe { (*getm()).p };

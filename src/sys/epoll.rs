@@ -100,8 +100,16 @@ pub fn epoll_add(epfd: i32, fd: i32, events: Events, data: u64) -> Result<(), Er
 /// since Linux 2.6.9).
 pub fn epoll_del(epfd: i32, fd: i32) -> Result<(), Errno> {
     // SAFETY: EPOLL_CTL_DEL reads no event.
-    check(unsafe { syscall4(nr::SYS_epoll_ctl, epfd as usize, EPOLL_CTL_DEL, fd as usize, 0) })
-        .map(drop)
+    check(unsafe {
+        syscall4(
+            nr::SYS_epoll_ctl,
+            epfd as usize,
+            EPOLL_CTL_DEL,
+            fd as usize,
+            0,
+        )
+    })
+    .map(drop)
 }
 
 /// `epoll_pwait2` answered `ENOSYS` once (Linux < 5.11, or an emulator
@@ -131,9 +139,8 @@ pub fn epoll_wait(epfd: i32, events: &mut [EpollEvent], timeout_ns: i64) -> Resu
         };
         // SAFETY: `buf` has room for `max` events, `tsp` is null or a valid
         // timespec alive for the call; no signal mask (null, size 0).
-        let r = check(unsafe {
-            syscall6(nr::SYS_epoll_pwait2, epfd as usize, buf, max, tsp, 0, 0)
-        });
+        let r =
+            check(unsafe { syscall6(nr::SYS_epoll_pwait2, epfd as usize, buf, max, tsp, 0, 0) });
         match r {
             Err(Errno::ENOSYS) => NO_PWAIT2.store(true, Relaxed),
             r => return r,

@@ -141,10 +141,20 @@ pub fn read_small_file(path: &core::ffi::CStr, buf: &mut [u8]) -> Result<usize, 
 
 /// Creates a pipe; returns (read end, write end), both close-on-exec.
 pub fn pipe2() -> Result<(i32, i32), Errno> {
+    pipe_with(O_CLOEXEC)
+}
+
+/// `O_NONBLOCK`: reads and writes that would wait answer `EAGAIN`.
+const O_NONBLOCK: usize = 0o4000;
+
+/// Creates a non-blocking, close-on-exec pipe (for the netpoller).
+pub fn pipe2_nonblock() -> Result<(i32, i32), Errno> {
+    pipe_with(O_CLOEXEC | O_NONBLOCK)
+}
+
+fn pipe_with(flags: usize) -> Result<(i32, i32), Errno> {
     let mut fds = [0i32; 2];
     // SAFETY: fds is writable for two ints.
-    check(unsafe {
-        super::syscall::syscall2(nr::SYS_pipe2, fds.as_mut_ptr() as usize, O_CLOEXEC)
-    })?;
+    check(unsafe { super::syscall::syscall2(nr::SYS_pipe2, fds.as_mut_ptr() as usize, flags) })?;
     Ok((fds[0], fds[1]))
 }
