@@ -164,7 +164,7 @@ impl Socket {
 
     /// Connects, waiting for a stream connection to complete (Go's
     /// `netFD.connect`): a non-blocking `connect` says `EINPROGRESS`, then
-    /// writability means done, and `SO_ERROR` says how it went. With
+    /// `SO_ERROR` says how it went once the socket is writable. With
     /// `timeout`, the write deadline bounds the wait and is put back
     /// afterwards.
     pub(crate) fn connect(&self, addr: &SockAddr, timeout: Option<Duration>) -> io::Result<()> {
@@ -178,31 +178,16 @@ impl Socket {
             let when = Instant::now().as_nanotime() + timeout_nanos(t) as i64;
             self.fd.set_deadline(Mode::Write, when);
         }
-        let r = self.wait_connected();
+        // The check runs as a write operation: tried first, and on EAGAIN
+        // the goroutine parks until writable, so a connection that
+        // completes between the check and the park still wakes it (a bare
+        // wait would forget a readiness that came before it).
+        let r = self.fd.write_with(connect_status).map_err(poll_error);
         if timeout.is_some() {
             self.fd
                 .set_deadline(Mode::Write, self.write.deadline.load(Relaxed));
         }
         r
-    }
-
-    fn wait_connected(&self) -> io::Result<()> {
-        loop {
-            self.fd.wait_write().map_err(poll_error)?;
-            let err = self.int_option(sys::SOL_SOCKET, sys::SO_ERROR)?;
-            match Errno(err) {
-                Errno::EINPROGRESS | Errno::EALREADY | Errno::EINTR => continue,
-                Errno::EISCONN => return Ok(()),
-                // Writable and no error: connected, unless the wake-up was
-                // early (then getpeername says ENOTCONN: wait again).
-                Errno(0) => {
-                    if self.peer_name().is_ok() {
-                        return Ok(());
-                    }
-                }
-                e => return Err(io::Error::from(e)),
-            }
-        }
     }
 
     /// Accepts a connection (Go's `netFD.accept`): the new socket,
@@ -363,6 +348,23 @@ impl Socket {
     /// second close is that error too.
     pub(crate) fn close(&self) -> io::Result<()> {
         self.fd.close().map_err(poll_error)
+    }
+}
+
+/// Where a non-blocking connect stands (Go's loop after `WaitWrite`):
+/// `SO_ERROR` set is the connect's failure; no error and a peer name is
+/// done; no peer name yet (`ENOTCONN`) is still in progress (`EAGAIN`:
+/// wait for writability).
+fn connect_status(fd: i32) -> Result<(), Errno> {
+    match Errno(sys::getsockopt_int(fd, sys::SOL_SOCKET, sys::SO_ERROR)?) {
+        Errno(0) => match sys::getpeername(fd) {
+            Ok(_) => Ok(()),
+            Err(Errno::ENOTCONN) => Err(Errno::EAGAIN),
+            Err(e) => Err(e),
+        },
+        Errno::EINPROGRESS | Errno::EALREADY | Errno::EINTR => Err(Errno::EAGAIN),
+        Errno::EISCONN => Ok(()),
+        e => Err(e),
     }
 }
 
