@@ -83,13 +83,9 @@ impl TcpListener {
         })
     }
 
-    /// Sets a timeout for [`accept`](Self::accept) (std has none on a
-    /// listener; the same rules as [`TcpStream::set_read_timeout`]).
-    pub fn set_accept_timeout(&self, d: Option<Duration>) -> io::Result<()> {
-        self.sock.set_timeout(Mode::Read, d)
-    }
-
-    /// Go's `TCPListener.SetDeadline`: an absolute limit for `accept`.
+    /// Go's `TCPListener.SetDeadline`: `accept` (pending and later) fails
+    /// with `ErrorKind::TimedOut` once `when` has passed; `None` clears.
+    /// (std's listener has no timeout.)
     pub fn set_deadline(&self, when: Option<Instant>) -> io::Result<()> {
         self.sock.set_deadline(Mode::Read, when)
     }

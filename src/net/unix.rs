@@ -161,6 +161,12 @@ impl UnixListener {
         })
     }
 
+    /// Go's `UnixListener.SetDeadline`: `accept` fails with
+    /// `ErrorKind::TimedOut` once `when` has passed; `None` clears.
+    pub fn set_deadline(&self, when: Option<Instant>) -> io::Result<()> {
+        self.sock.set_deadline(Mode::Read, when)
+    }
+
     /// The pending socket error (std's `take_error`).
     pub fn take_error(&self) -> io::Result<Option<io::Error>> {
         self.sock.take_error()
@@ -437,6 +443,16 @@ impl UnixDatagram {
     /// Go's `SetDeadline` (both directions; `None` clears).
     pub fn set_deadline(&self, when: Option<Instant>) -> io::Result<()> {
         self.sock.set_deadline(Mode::Both, when)
+    }
+
+    /// Go's `SetReadDeadline`.
+    pub fn set_read_deadline(&self, when: Option<Instant>) -> io::Result<()> {
+        self.sock.set_deadline(Mode::Read, when)
+    }
+
+    /// Go's `SetWriteDeadline`.
+    pub fn set_write_deadline(&self, when: Option<Instant>) -> io::Result<()> {
+        self.sock.set_deadline(Mode::Write, when)
     }
 
     /// A second handle to the same socket (std's `try_clone`).
