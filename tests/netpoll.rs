@@ -130,3 +130,17 @@ fn goroutines_waiting_on_descriptors_are_not_deadlocked() {
         }
     }
 }
+
+#[test]
+fn timers_wake_the_m_blocked_in_epoll_on_time() {
+    each_config(|r, procs| {
+        let out = run_ok(r, "netpoll_pipes", &["sleep", "20", "5000"], procs);
+        assert_eq!(num(&out, "sleeps"), 20, "{}", out.describe());
+        assert_eq!(num(&out, "early"), 0, "{}", out.describe());
+        // A loaded 2-core machine may delay a wake-up by a few ms; what
+        // must never happen is a sleep that waits for some other event
+        // (a missed break would wait for ever: the harness's timeout).
+        let bound = if r.is_qemu() { 200_000 } else { 50_000 };
+        assert!(num(&out, "late_max_us") < bound, "{}", out.describe());
+    });
+}

@@ -397,10 +397,10 @@ unsafe fn commit_wait(gp: *mut G, word: *mut u8) -> bool {
 /// A deadline timer's function (Go's `netpolldeadlineimpl`), on g0 of an
 /// M holding a P: if the deadline it stood for is still the one set and
 /// has come, mark it passed and wake the waiter.
-fn deadline_fired(t: &RuntimeTimer, now: i64, mode: Mode) {
+fn deadline_fired(t: *const RuntimeTimer, now: i64, mode: Mode) {
     // SAFETY: `arg` is the address of the descriptor that owns this timer;
-    // descriptors are never freed.
-    let pd = unsafe { &*(t.arg as *const PollDesc) };
+    // descriptors (and so their timers) are never freed.
+    let pd = unsafe { &*((*t).arg as *const PollDesc) };
     let (d, word) = match mode {
         Mode::Write => (&pd.wd, &pd.wg),
         _ => (&pd.rd, &pd.rg),
@@ -421,10 +421,10 @@ fn deadline_fired(t: &RuntimeTimer, now: i64, mode: Mode) {
     unsafe { ready_all(woken, false) };
 }
 
-fn read_deadline_fired(t: &RuntimeTimer, now: i64) {
+fn read_deadline_fired(t: *const RuntimeTimer, now: i64) {
     deadline_fired(t, now, Mode::Read);
 }
 
-fn write_deadline_fired(t: &RuntimeTimer, now: i64) {
+fn write_deadline_fired(t: *const RuntimeTimer, now: i64) {
     deadline_fired(t, now, Mode::Write);
 }

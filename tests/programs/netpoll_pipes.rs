@@ -19,6 +19,11 @@
 //!   `rounds=R first_ok=A second_ok=B wrong=W`: every first reader saw
 //!   its byte or `closed`, every second reader its own byte, never the
 //!   other's (W = 0).
+//! - `sleep N US`: with a goroutine parked in the poller for good (so the
+//!   M that idles blocks in `epoll_wait`, not on the core's futex), main
+//!   sleeps N times for US microseconds. Prints `sleeps=N early=E
+//!   late_max_us=L`: no sleep ends early (E = 0), and the timers reach
+//!   the M in `epoll_wait` on time.
 #![no_std]
 #![no_main]
 extern crate alloc;
@@ -218,6 +223,33 @@ fn reuse(rounds: u64) {
     );
 }
 
+fn sleep(n: u64, us: u64) {
+    let (r, w) = pipe();
+    rt0::runtime::go(move || {
+        let _ = read_byte(&r);
+    });
+    wait_parked(1);
+    let d = core::time::Duration::from_micros(us);
+    let (mut early, mut late_max) = (0, 0);
+    for _ in 0..n {
+        let t0 = nanotime();
+        rt0::time::sleep(d);
+        let took = nanotime() - t0;
+        let want = us as i64 * 1000;
+        if took < want {
+            early += 1;
+        }
+        late_max = late_max.max(took - want);
+    }
+    rt0::println!(
+        "sleeps={} early={} late_max_us={}",
+        n,
+        early,
+        late_max / 1000
+    );
+    drop(w);
+}
+
 fn main() {
     let mode = rt0::env::args().nth(1).unwrap_or(b"");
     match mode {
@@ -226,8 +258,9 @@ fn main() {
         b"deadline" => deadline(arg(2, 50)),
         b"idle" => idle(),
         b"reuse" => reuse(arg(2, 1000)),
+        b"sleep" => sleep(arg(2, 20), arg(3, 5000)),
         _ => {
-            rt0::eprintln!("usage: netpoll_pipes pingpong|close|deadline|idle|reuse [N..]");
+            rt0::eprintln!("usage: netpoll_pipes pingpong|close|deadline|idle|reuse|sleep [N..]");
             rt0::process::exit(2);
         }
     }
