@@ -2,12 +2,14 @@
 //! the runtime uses, grouped one concept per module. Everything here is a
 //! thin, allocation-free layer over the kernel; policy lives above it.
 
+pub mod epoll;
 pub mod file;
 pub mod futex;
 pub mod mm;
 pub mod process;
 pub mod runtimefd;
 pub mod signal;
+pub mod socket;
 pub mod syscall;
 pub mod thread;
 pub mod time;

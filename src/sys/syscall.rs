@@ -33,6 +33,18 @@ pub mod nr {
     pub const SYS_sched_yield: usize = 24;
     pub const SYS_madvise: usize = 28;
     pub const SYS_getpid: usize = 39;
+    pub const SYS_socket: usize = 41;
+    pub const SYS_connect: usize = 42;
+    pub const SYS_sendto: usize = 44;
+    pub const SYS_recvfrom: usize = 45;
+    pub const SYS_shutdown: usize = 48;
+    pub const SYS_bind: usize = 49;
+    pub const SYS_listen: usize = 50;
+    pub const SYS_getsockname: usize = 51;
+    pub const SYS_getpeername: usize = 52;
+    pub const SYS_socketpair: usize = 53;
+    pub const SYS_setsockopt: usize = 54;
+    pub const SYS_getsockopt: usize = 55;
     pub const SYS_fcntl: usize = 72;
     pub const SYS_sigaltstack: usize = 131;
     pub use crate::arch::abi::SYS_arch_prctl;
@@ -41,11 +53,17 @@ pub mod nr {
     pub const SYS_sched_getaffinity: usize = 204;
     pub const SYS_clock_gettime: usize = 228;
     pub const SYS_exit_group: usize = 231;
+    pub const SYS_epoll_wait: usize = 232;
+    pub const SYS_epoll_ctl: usize = 233;
     pub const SYS_tgkill: usize = 234;
     pub const SYS_openat: usize = 257;
+    pub const SYS_accept4: usize = 288;
+    pub const SYS_eventfd2: usize = 290;
+    pub const SYS_epoll_create1: usize = 291;
     pub const SYS_pipe2: usize = 293;
     pub const SYS_pidfd_open: usize = 434;
     pub const SYS_process_madvise: usize = 440;
+    pub const SYS_epoll_pwait2: usize = 441;
 }
 
 /// A kernel error number (the positive value of a `-errno` result).
@@ -59,6 +77,7 @@ impl Errno {
     pub const EFAULT: Errno = Errno(14);
     pub const EINVAL: Errno = Errno(22);
     pub const EPIPE: Errno = Errno(32);
+    pub const ENOSYS: Errno = Errno(38);
 }
 
 /// Largest errno the kernel returns; results in `-MAX_ERRNO..0` are errors.
