@@ -120,7 +120,10 @@ fn main() {
             let ms = arg_u64(2, 100);
             let (mut c, mut peer) = pair();
             let t0 = nanotime();
-            check(c.set_read_timeout(Some(Duration::from_millis(ms))), "set_read_timeout");
+            check(
+                c.set_read_timeout(Some(Duration::from_millis(ms))),
+                "set_read_timeout",
+            );
             let (took, kind) = failing_read(&mut c, t0);
             let t1 = nanotime();
             let (again, kind2) = failing_read(&mut c, t1);
@@ -174,13 +177,20 @@ fn main() {
                 "set_read_deadline",
             );
             let (at, kind) = check(done.recv().map_err(|_| "closed"), "recv");
-            rt0::println!("{mode} want_us={} took_us={} kind={kind}", ms * 1000, (at - t0) / 1000);
+            rt0::println!(
+                "{mode} want_us={} took_us={} kind={kind}",
+                ms * 1000,
+                (at - t0) / 1000
+            );
         }
         "write_timeout" => {
             let ms = arg_u64(2, 100);
             let (mut c, _peer) = pair();
             let t0 = nanotime();
-            check(c.set_write_timeout(Some(Duration::from_millis(ms))), "set_write_timeout");
+            check(
+                c.set_write_timeout(Some(Duration::from_millis(ms))),
+                "set_write_timeout",
+            );
             let (bytes, _, call, kind) = fill(&mut c, t0);
             rt0::println!(
                 "{mode} want_us={} took_us={call} kind={kind} bytes_before={bytes}",

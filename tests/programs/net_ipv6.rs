@@ -42,7 +42,9 @@ fn check<T, E: core::fmt::Display>(r: Result<T, E>, what: &str) -> T {
 }
 
 fn pattern(seed: u8) -> Vec<u8> {
-    (0..SIZE).map(|i| (i as u8).wrapping_mul(31) ^ seed).collect()
+    (0..SIZE)
+        .map(|i| (i as u8).wrapping_mul(31) ^ seed)
+        .collect()
 }
 
 /// Writes `mine` from a goroutine while reading `SIZE` bytes; the read

@@ -66,11 +66,18 @@ struct Totals {
 }
 
 fn client(id: u64, server: SocketAddr, totals: &Totals) {
-    let local = if server.is_ipv6() { "[::1]:0" } else { "127.0.0.1:0" };
+    let local = if server.is_ipv6() {
+        "[::1]:0"
+    } else {
+        "127.0.0.1:0"
+    };
     let max = if server.is_ipv6() { MAX_V6 } else { MAX_V4 };
     let sock = check(UdpSocket::bind(local), "client bind");
-    check(sock.set_read_timeout(Some(Duration::from_secs(10))), "set_read_timeout");
-    let connected = id % 2 == 0;
+    check(
+        sock.set_read_timeout(Some(Duration::from_secs(10))),
+        "set_read_timeout",
+    );
+    let connected = id.is_multiple_of(2);
     if connected {
         check(sock.connect(server), "connect");
     }
@@ -82,7 +89,9 @@ fn client(id: u64, server: SocketAddr, totals: &Totals) {
             1 if id == 0 => max,
             _ => rng.range(1, 8192) as usize,
         };
-        let msg: Vec<u8> = (0..size).map(|k| (rng.next() >> 56) as u8 ^ k as u8).collect();
+        let msg: Vec<u8> = (0..size)
+            .map(|k| (rng.next() >> 56) as u8 ^ k as u8)
+            .collect();
         let n = if connected {
             check(sock.send(&msg), "send");
             check(sock.recv(&mut back), "recv (lost datagram?)")
