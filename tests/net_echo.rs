@@ -137,6 +137,26 @@ rows! {
         }
     };
 
+    rt0_as_the_client => |imp| {
+        // The other way round: the implementation under test is the
+        // client (tests/programs/net_load.rs, 1,000 connections at once,
+        // payloads up to 256 KiB, half-close), the server an independent
+        // one: Go's twin when go is installed, else rt0's own natively.
+        let server = if harness::go_available() { Impl::Go } else { Impl::Rt0(common::Runner::Native) };
+        for procs in ["1", "2"] {
+            let (s, addr) = start_listening(&server, "echo_server", "127.0.0.1", "2", None);
+            let out = harness::run_program(imp, "net_load", &[&addr.to_string(), "1000", "262144"], procs);
+            out.assert_ok();
+            let f = out.line("load");
+            let ctx = out.describe();
+            for k in ["conns", "connected", "ok"] {
+                assert_eq!(f[k], "1000", "{k}\n{ctx}");
+            }
+            assert_eq!(f["hash_ok"], "1", "{ctx}");
+            finish(s);
+        }
+    };
+
     emfile (qemu1) => |imp| {
         // RLIMIT_NOFILE 64 for the server, 150 client connections: accept
         // fails with EMFILE while the limit is reached; the server must go
