@@ -101,6 +101,15 @@ def cases():
     t, k, us = 20, 20, 1_000
     c.append(("tickers", "stress_timers", ["tickers", t, k, us],
               [f"tickers tickers={t} ticks={t * k} early=0 other=0"]))
+    # The netpoller: every read parks in the poller (pingpong), and
+    # descriptors are closed with events in flight and reused at once
+    # (reuse: a stale event must wake nobody).
+    pairs, n = 8, 5_000
+    c.append(("netpoll_pingpong", "netpoll_pipes", ["pingpong", pairs, n],
+              [f"rounds={pairs * n} want={pairs * n} bad=0 waiters=0"]))
+    n = 1_000
+    c.append(("netpoll_reuse", "netpoll_pipes", ["reuse", n],
+              [f"rounds={n} first_ok={n} second_ok={n} wrong=0"]))
     return [(name, prog, [str(a) for a in args], lines) for name, prog, args, lines in c]
 
 

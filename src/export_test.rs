@@ -6,7 +6,9 @@
 //! know it (that goroutines really parked before a close, which P runs a
 //! goroutine, that the runtime opened exactly one pidfd).
 //!
-//! Every hook only reads; none changes what the runtime does.
+//! Every hook only reads; none changes what the runtime does, but
+//! [`PollPipe`], which gives the netpoller's own test programs a
+//! descriptor in the poller before and beside `rt0::net`.
 
 use crate::sys::Errno;
 
@@ -56,4 +58,68 @@ pub fn nanotime_syscall() -> i64 {
 /// Timers in all Ps' heaps now (stopped timers are never among them).
 pub fn timers_in_heaps() -> usize {
     crate::time::timers::in_heaps()
+}
+
+/// One end of a non-blocking pipe in the netpoller (for
+/// tests/programs/netpoll_pipes.rs): the poller's operations on the
+/// simplest descriptor there is.
+pub struct PollPipe {
+    fd: crate::netpoll::Fd,
+}
+
+/// The poller's error as the test programs print it.
+fn poll_err(e: crate::netpoll::PollError) -> &'static str {
+    use crate::netpoll::PollError;
+    match e {
+        PollError::Closed => "closed",
+        PollError::TimedOut => "timeout",
+        PollError::Os(_) => "os error",
+    }
+}
+
+/// A pipe (read end, write end), both in the poller.
+pub fn poll_pipe() -> Result<(PollPipe, PollPipe), Errno> {
+    let (r, w) = crate::sys::file::pipe2_nonblock()?;
+    let r = crate::netpoll::Fd::new(r).map_err(|_| Errno::EIO)?;
+    let w = crate::netpoll::Fd::new(w).map_err(|_| Errno::EIO)?;
+    Ok((PollPipe { fd: r }, PollPipe { fd: w }))
+}
+
+impl PollPipe {
+    /// Reads, parking until there is data, EOF, the deadline or close.
+    pub fn read(&self, buf: &mut [u8]) -> Result<usize, &'static str> {
+        self.fd.read(buf).map_err(poll_err)
+    }
+
+    /// Writes all of `buf`, parking while the pipe is full.
+    pub fn write_all(&self, mut buf: &[u8]) -> Result<(), &'static str> {
+        while !buf.is_empty() {
+            let n = self
+                .fd
+                .write_with(|fd| crate::sys::file::write(fd, buf))
+                .map_err(poll_err)?;
+            buf = &buf[n..];
+        }
+        Ok(())
+    }
+
+    /// Sets the read and write deadline to nanotime `when` (0: none).
+    pub fn set_deadline(&self, when: i64) {
+        self.fd.set_deadline(crate::netpoll::Mode::Both, when);
+    }
+
+    /// Closes, waking goroutines parked on this end.
+    pub fn close(&self) -> Result<(), &'static str> {
+        self.fd.close().map_err(poll_err)
+    }
+
+    /// The descriptor number.
+    pub fn raw(&self) -> i32 {
+        self.fd.raw()
+    }
+}
+
+/// Goroutines parked in the netpoller now.
+pub fn netpoll_waiters() -> i64 {
+    crate::netpoll::waiters().load(core::sync::atomic::Ordering::SeqCst)
 }

@@ -63,6 +63,7 @@ pub(crate) mod arch;
 pub(crate) mod boot;
 pub(crate) mod debug;
 pub(crate) mod mem;
+pub(crate) mod netpoll;
 pub(crate) mod print;
 pub(crate) mod racy;
 pub(crate) mod rand;

@@ -34,6 +34,7 @@ const LAYERS: &[(&str, u8, &str)] = &[
     ("chan", 4, "services"),
     ("sync", 4, "services"),
     ("time", 4, "services"),
+    ("netpoll", 4, "services"),
     ("boot", 5, "boot"),
     ("runtime", 6, "api"),
     ("env", 6, "api"),

@@ -73,6 +73,7 @@ pub(crate) fn wait_reason_name(r: WaitReason) -> &'static str {
         WaitReason::Sleep => "sleep",
         WaitReason::SyncMutexLock => "sync.Mutex.Lock",
         WaitReason::SyncWaitGroupWait => "sync.WaitGroup.Wait",
+        WaitReason::IOWait => "IO wait",
     }
 }
 

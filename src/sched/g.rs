@@ -64,6 +64,8 @@ pub enum WaitReason {
     Sleep,
     SyncMutexLock,
     SyncWaitGroupWait,
+    /// Parked in the netpoller, waiting for a descriptor.
+    IOWait,
 }
 
 impl WaitReason {

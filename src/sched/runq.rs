@@ -34,8 +34,7 @@ impl GQueue {
         }
     }
 
-    /// No G queued (only the host tests ask).
-    #[cfg(test)]
+    /// No G queued.
     pub fn is_empty(&self) -> bool {
         self.head.is_null()
     }

@@ -20,7 +20,9 @@ use super::newm::{mget, mput, mstart_new, newm};
 use super::p::{P, PIDLE};
 use super::procresize::{pidleget, pidleput};
 use super::proto::spinning::{stop_spinning, wakep_claim};
-use super::runq::{globrunqget, globrunqput, runqempty, runqget, runqput};
+use super::runq::{
+    GQueue, globrunqget, globrunqput, globrunqputbatch, runqempty, runqget, runqput,
+};
 use super::sched::{getg, getm, sched};
 use super::steal::steal_work;
 use super::wakeup;
@@ -206,10 +208,83 @@ fn stop_spinning_and_look_again(mp: &mut M) -> bool {
 /// ([`wakeup::block`]); the others sleep in `stopm`. True if this M holds
 /// a P again.
 fn block_on_sources() -> bool {
-    if !wakeup::block() {
+    let Some(found) = wakeup::block() else {
         return false;
+    };
+    let mut found = found;
+    let got_p = acquire_idle_p();
+    if got_p {
+        // Go: the M that polled runs the first goroutine itself; the
+        // others are injected.
+        let gp = found.pop();
+        if !gp.is_null() {
+            // SAFETY: gp is a parked G the poll handed to us alone; this M
+            // holds the P it just acquired.
+            unsafe {
+                casgstatus(&*gp, GWAITING, GRUNNABLE);
+                runqput(&*(*getm()).p, gp, true);
+            }
+        }
     }
-    acquire_idle_p()
+    // SAFETY: the blocking poll hands over parked Gs it took off their
+    // wait queues, ours alone to make runnable.
+    unsafe { inject_glist(found) };
+    got_p
+}
+
+/// Makes the Gs of `q` runnable (Go's `injectglist`). Without a P they go
+/// to the global queue, and an idle P is started for each (as many as
+/// there are); with a P, as many as there are idle Ps go to the global
+/// queue with an M started for each, the rest to this P's queue.
+///
+/// # Safety
+/// Every G of `q` is parked (`GWAITING`) and was taken off the wait queue
+/// it parked on by the caller, so no one else readies it.
+pub(crate) unsafe fn inject_glist(mut q: GQueue) {
+    if q.is_empty() {
+        return;
+    }
+    let s = sched();
+    // SAFETY: on g0 of this M (or on a goroutine: only the M's own P is read).
+    let pp = unsafe { (*getm()).p };
+    let mut global = GQueue::new();
+    let mut nglobal = 0;
+    let room = if pp.is_null() {
+        i32::MAX
+    } else {
+        s.npidle.load(SeqCst) as i32
+    };
+    loop {
+        let gp = q.pop();
+        if gp.is_null() {
+            break;
+        }
+        // SAFETY: gp is a parked G handed to us alone (contract).
+        unsafe { casgstatus(&*gp, GWAITING, GRUNNABLE) };
+        if nglobal < room {
+            // SAFETY: gp was just popped off `q`, so it is on no list.
+            unsafe { global.push_back(gp) };
+            nglobal += 1;
+        } else {
+            // SAFETY: pp is this M's P (not null here: room is finite only
+            // then); gp is runnable and on no list.
+            unsafe { runqput(&*pp, gp, false) };
+        }
+    }
+    if nglobal == 0 {
+        return;
+    }
+    s.lock.lock();
+    // SAFETY: lock held; the Gs are runnable and on no other list.
+    unsafe { globrunqputbatch(global, nglobal) };
+    s.lock.unlock();
+    for _ in 0..nglobal {
+        if s.npidle.load(SeqCst) == 0 {
+            break;
+        }
+        // SAFETY: null: startm takes an idle P itself.
+        unsafe { startm(core::ptr::null_mut(), false) };
+    }
 }
 
 /// Takes an idle P for this M, which holds none (find_runnable released

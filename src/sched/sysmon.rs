@@ -1,31 +1,61 @@
-//! The system monitor thread: Go's `sysmon` (proc.go), here only its
-//! `schedtrace` duty: with `GODEBUG=schedtrace=MS` it prints Go's `SCHED`
-//! line every MS milliseconds, and with `scheddetail=1` the per-P, per-M
-//! and per-G lines, in Go 1.19's format.
+//! The system monitor thread: Go's `sysmon` (proc.go), here two of its
+//! duties:
+//! - `schedtrace`: with `GODEBUG=schedtrace=MS` it prints Go's `SCHED`
+//!   line every MS milliseconds, and with `scheddetail=1` the per-P,
+//!   per-M and per-G lines, in Go 1.19's format;
+//! - the network: while every M is busy running goroutines, nobody polls
+//!   the netpoller, so every [`STALE_POLL`] (10 ms) sysmon polls it
+//!   without blocking and injects what it finds (Go's sysmon
+//!   `netpoll(0)` + `injectglist`).
 //!
 //! sysmon runs on its own M without a P (a "system" M that checkdead does
-//! not count), sleeping on a note with a timeout; it is started by
-//! runtime_main only when a trace is asked for. Preemption and syscall
-//! retake (the rest of Go's sysmon) would live here too.
+//! not count), sleeping on a note with a timeout. It is started once, by
+//! runtime_main when a trace is asked for, or by the netpoller when it is
+//! first used (a program that neither traces nor touches the network has
+//! no sysmon thread). Preemption and syscall retake (the rest of Go's
+//! sysmon) will live here too.
 
 use core::fmt::Write;
-use core::sync::atomic::Ordering::Relaxed;
+use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 use super::conf::DEBUG;
 use super::newm::{mcount, minit, newm};
 use super::p::{P, RUNQ_SIZE};
 use super::sched::{ALLGS, sched};
+use super::schedule::inject_glist;
+use super::wakeup::{self, STALE_POLL};
 use crate::debug::traceback::{live_goroutines, wait_reason_name};
 use crate::print::Writer;
 
 const NANOS_PER_MILLI: i64 = 1_000_000;
 
-/// Starts sysmon if GODEBUG asked for a scheduler trace.
-pub fn start_if_wanted() {
-    if DEBUG.schedtrace.load(Relaxed) > 0 {
+/// sysmon's M has been started.
+static STARTED: AtomicBool = AtomicBool::new(false);
+
+/// The netpoller is in use: sysmon polls it when nobody else has.
+static POLL_NET: AtomicBool = AtomicBool::new(false);
+
+/// Starts sysmon once.
+fn start() {
+    if !STARTED.swap(true, Relaxed) {
         // SAFETY: no P to hand over (a system M never holds one).
         unsafe { newm(core::ptr::null_mut(), false, true, sysmon) };
     }
+}
+
+/// Starts sysmon if GODEBUG asked for a scheduler trace.
+pub fn start_if_wanted() {
+    if DEBUG.schedtrace.load(Relaxed) > 0 {
+        start();
+    }
+}
+
+/// The netpoller's first use: sysmon starts (if it has not) and polls it.
+pub(crate) fn start_for_netpoll() {
+    POLL_NET.store(true, Relaxed);
+    // A sysmon already started for a trace takes up its new duty when it
+    // next wakes, at most one trace period from now.
+    start();
 }
 
 extern "C" fn sysmon() -> ! {
@@ -33,13 +63,25 @@ extern "C" fn sysmon() -> ! {
     let start = crate::sys::time::nanotime();
     let period = i64::from(DEBUG.schedtrace.load(Relaxed)) * NANOS_PER_MILLI;
     let detailed = DEBUG.scheddetail.load(Relaxed) > 0;
+    let mut next_trace = if period > 0 { start } else { i64::MAX };
     loop {
-        // The next line is due one period after this one (Go's
-        // `lasttrace = now`): an M that overslept prints once, late, and
-        // never catches up with two lines at the same time.
-        let traced_at = crate::sys::time::nanotime();
-        schedtrace(detailed, start);
-        let left = traced_at + period - crate::sys::time::nanotime();
+        let now = crate::sys::time::nanotime();
+        if now >= next_trace {
+            schedtrace(detailed, start);
+            // The next line is due one period after this one (Go's
+            // `lasttrace = now`): a sysmon that overslept prints once,
+            // late, and never catches up with two lines at the same time.
+            next_trace = now + period;
+        }
+        let mut wake_at = next_trace;
+        if POLL_NET.load(Relaxed) {
+            let found = wakeup::poll_if_stale(now);
+            // SAFETY: the poll handed over parked Gs it took off their wait
+            // queues; this M holds no P, so they go to the global queue.
+            unsafe { inject_glist(found) };
+            wake_at = wake_at.min(now + STALE_POLL);
+        }
+        let left = wake_at - crate::sys::time::nanotime();
         if left > 0 {
             sched().sysmon_note.sleep_timeout(left);
         }

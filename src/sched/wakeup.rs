@@ -14,11 +14,15 @@
 //!   holds a P; it may ready goroutines (onto that P). Returns how many
 //!   things it ran or readied;
 //! - optionally a [`BlockingPoll`]: `block(until)` blocks the calling M
-//!   (which holds no P) until `until` or a `wake()`; at most one source
+//!   (which holds no P) until `until` or a `wake()`, and returns the
+//!   goroutines it found ready, which the core runs on the P it takes
+//!   next (Go's `netpoll(delay)` and `injectglist`); at most one source
 //!   provides it (the netpoller: `epoll_wait` with the earliest deadline
 //!   as its timeout, an eventfd as its wake-up). While none does, the core
 //!   blocks on a futex word of its own: the "timer sleeper" that rt0 had
-//!   in time/ before issue 8.
+//!   in time/ before issue 8. sysmon calls it too, with a deadline in the
+//!   past (no blocking), when nobody has polled for [`STALE_POLL`]
+//!   ([`poll_if_stale`], Go's sysmon `netpoll(0)`).
 //!
 //! The scheduler calls the sources only through [`run_due`], [`poll`],
 //! [`block`] and [`pending`]; a source calls back [`wake_for`] when it has
@@ -37,11 +41,12 @@
 use core::ptr::null_mut;
 use core::sync::atomic::{
     AtomicBool, AtomicI64, AtomicPtr, AtomicU32,
-    Ordering::{AcqRel, Acquire},
+    Ordering::{AcqRel, Acquire, Relaxed, SeqCst},
 };
 
 pub(crate) use super::proto::poller::NO_DEADLINE;
 use super::proto::poller::{FOREVER, block_until, break_blocked, futex_block, futex_wake_blocked};
+use super::runq::GQueue;
 use super::sched::sched;
 use crate::debug::fatal::throw;
 
@@ -51,9 +56,10 @@ pub(crate) struct BlockingPoll {
     /// Blocks the calling M, which holds no P, until nanotime `until`
     /// ([`NO_DEADLINE`]: no timeout) or a `wake()`: a wake-up since the
     /// last return must make it return at once (sticky, as an eventfd).
-    /// Spurious returns are allowed. Whatever it finds is made ready by
-    /// the source's next `poll`, which this M runs once it holds a P.
-    pub(crate) block: fn(until: i64),
+    /// Spurious returns are allowed. Returns the goroutines it found
+    /// ready (parked, taken off their wait queues: the core makes them
+    /// runnable). An `until` at or before now does not block.
+    pub(crate) block: fn(until: i64) -> GQueue,
     /// Makes the current `block` return, or the next one if none runs.
     pub(crate) wake: fn(),
 }
@@ -104,6 +110,8 @@ pub(crate) struct WakeState {
     /// The core's blocking poll's futex word: 1 = a wake-up not yet
     /// consumed.
     kick: AtomicU32,
+    /// When a source's poll last ran (Go's `sched.lastpoll`), for sysmon.
+    last_poll: AtomicI64,
 }
 
 impl WakeState {
@@ -114,6 +122,7 @@ impl WakeState {
             blocked: AtomicBool::new(false),
             poll_until: AtomicI64::new(0),
             kick: AtomicU32::new(0),
+            last_poll: AtomicI64::new(0),
         }
     }
 }
@@ -197,6 +206,9 @@ fn poll_sources(untimed: bool) -> usize {
             ran += (src.poll)(now);
         }
     }
+    if now != 0 {
+        state().last_poll.store(now, Relaxed);
+    }
     ran
 }
 
@@ -214,25 +226,53 @@ pub(crate) fn poll() -> usize {
 }
 
 /// findRunnable's last resort, on an M that gave up its P: block until
-/// the sources' earliest deadline or a wake-up (Go's `netpoll(delay)`).
-/// False at once when no source has work or another M is blocked already
-/// (then this M sleeps in `stopm`).
-pub(crate) fn block() -> bool {
+/// the sources' earliest deadline or a wake-up (Go's `netpoll(delay)`),
+/// and return the goroutines the blocking poll found ready. None at once
+/// when no source has work or another M is blocked already (then this M
+/// sleeps in `stopm`).
+pub(crate) fn block() -> Option<GQueue> {
     let until = earliest_deadline();
     if until == 0 {
-        return false;
+        return None;
     }
     let st = state();
-    block_until(
+    let mut found = GQueue::new();
+    let blocked = block_until(
         &st.blocked,
         &st.poll_until,
         until,
         earliest_deadline,
         |until| match blocking_poll() {
-            Some(b) => (b.block)(until),
+            Some(b) => found = (b.block)(until),
             None => core_block(until),
         },
-    )
+    );
+    if !blocked {
+        return None;
+    }
+    st.last_poll.store(crate::sys::time::nanotime(), Relaxed);
+    Some(found)
+}
+
+/// How long sysmon lets the blocking source go unpolled while every M is
+/// busy (Go's sysmon: 10 ms).
+pub(crate) const STALE_POLL: i64 = 10_000_000;
+
+/// sysmon's poll (Go's `sysmon` calling `netpoll(0)`): when no M is blocked
+/// in the poll and none has polled for [`STALE_POLL`], poll the blocking
+/// source without blocking, on this M without a P, and return what it
+/// found for the caller to inject.
+pub(crate) fn poll_if_stale(now: i64) -> GQueue {
+    let st = state();
+    let Some(b) = blocking_poll() else {
+        return GQueue::new();
+    };
+    if st.blocked.load(SeqCst) || now - st.last_poll.load(Relaxed) < STALE_POLL {
+        return GQueue::new();
+    }
+    st.last_poll.store(now, Relaxed);
+    // A deadline in the past: do not block.
+    (b.block)(0)
 }
 
 /// For a source that published new work due at `when`: wake the blocked

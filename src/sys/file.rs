@@ -108,6 +108,12 @@ pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
     })
 }
 
+/// One `write(2)` of `buf`: how much the kernel took.
+pub fn write(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
+    // SAFETY: buf is a valid readable slice for its length.
+    check(unsafe { syscall3(nr::SYS_write, fd as usize, buf.as_ptr() as usize, buf.len()) })
+}
+
 /// Closes `fd`; errors are not actionable and are ignored, as Go's closefd.
 pub fn close(fd: i32) {
     // SAFETY: closing an fd the caller owns.
@@ -135,10 +141,20 @@ pub fn read_small_file(path: &core::ffi::CStr, buf: &mut [u8]) -> Result<usize, 
 
 /// Creates a pipe; returns (read end, write end), both close-on-exec.
 pub fn pipe2() -> Result<(i32, i32), Errno> {
+    pipe_with(O_CLOEXEC)
+}
+
+/// `O_NONBLOCK`: reads and writes that would wait answer `EAGAIN`.
+const O_NONBLOCK: usize = 0o4000;
+
+/// Creates a non-blocking, close-on-exec pipe (for the netpoller).
+pub fn pipe2_nonblock() -> Result<(i32, i32), Errno> {
+    pipe_with(O_CLOEXEC | O_NONBLOCK)
+}
+
+fn pipe_with(flags: usize) -> Result<(i32, i32), Errno> {
     let mut fds = [0i32; 2];
     // SAFETY: fds is writable for two ints.
-    check(unsafe {
-        super::syscall::syscall2(nr::SYS_pipe2, fds.as_mut_ptr() as usize, O_CLOEXEC)
-    })?;
+    check(unsafe { super::syscall::syscall2(nr::SYS_pipe2, fds.as_mut_ptr() as usize, flags) })?;
     Ok((fds[0], fds[1]))
 }

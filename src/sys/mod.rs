@@ -2,6 +2,7 @@
 //! the runtime uses, grouped one concept per module. Everything here is a
 //! thin, allocation-free layer over the kernel; policy lives above it.
 
+pub mod epoll;
 pub mod file;
 pub mod futex;
 pub mod mm;

@@ -41,11 +41,16 @@ pub mod nr {
     pub const SYS_sched_getaffinity: usize = 204;
     pub const SYS_clock_gettime: usize = 228;
     pub const SYS_exit_group: usize = 231;
+    pub const SYS_epoll_wait: usize = 232;
+    pub const SYS_epoll_ctl: usize = 233;
     pub const SYS_tgkill: usize = 234;
     pub const SYS_openat: usize = 257;
+    pub const SYS_eventfd2: usize = 290;
+    pub const SYS_epoll_create1: usize = 291;
     pub const SYS_pipe2: usize = 293;
     pub const SYS_pidfd_open: usize = 434;
     pub const SYS_process_madvise: usize = 440;
+    pub const SYS_epoll_pwait2: usize = 441;
 }
 
 /// A kernel error number (the positive value of a `-errno` result).
@@ -59,6 +64,7 @@ impl Errno {
     pub const EFAULT: Errno = Errno(14);
     pub const EINVAL: Errno = Errno(22);
     pub const EPIPE: Errno = Errno(32);
+    pub const ENOSYS: Errno = Errno(38);
 }
 
 /// Largest errno the kernel returns; results in `-MAX_ERRNO..0` are errors.

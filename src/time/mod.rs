@@ -37,8 +37,10 @@ fn nanos(d: Duration) -> i64 {
 
 /// Timer function of a sleeping goroutine: make it runnable. The timer
 /// lives on that goroutine's stack: read `arg` first, touch nothing after.
-fn wake_sleeper(t: &RuntimeTimer, _now: i64) {
-    let gp = t.arg as *mut G;
+fn wake_sleeper(t: *const RuntimeTimer, _now: i64) {
+    // SAFETY: the timer is alive until its goroutine runs again, which only
+    // the `ready` below allows.
+    let gp = unsafe { (*t).arg } as *mut G;
     // SAFETY: the timer was armed by arm_sleep after its goroutine parked,
     // so gp is in GWAITING and only this one-shot timer wakes it; timers run
     // on an M that holds a P (wakeup::poll's contract), which ready needs.
@@ -93,7 +95,10 @@ pub fn sleep(d: Duration) {
 
 /// Timer function of `after`, `Timer` and `Ticker`: send the time without
 /// blocking (a full channel drops the tick, as Go's `sendTime` does).
-fn send_time(t: &RuntimeTimer, now: i64) {
+fn send_time(t: *const RuntimeTimer, now: i64) {
+    // SAFETY: channel timers are counted: the runner holds the heap's
+    // reference while this runs.
+    let t = unsafe { &*t };
     if let Some(c) = &t.ch {
         let _ = c.try_send(now);
     }

@@ -93,6 +93,10 @@ const WAITING: u32 = 1;
 /// A periodic timer whose function runs now; the runner re-adds it.
 const RUNNING: u32 = 2;
 
+/// A timer function: `f(timer, now)`, on g0 of an M holding a P; see
+/// [`RuntimeTimer::f`] for why the timer comes as a raw pointer.
+pub(crate) type TimerFn = fn(*const RuntimeTimer, i64);
+
 /// A runtime timer (Go's `runtime.timer`): at `when` (nanotime), call
 /// `f(self, now)`; if `period > 0`, again every `period`. `repr(C)` with
 /// the heap node first: a heap entry's node pointer is the timer's.
@@ -105,9 +109,13 @@ pub(crate) struct RuntimeTimer {
     pp: AtomicPtr<P>,
     /// 0 for a one-shot timer.
     period: AtomicI64,
-    /// The timer function. For an uncounted timer it must not touch the
-    /// timer after readying whoever owns it.
-    pub(crate) f: fn(&RuntimeTimer, i64),
+    /// The timer function. It gets a raw pointer, not a reference: an
+    /// uncounted timer may be freed while the function still runs (the
+    /// sleeper it readied returns from `sleep` on another M), and a
+    /// reference argument would promise Rust that it stays valid until
+    /// the function returns. So it reads what it needs first and must not
+    /// touch the timer after readying whoever owns it.
+    pub(crate) f: TimerFn,
     /// A goroutine to ready (sleep), or 0.
     pub(crate) arg: usize,
     /// A channel to send the time on (`after`, `Ticker`, `Timer`).
@@ -117,7 +125,7 @@ pub(crate) struct RuntimeTimer {
 }
 
 impl RuntimeTimer {
-    fn new(f: fn(&RuntimeTimer, i64), arg: usize, ch: Option<Chan<i64>>, counted: bool) -> Self {
+    fn new(f: TimerFn, arg: usize, ch: Option<Chan<i64>>, counted: bool) -> Self {
         RuntimeTimer {
             node: TimerNode::new(),
             status: AtomicU32::new(NONE),
@@ -132,12 +140,12 @@ impl RuntimeTimer {
 
     /// A timer that lives as long as its owner keeps it (a sleeping
     /// goroutine's, on its stack); heaps hold no reference on it.
-    pub(crate) fn uncounted(f: fn(&RuntimeTimer, i64), arg: usize) -> Self {
+    pub(crate) fn uncounted(f: TimerFn, arg: usize) -> Self {
         Self::new(f, arg, None, false)
     }
 
     /// A reference-counted timer that sends on `ch`.
-    pub(crate) fn counted(f: fn(&RuntimeTimer, i64), ch: Chan<i64>) -> Arc<Self> {
+    pub(crate) fn counted(f: TimerFn, ch: Chan<i64>) -> Arc<Self> {
         Arc::new(Self::new(f, 0, Some(ch), true))
     }
 }
@@ -311,10 +319,13 @@ pub fn check_timers(pp: &P, now: i64) -> usize {
         let t = timer_of(e);
         // SAFETY: a counted timer: we hold the heap's reference; an
         // uncounted one: its owner waits for this call.
-        let (f, tr) = unsafe { ((*t).f, &*t) };
+        let f = unsafe { (*t).f };
         ran += 1;
         if period > 0 {
-            f(tr, now);
+            f(t, now);
+            // SAFETY: periodic timers are counted, and we hold the heap's
+            // reference: alive.
+            let tr = unsafe { &*t };
             // Next multiple of the period after now (Go skips missed ticks).
             let when = e.when + period * (1 + (now - e.when) / period);
             let mut h = heap(pp).lock();
@@ -324,8 +335,9 @@ pub fn check_timers(pp: &P, now: i64) -> usize {
             unsafe { h.push(entry(t, when)) };
             tr.status.store(WAITING, Release);
         } else {
-            let counted = tr.counted;
-            f(tr, now);
+            // SAFETY: alive until `f` runs (see above).
+            let counted = unsafe { (*t).counted };
+            f(t, now);
             // An uncounted timer may be gone now: do not touch it.
             if counted {
                 release(t);
