@@ -32,6 +32,8 @@
 //! - [`sync`] — `Mutex`, `WaitGroup`, `Once`, parking goroutines.
 //! - [`time`] — `Sleep`, `After`, `NewTimer`, `NewTicker`, the monotonic
 //!   clock.
+//! - [`net`] — Go's `net` (`Listen`, `Dial`, TCP, UDP and Unix sockets,
+//!   deadlines) shaped like `std::net`, on the netpoller.
 //! - [`env`](mod@env) — `os.Args`, `os.Environ`, `os.Getenv`, the auxiliary vector.
 //! - [`process`] — `os.Exit`.
 //! - [`cpu`] — the CPU's features (golang.org/x/sys/cpu's `X86`).
@@ -76,6 +78,8 @@ pub mod cpu;
 pub mod env;
 #[doc(hidden)]
 pub mod export_test;
+pub mod io;
+pub mod net;
 pub mod os;
 pub mod process;
 pub mod runtime;

@@ -9,6 +9,7 @@ pub mod mm;
 pub mod process;
 pub mod runtimefd;
 pub mod signal;
+pub mod socket;
 pub mod syscall;
 pub mod thread;
 pub mod time;

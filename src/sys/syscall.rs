@@ -33,6 +33,18 @@ pub mod nr {
     pub const SYS_sched_yield: usize = 24;
     pub const SYS_madvise: usize = 28;
     pub const SYS_getpid: usize = 39;
+    pub const SYS_socket: usize = 41;
+    pub const SYS_connect: usize = 42;
+    pub const SYS_sendto: usize = 44;
+    pub const SYS_recvfrom: usize = 45;
+    pub const SYS_shutdown: usize = 48;
+    pub const SYS_bind: usize = 49;
+    pub const SYS_listen: usize = 50;
+    pub const SYS_getsockname: usize = 51;
+    pub const SYS_getpeername: usize = 52;
+    pub const SYS_socketpair: usize = 53;
+    pub const SYS_setsockopt: usize = 54;
+    pub const SYS_getsockopt: usize = 55;
     pub const SYS_fcntl: usize = 72;
     pub const SYS_sigaltstack: usize = 131;
     pub use crate::arch::abi::SYS_arch_prctl;
@@ -45,6 +57,7 @@ pub mod nr {
     pub const SYS_epoll_ctl: usize = 233;
     pub const SYS_tgkill: usize = 234;
     pub const SYS_openat: usize = 257;
+    pub const SYS_accept4: usize = 288;
     pub const SYS_eventfd2: usize = 290;
     pub const SYS_epoll_create1: usize = 291;
     pub const SYS_pipe2: usize = 293;

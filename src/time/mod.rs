@@ -1,7 +1,8 @@
 //! Time for programs: Go's `time.Sleep`, `time.After`, `time.NewTimer`,
 //! `time.NewTicker` and the monotonic clock (Rust's `std::thread::sleep`
 //! and `std::time::Instant` are the nearest std relatives), on the per-P
-//! timer heaps of the internal `timers` module.
+//! timer heaps of the internal `timers` module. [`Instant`] (std's
+//! `Instant`) is a reading of that clock.
 //!
 //! The clock is `CLOCK_MONOTONIC` through the vDSO (or the syscall where
 //! there is no vDSO, as under qemu-user). A sleeping goroutine parks
@@ -15,7 +16,10 @@
 //! before stays in the channel). `Timer::stop` returns false once the timer
 //! has fired, and then its value is (or will be) in the channel, as Go's.
 
+mod instant;
 pub(crate) mod timers;
+
+pub use instant::Instant;
 
 use alloc::sync::Arc;
 use core::time::Duration;
