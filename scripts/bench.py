@@ -14,13 +14,18 @@ then a readable table. `bench_parallel` adds `speedup rt0=<ns@1/ns@2> go=<...>`;
 (BENCH_TIMEOUT), prints no ns/op or a `check=` different from the other
 side's is reported by name, and the exit status is then 1.
 
+Then the network workloads (echo1, echo100, echo1000, http50, http400:
+rt0's servers against Go's and tokio's, under one load client), run by
+scripts/bench_net.py with the same knobs and BENCH_NET_SECS (its header).
+
 Environment knobs:
   BENCH_RUNS=5        runs per side and setting
   BENCH_TIMEOUT=120   seconds before a run is killed and reported as hung
-  BENCH_ONLY=a,b      run only these workloads
+  BENCH_ONLY=a,b      run only these workloads (network ones also by group: echo, http, net)
   BENCH_PROCS=1,2     GOMAXPROCS settings
   BENCH_SCALE=1       multiply every default count (0.01 for a smoke run)
   BENCH_GO_ONLY=1     run the Go twins alone (before their rt0 sides exist)
+  BENCH_NET_SECS=5    seconds per network run (times BENCH_SCALE, at least 1)
 """
 
 import os
@@ -32,6 +37,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import bench_net  # the network workloads (scripts/bench_net.py), run after these
 
 ROOT = Path(__file__).resolve().parent.parent
 GO_DIR = ROOT / "bench" / "go"
@@ -94,7 +101,8 @@ def discover():
     """Workloads with both sides, Go twins still waiting for their rt0 side,
     and rt0 benches with no Go twin."""
     rt0 = {p.stem[len("bench_"):] for p in (ROOT / "bench" / "programs").glob("bench_*.rs")}
-    go = {p.parent.name for p in GO_DIR.glob("*/main.go") if p.parent.name != "hello"}
+    not_workloads = {"hello"} | bench_net.GO_PROGRAMS
+    go = {p.parent.name for p in GO_DIR.glob("*/main.go") if p.parent.name not in not_workloads}
     if ONLY:
         rt0, go = rt0 & ONLY, go & ONLY
     return sorted(rt0 & go), sorted(go - rt0), sorted(rt0 - go)
@@ -294,23 +302,29 @@ def main():
         names, sides = sorted(set(pairs) | set(waiting)), ["go"]
     else:
         names, sides = pairs, ["rt0", "go"]
-    if not names:
+    net = bench_net.selected()
+    if not names and not net:
         log("nothing to compare: no workload has both sides (BENCH_GO_ONLY=1 runs the Go twins alone)")
         return 2
     for tool in ["go"] + (["cargo"] if "rt0" in sides else []):
         if shutil.which(tool) is None:
             log(f"{tool} not found (scripts/bench.sh installs Go)")
             return 2
-    log(f"workloads: {', '.join(names)}; GOMAXPROCS {PROCS}; {RUNS} runs per side; timeout {TIMEOUT} s")
-    floor = build_tools()
-    log(f"RSS floor: {floor} KiB (a bare _start binary run through bench/runrss)")
-    bins = build(names, sides, failures)
-    rows = []
-    for name in names:
-        count, results = measure(name, bins, sides, failures)
-        report(name, count, results, sides, rows)
-    table(rows, sides)
-    print(f"RSS floor: {floor} KiB, the peak RSS reported for a bare _start: exit_group(0) binary.")
+    if names:
+        log(f"workloads: {', '.join(names)}; GOMAXPROCS {PROCS}; {RUNS} runs per side; timeout {TIMEOUT} s")
+        floor = build_tools()
+        log(f"RSS floor: {floor} KiB (a bare _start binary run through bench/runrss)")
+        bins = build(names, sides, failures)
+        rows = []
+        for name in names:
+            count, results = measure(name, bins, sides, failures)
+            report(name, count, results, sides, rows)
+        table(rows, sides)
+        print(f"RSS floor: {floor} KiB, the peak RSS reported for a bare _start: exit_group(0) binary.")
+    measured_net = bench_net.run(failures, net) if net else 0
+    if not names and not measured_net and not failures.items:
+        log("nothing to compare: the network workloads wait for rt0's examples (BENCH_GO_ONLY=1 runs the others)")
+        return 2
     if failures.items:
         print(f"\n{len(failures.items)} failure(s):")
         for f in failures.items:

@@ -16,6 +16,10 @@ ensure_go() {
     command -v go >/dev/null 2>&1 || apt_install golang-go
 }
 
+ensure_wrk() {
+    command -v wrk >/dev/null 2>&1 || apt_install wrk
+}
+
 ensure_hyperfine() {
     command -v hyperfine >/dev/null 2>&1 || apt_install hyperfine
 }

@@ -32,6 +32,8 @@
 //! - [`sync`] — `Mutex`, `WaitGroup`, `Once`, parking goroutines.
 //! - [`time`] — `Sleep`, `After`, `NewTimer`, `NewTicker`, the monotonic
 //!   clock.
+//! - [`io`] — `Read`, `Write`, `BufRead`, `BufReader`, `BufWriter`,
+//!   `copy`, `Cursor`, `Error` (Go's `io` and `bufio`; std's `std::io`).
 //! - [`net`] — Go's `net` (`Listen`, `Dial`, TCP, UDP and Unix sockets,
 //!   deadlines) shaped like `std::net`, on the netpoller.
 //! - [`env`](mod@env) — `os.Args`, `os.Environ`, `os.Getenv`, the auxiliary vector.

@@ -149,7 +149,10 @@ pub(crate) fn resolve(
         hosts_lookup(host)
     };
     if ips.is_empty() {
-        return Err(io::Error::new(ErrorKind::NotFound, NO_RESOLVER_MESSAGE));
+        return Err(io::Error::from_static(
+            ErrorKind::NotFound,
+            NO_RESOLVER_MESSAGE,
+        ));
     }
     Ok(ips
         .into_iter()
@@ -167,13 +170,13 @@ pub(crate) fn resolve_host_port(
         return Ok(alloc::vec![sa]);
     }
     let Some((host, port)) = s.rsplit_once(':') else {
-        return Err(io::Error::new(
+        return Err(io::Error::from_static(
             ErrorKind::InvalidInput,
             "invalid socket address",
         ));
     };
     let Ok(port) = port.parse::<u16>() else {
-        return Err(io::Error::new(
+        return Err(io::Error::from_static(
             ErrorKind::InvalidInput,
             "invalid port value",
         ));
@@ -188,7 +191,7 @@ pub(crate) fn resolve_host_port(
 /// The first error of a try-each-address loop when there was no address
 /// at all (std's message).
 pub(crate) fn no_addresses() -> io::Error {
-    io::Error::new(
+    io::Error::from_static(
         ErrorKind::InvalidInput,
         "could not resolve to any addresses",
     )

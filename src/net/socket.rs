@@ -43,14 +43,14 @@ pub(crate) const TIMEOUT_MESSAGE: &str = "i/o timeout";
 pub(crate) fn poll_error(e: PollError) -> io::Error {
     match e {
         PollError::Os(errno) => io::Error::from(errno),
-        PollError::Closed => io::Error::new(ErrorKind::NotConnected, CLOSED_MESSAGE),
-        PollError::TimedOut => io::Error::new(ErrorKind::TimedOut, TIMEOUT_MESSAGE),
+        PollError::Closed => io::Error::from_static(ErrorKind::NotConnected, CLOSED_MESSAGE),
+        PollError::TimedOut => io::Error::from_static(ErrorKind::TimedOut, TIMEOUT_MESSAGE),
     }
 }
 
 /// std's error for `set_*_timeout(Some(Duration::ZERO))`.
 fn zero_timeout() -> io::Error {
-    io::Error::new(ErrorKind::InvalidInput, "cannot set a 0 duration timeout")
+    io::Error::from_static(ErrorKind::InvalidInput, "cannot set a 0 duration timeout")
 }
 
 /// A timeout as stored: nanoseconds, 0 = none. Capped so that `now + t`
@@ -372,7 +372,7 @@ fn connect_status(fd: i32) -> Result<(), Errno> {
 /// are; anything else is reported, never unwrapped).
 pub(crate) fn inet_addr(a: SockAddr) -> io::Result<core::net::SocketAddr> {
     a.inet()
-        .ok_or_else(|| io::Error::new(ErrorKind::InvalidData, "not an IP socket address"))
+        .ok_or_else(|| io::Error::from_static(ErrorKind::InvalidData, "not an IP socket address"))
 }
 
 /// A new IP socket of type `ty` for `addr`'s family. For a specific IPv6

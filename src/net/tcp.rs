@@ -154,7 +154,7 @@ impl TcpStream {
     /// `ErrorKind::TimedOut`.
     pub fn connect_timeout(addr: &SocketAddr, timeout: Duration) -> io::Result<TcpStream> {
         if timeout.is_zero() {
-            return Err(io::Error::new(
+            return Err(io::Error::from_static(
                 ErrorKind::InvalidInput,
                 "cannot set a 0 duration timeout",
             ));

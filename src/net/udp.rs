@@ -38,7 +38,7 @@ impl UdpSocket {
     /// `send_to`, Go's `WriteTo`); returns the bytes sent.
     pub fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], addr: A) -> io::Result<usize> {
         let Some(to) = addr.to_socket_addrs()?.next() else {
-            return Err(io::Error::new(
+            return Err(io::Error::from_static(
                 ErrorKind::InvalidInput,
                 "no addresses to send data to",
             ));

@@ -90,7 +90,7 @@ impl fmt::Debug for SocketAddr {
 }
 
 fn invalid_path() -> io::Error {
-    io::Error::new(
+    io::Error::from_static(
         ErrorKind::InvalidInput,
         "invalid Unix socket path: longer than 108 bytes or containing a NUL",
     )
@@ -103,7 +103,7 @@ fn kernel_addr(path: &[u8]) -> io::Result<SockAddr> {
 
 fn unix_addr(a: SockAddr) -> io::Result<SocketAddr> {
     if a.family() != AF_UNIX && a.family() != 0 {
-        return Err(io::Error::new(
+        return Err(io::Error::from_static(
             ErrorKind::InvalidData,
             "not a Unix socket address",
         ));

@@ -141,18 +141,8 @@ impl Fd {
         self.read_with(|fd| file::read(fd, buf))
     }
 
-    /// Parks until writable (a connect in progress has finished), the write
-    /// deadline passes, or the descriptor is closed.
-    #[allow(dead_code)] // rt0::net's connect, landing with it
-    pub(crate) fn wait_write(&self) -> PollResult<()> {
-        let _hold = self.hold(Some(&self.wmu))?;
-        self.pd.prepare(Mode::Write)?;
-        self.pd.wait(Mode::Write)
-    }
-
     /// Runs `op` holding only a reference (for calls that do not wait:
     /// getsockname, setsockopt, shutdown).
-    #[allow(dead_code)] // rt0::net's socket options, landing with it
     pub(crate) fn with_ref<T>(&self, op: impl FnOnce(i32) -> Result<T, Errno>) -> PollResult<T> {
         let _hold = self.hold(None)?;
         op(self.raw).map_err(PollError::Os)
