@@ -244,7 +244,7 @@ fn stream(rounds: u64) {
             for (k, &n) in sizes.iter().enumerate() {
                 let piece = alloc::vec![b'x'; n as usize];
                 let _ = w.write_all(&piece);
-                if (i + k as u64) % 3 == 0 {
+                if (i + k as u64).is_multiple_of(3) {
                     rt0::runtime::gosched();
                 }
             }
