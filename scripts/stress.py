@@ -107,6 +107,13 @@ def cases():
     pairs, n = 8, 5_000
     c.append(("netpoll_pingpong", "netpoll_pipes", ["pingpong", pairs, n],
               [f"rounds={pairs * n} want={pairs * n} bad=0 waiters=0"]))
+    # Short reads followed by EOF: the reader waits for the next event
+    # instead of reading again, and the EOF right behind the last piece
+    # (reported by the same event) must not be lost.
+    n = 2_000
+    want = sum(1 + (i * 7 + k * 13) % 60 for i in range(n) for k in range(1 + i % 4))
+    c.append(("netpoll_stream", "netpoll_pipes", ["stream", n],
+              [f"rounds={n} bytes={want} want={want} eofs={n}"]))
     n = 1_000
     c.append(("netpoll_reuse", "netpoll_pipes", ["reuse", n],
               [f"rounds={n} first_ok={n} second_ok={n} wrong=0"]))

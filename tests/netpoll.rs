@@ -144,3 +144,21 @@ fn timers_wake_the_m_blocked_in_epoll_on_time() {
         assert!(num(&out, "late_max_us") < bound, "{}", out.describe());
     });
 }
+
+#[test]
+fn short_reads_then_eof_lose_nothing() {
+    each_config(|r, procs| {
+        let rounds = if r.is_qemu() { "300" } else { "2000" };
+        let out = run_ok(r, "netpoll_pipes", &["stream", rounds], procs);
+        let n: u64 = rounds.parse().unwrap();
+        let want: u64 = (0..n)
+            .flat_map(|i| (0..1 + i % 4).map(move |k| 1 + (i * 7 + k * 13) % 60))
+            .sum();
+        assert_eq!(
+            out.stdout_str(),
+            format!("rounds={n} bytes={want} want={want} eofs={n}\n"),
+            "{}",
+            out.describe()
+        );
+    });
+}

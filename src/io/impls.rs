@@ -81,68 +81,56 @@ impl Write for &mut [u8] {
     }
 }
 
-impl<R: Read + ?Sized> Read for &mut R {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
-        (**self).read(buf)
-    }
-    fn read_exact(&mut self, buf: &mut [u8]) -> Result<()> {
-        (**self).read_exact(buf)
-    }
-    fn read_to_end(&mut self, buf: &mut Vec<u8>) -> Result<usize> {
-        (**self).read_to_end(buf)
-    }
+/// The pass-through impls for a pointer type `$ptr` to an `$inner` (std
+/// writes the same for `&mut T` and `Box<T>`).
+macro_rules! forward {
+    ($($ptr:ty => $inner:ident),*) => {$(
+        impl<$inner: Read + ?Sized> Read for $ptr {
+            fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+                (**self).read(buf)
+            }
+            fn read_exact(&mut self, buf: &mut [u8]) -> Result<()> {
+                (**self).read_exact(buf)
+            }
+            fn read_to_end(&mut self, buf: &mut Vec<u8>) -> Result<usize> {
+                (**self).read_to_end(buf)
+            }
+        }
+    )*};
 }
 
-impl<W: Write + ?Sized> Write for &mut W {
-    fn write(&mut self, buf: &[u8]) -> Result<usize> {
-        (**self).write(buf)
-    }
-    fn flush(&mut self) -> Result<()> {
-        (**self).flush()
-    }
-    fn write_all(&mut self, buf: &[u8]) -> Result<()> {
-        (**self).write_all(buf)
-    }
+forward!(&mut R => R, Box<R> => R);
+
+/// The same for writers and buffered readers.
+macro_rules! forward_write {
+    ($($ptr:ty => $inner:ident),*) => {$(
+        impl<$inner: Write + ?Sized> Write for $ptr {
+            fn write(&mut self, buf: &[u8]) -> Result<usize> {
+                (**self).write(buf)
+            }
+            fn flush(&mut self) -> Result<()> {
+                (**self).flush()
+            }
+            fn write_all(&mut self, buf: &[u8]) -> Result<()> {
+                (**self).write_all(buf)
+            }
+        }
+    )*};
 }
 
-impl<B: BufRead + ?Sized> BufRead for &mut B {
-    fn fill_buf(&mut self) -> Result<&[u8]> {
-        (**self).fill_buf()
-    }
-    fn consume(&mut self, amt: usize) {
-        (**self).consume(amt)
-    }
+forward_write!(&mut W => W, Box<W> => W);
+
+macro_rules! forward_bufread {
+    ($($ptr:ty => $inner:ident),*) => {$(
+        impl<$inner: BufRead + ?Sized> BufRead for $ptr {
+            fn fill_buf(&mut self) -> Result<&[u8]> {
+                (**self).fill_buf()
+            }
+            fn consume(&mut self, amt: usize) {
+                (**self).consume(amt)
+            }
+        }
+    )*};
 }
 
-impl<R: Read + ?Sized> Read for Box<R> {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
-        (**self).read(buf)
-    }
-    fn read_exact(&mut self, buf: &mut [u8]) -> Result<()> {
-        (**self).read_exact(buf)
-    }
-    fn read_to_end(&mut self, buf: &mut Vec<u8>) -> Result<usize> {
-        (**self).read_to_end(buf)
-    }
-}
-
-impl<W: Write + ?Sized> Write for Box<W> {
-    fn write(&mut self, buf: &[u8]) -> Result<usize> {
-        (**self).write(buf)
-    }
-    fn flush(&mut self) -> Result<()> {
-        (**self).flush()
-    }
-    fn write_all(&mut self, buf: &[u8]) -> Result<()> {
-        (**self).write_all(buf)
-    }
-}
-
-impl<B: BufRead + ?Sized> BufRead for Box<B> {
-    fn fill_buf(&mut self) -> Result<&[u8]> {
-        (**self).fill_buf()
-    }
-    fn consume(&mut self, amt: usize) {
-        (**self).consume(amt)
-    }
-}
+forward_bufread!(&mut B => B, Box<B> => B);

@@ -10,6 +10,21 @@
 //! again; `EAGAIN`, park on the poll descriptor until ready (or the
 //! deadline, or close), then again.
 //!
+//! **A short read means the queue is empty.** On a stream (a TCP or Unix
+//! stream socket, a pipe), a read that returns fewer bytes than asked for
+//! took every byte the kernel had, and any byte that arrives after it
+//! raises a new edge-triggered event. So the next [`Fd::read`] does not
+//! try the syscall first (it would answer `EAGAIN`): it waits for that
+//! event, or takes it at once if it came already. Not so once an event
+//! has reported hang-up or an error ([`PollDesc::hung_up`]): end of file
+//! (or the error) may sit right behind the bytes read, already reported
+//! by the event that woke the reader, and no new edge will come for it;
+//! from then on every read tries the syscall first. In a request/response
+//! exchange this saves one `read` per request (tokio clears its readiness
+//! on a short read for the same reason; Go always tries the syscall). Any
+//! other read operation (`read_with`: accept, recv, recvfrom, a peek)
+//! forgets the mark, since it resets the readiness it relies on.
+//!
 //! Closing marks the descriptor closed, wakes every operation parked on it
 //! with [`PollError::Closed`] and drops the closer's reference; whoever
 //! drops the last reference takes the fd out of epoll, closes it and
@@ -17,7 +32,7 @@
 //! closed while a syscall may still use it, and a goroutine parked on the
 //! old descriptor is never woken by whoever gets that number next.
 
-use core::sync::atomic::AtomicU64;
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
 use super::pd::PollDesc;
 use super::proto::fdref;
@@ -34,6 +49,9 @@ pub(crate) struct Fd {
     /// Serialise readers, and writers (goroutine locks).
     rmu: RawMutex,
     wmu: RawMutex,
+    /// The last [`Fd::read`] was short (module note). Touched only under
+    /// `rmu`, which orders it.
+    drained: AtomicBool,
 }
 
 /// Drops an operation's hold (its lock, if any, then its reference) when
@@ -70,6 +88,7 @@ impl Fd {
             pd,
             rmu: RawMutex::new(),
             wmu: RawMutex::new(),
+            drained: AtomicBool::new(false),
         })
     }
 
@@ -114,6 +133,9 @@ impl Fd {
             _ => &self.rmu,
         };
         let _hold = self.hold(Some(lock))?;
+        if mode == Mode::Read {
+            self.drained.store(false, Relaxed);
+        }
         self.pd.prepare(mode)?;
         loop {
             match op(self.raw) {
@@ -136,9 +158,29 @@ impl Fd {
         self.run(Mode::Write, op)
     }
 
-    /// `read(2)`; `Ok(0)` is end of file (for a non-empty `buf`).
+    /// `read(2)` of a stream; `Ok(0)` is end of file (for a non-empty
+    /// `buf`). After a short read it waits for the next event before the
+    /// syscall (module note), so the readiness is not reset first.
     pub(crate) fn read(&self, buf: &mut [u8]) -> PollResult<usize> {
-        self.read_with(|fd| file::read(fd, buf))
+        let _hold = self.hold(Some(&self.rmu))?;
+        self.pd.check_err(Mode::Read)?;
+        if self.drained.load(Relaxed) && !buf.is_empty() && !self.pd.hung_up() {
+            self.pd.wait(Mode::Read)?;
+        }
+        loop {
+            match file::read(self.raw, buf) {
+                Ok(n) => {
+                    self.drained.store(n > 0 && n < buf.len(), Relaxed);
+                    return Ok(n);
+                }
+                Err(Errno::EINTR) => continue,
+                Err(Errno::EAGAIN) => self.pd.wait(Mode::Read)?,
+                Err(e) => {
+                    self.drained.store(false, Relaxed);
+                    return Err(PollError::Os(e));
+                }
+            }
+        }
     }
 
     /// Runs `op` holding only a reference (for calls that do not wait:

@@ -65,6 +65,11 @@ pub(crate) struct PollDesc {
     wg: AtomicUsize,
     /// Set (under `lock`) by close: every wait fails with `Closed`.
     closing: AtomicBool,
+    /// An event reported hang-up or an error (`EPOLLRDHUP`, `EPOLLHUP`,
+    /// `EPOLLERR`): a state that stays, and raises no further edge. Set
+    /// before the waiter is woken; reset only when the descriptor is
+    /// reused. See [`PollDesc::hung_up`].
+    hup: AtomicBool,
     /// Read and write deadlines (see the module note).
     rd: AtomicI64,
     wd: AtomicI64,
@@ -105,6 +110,7 @@ impl PollDesc {
             rg: AtomicUsize::new(pollwait::NIL),
             wg: AtomicUsize::new(pollwait::NIL),
             closing: AtomicBool::new(false),
+            hup: AtomicBool::new(false),
             rd: AtomicI64::new(0),
             wd: AtomicI64::new(0),
             rt: RuntimeTimer::uncounted(read_deadline_fired, 0),
@@ -144,6 +150,7 @@ impl PollDesc {
         }
         pd.fd.store(fd, Relaxed);
         pd.closing.store(false, SeqCst);
+        pd.hup.store(false, SeqCst);
         pd.rg.store(pollwait::NIL, SeqCst);
         pd.wg.store(pollwait::NIL, SeqCst);
         pd.rd.store(0, SeqCst);
@@ -330,9 +337,19 @@ impl PollDesc {
         unsafe { ready_all(woken, true) };
     }
 
+    /// Has an event reported hang-up or an error? Then end of file (or the
+    /// error) may sit behind the data a read leaves, with no edge to come.
+    pub(crate) fn hung_up(&self) -> bool {
+        self.hup.load(SeqCst)
+    }
+
     /// Readiness from an event (Go's `netpollready`): the waiters of the
-    /// directions that are ready go onto `woken`.
-    pub(crate) fn io_ready(&self, read: bool, write: bool, woken: &mut GQueue) {
+    /// directions that are ready go onto `woken`. `hup`: the event reported
+    /// hang-up or an error, recorded before anyone is woken.
+    pub(crate) fn io_ready(&self, read: bool, write: bool, hup: bool, woken: &mut GQueue) {
+        if hup && !self.hup.load(Relaxed) {
+            self.hup.store(true, SeqCst);
+        }
         if read {
             take_waiter(&self.rg, true, woken);
         }

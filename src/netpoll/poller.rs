@@ -175,9 +175,10 @@ impl Poller {
             let ev = Events::from_bits_retain(bits);
             let read = ev.intersects(Events::IN | Events::RDHUP | Events::HUP | Events::ERR);
             let write = ev.intersects(Events::OUT | Events::HUP | Events::ERR);
+            let hup = ev.intersects(Events::RDHUP | Events::HUP | Events::ERR);
             // SAFETY: every registration's data is a PollDesc tag.
             if let Some(pd) = unsafe { PollDesc::from_event(data) } {
-                pd.io_ready(read, write, &mut woken);
+                pd.io_ready(read, write, hup, &mut woken);
             }
         }
         woken

@@ -75,10 +75,7 @@ extern "C" fn sysmon() -> ! {
         }
         let mut wake_at = next_trace;
         if POLL_NET.load(Relaxed) {
-            let found = wakeup::poll_if_stale(now);
-            // SAFETY: the poll handed over parked Gs it took off their wait
-            // queues; this M holds no P, so they go to the global queue.
-            unsafe { inject_glist(found) };
+            poll_network(now);
             wake_at = wake_at.min(now + STALE_POLL);
         }
         let left = wake_at - crate::sys::time::nanotime();
@@ -86,6 +83,29 @@ extern "C" fn sysmon() -> ! {
             sched().sysmon_note.sleep_timeout(left);
         }
     }
+}
+
+/// sysmon's network poll. While it holds goroutines it took out of the
+/// poller and has not queued yet, sysmon counts as a running M (Go's
+/// `incidlelocked(-1)` around sysmon's `injectglist`): otherwise the last
+/// M going idle meanwhile would find no running M, no runnable queue and
+/// no waiter left in the poller, and report a deadlock that is not one
+/// (seen: `checkdead: runnable g`, under qemu, in the netpoll_stream
+/// stress case).
+fn poll_network(now: i64) {
+    let s = sched();
+    s.lock.lock();
+    // SAFETY: sched.lock is held.
+    unsafe { *s.nmsys.get() -= 1 };
+    s.lock.unlock();
+    let found = wakeup::poll_if_stale(now);
+    // SAFETY: the poll handed over parked Gs it took off their wait queues;
+    // this M holds no P, so they go to the global queue.
+    unsafe { inject_glist(found) };
+    s.lock.lock();
+    // SAFETY: sched.lock is held.
+    unsafe { *s.nmsys.get() += 1 };
+    s.lock.unlock();
 }
 
 fn runq_len(pp: &P) -> u32 {

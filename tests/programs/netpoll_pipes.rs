@@ -19,6 +19,13 @@
 //!   `rounds=R first_ok=A second_ok=B wrong=W`: every first reader saw
 //!   its byte or `closed`, every second reader its own byte, never the
 //!   other's (W = 0).
+//! - `stream ROUNDS`: each round a writer goroutine writes a few small
+//!   pieces (1..=60 bytes, some right after another, some after a yield)
+//!   into a pipe and closes it, while the reader reads with a 64-byte
+//!   buffer until EOF: reads are short, so the reader waits for the next
+//!   event instead of reading again, and must still see every byte and
+//!   the end of file that comes right behind the last piece. Prints
+//!   `rounds=R bytes=B want=W eofs=E` (B = W, E = R).
 //! - `sleep N US`: with a goroutine parked in the poller for good (so the
 //!   M that idles blocks in `epoll_wait`, not on the core's futex), main
 //!   sleeps N times for US microseconds. Prints `sleeps=N early=E
@@ -28,6 +35,7 @@
 #![no_main]
 extern crate alloc;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use rt0::export_test::{PollPipe, netpoll_waiters, poll_pipe};
 use rt0::sync::WaitGroup;
@@ -223,6 +231,49 @@ fn reuse(rounds: u64) {
     );
 }
 
+fn stream(rounds: u64) {
+    let mut got = 0u64;
+    let mut want = 0u64;
+    let mut eofs = 0u64;
+    for i in 0..rounds {
+        let (r, w) = pipe();
+        let pieces = 1 + i % 4;
+        let sizes: Vec<u64> = (0..pieces).map(|k| 1 + (i * 7 + k * 13) % 60).collect();
+        want += sizes.iter().sum::<u64>();
+        rt0::runtime::go(move || {
+            for (k, &n) in sizes.iter().enumerate() {
+                let piece = alloc::vec![b'x'; n as usize];
+                let _ = w.write_all(&piece);
+                if (i + k as u64).is_multiple_of(3) {
+                    rt0::runtime::gosched();
+                }
+            }
+            drop(w);
+        });
+        let mut buf = [0u8; 64];
+        loop {
+            match r.read(&mut buf) {
+                Ok(0) => {
+                    eofs += 1;
+                    break;
+                }
+                Ok(n) => got += n as u64,
+                Err(e) => {
+                    rt0::println!("read error: {}", e);
+                    break;
+                }
+            }
+        }
+    }
+    rt0::println!(
+        "rounds={} bytes={} want={} eofs={}",
+        rounds,
+        got,
+        want,
+        eofs
+    );
+}
+
 fn sleep(n: u64, us: u64) {
     let (r, w) = pipe();
     rt0::runtime::go(move || {
@@ -259,8 +310,11 @@ fn main() {
         b"idle" => idle(),
         b"reuse" => reuse(arg(2, 1000)),
         b"sleep" => sleep(arg(2, 20), arg(3, 5000)),
+        b"stream" => stream(arg(2, 2000)),
         _ => {
-            rt0::eprintln!("usage: netpoll_pipes pingpong|close|deadline|idle|reuse|sleep [N..]");
+            rt0::eprintln!(
+                "usage: netpoll_pipes pingpong|close|deadline|idle|reuse|sleep|stream [N..]"
+            );
             rt0::process::exit(2);
         }
     }

@@ -25,25 +25,20 @@ pub(crate) const MAX_REFS: u64 = (1 << 20) - 1;
 /// Takes a reference; false if the fd is closed.
 #[inline]
 pub(crate) fn incref(state: &AtomicU64) -> bool {
-    let mut cur = state.load(SeqCst);
-    loop {
-        if cur & CLOSED != 0 {
-            return false;
-        }
-        if cur & !CLOSED >= MAX_REFS {
-            throw("too many concurrent operations on a single file or socket");
-        }
-        match state.compare_exchange_weak(cur, cur + 1, SeqCst, SeqCst) {
-            Ok(_) => return true,
-            Err(now) => cur = now,
-        }
-    }
+    add_ref(state, 0)
 }
 
 /// Marks the fd closed and takes the closer's reference; false if it was
 /// closed already (the second close of an fd is an error).
 #[inline]
 pub(crate) fn close(state: &AtomicU64) -> bool {
+    add_ref(state, CLOSED)
+}
+
+/// Adds a reference and the bits `set`, in one CAS, unless the fd is
+/// closed.
+#[inline]
+fn add_ref(state: &AtomicU64, set: u64) -> bool {
     let mut cur = state.load(SeqCst);
     loop {
         if cur & CLOSED != 0 {
@@ -52,7 +47,7 @@ pub(crate) fn close(state: &AtomicU64) -> bool {
         if cur & !CLOSED >= MAX_REFS {
             throw("too many concurrent operations on a single file or socket");
         }
-        match state.compare_exchange_weak(cur, (cur + 1) | CLOSED, SeqCst, SeqCst) {
+        match state.compare_exchange_weak(cur, (cur + 1) | set, SeqCst, SeqCst) {
             Ok(_) => return true,
             Err(now) => cur = now,
         }
