@@ -23,6 +23,10 @@ fi
 
 source scripts/ensure.sh
 ensure_qemu
+# The network tests (tests/net_*.rs) hold the Go twins of their programs
+# (tests/net/go/) to the same assertions, and curl is their HTTP client.
+ensure_go
+command -v curl >/dev/null 2>&1 || apt_install curl
 
 echo "== unit tests (host, std) =="
 cargo test --lib
