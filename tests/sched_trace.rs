@@ -72,7 +72,10 @@ fn sched_lines(out: &Output) -> Vec<Sched> {
 }
 
 fn traced(runner: &Runner, procs: u64, godebug: &str) -> Output {
-    let ms = if runner.is_qemu() { "600" } else { "500" };
+    // Long enough that a sysmon delayed by a loaded machine still prints
+    // the 4 lines asked for below (at 500 ms, one run of many at load
+    // average 5 printed only 2).
+    let ms = if runner.is_qemu() { "1200" } else { "1000" };
     let p = procs.to_string();
     let out = run_program(
         runner,
