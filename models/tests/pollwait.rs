@@ -6,12 +6,14 @@
 //! The goroutine is a loom thread: its park is "commit, then sleep until
 //! readied", and whoever takes it out of the word readies it. A lost
 //! wake-up is a thread that sleeps for ever: loom reports the deadlock.
+//! The count of parked goroutines goes with the word: `unblock` throws if
+//! it would go negative, and every model ends with it at 0.
 
 mod common;
 
-use common::netpoll_proto::pollwait::{Begin, begin, commit, end, unblock};
+use common::netpoll_proto::pollwait::{Begin, WAIT, begin, commit, end, unblock};
 use common::{model, model_fails};
-use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use loom::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering::SeqCst};
 use loom::thread;
 use std::sync::Arc;
 
@@ -20,6 +22,10 @@ const G: usize = 0x1000;
 
 struct World {
     word: AtomicUsize,
+    /// The netpoller's count of parked goroutines.
+    waiters: AtomicI64,
+    /// Commit in Go's order (CAS, then count) instead of the runtime's.
+    count_after_cas: bool,
     /// The descriptor's `closing` flag (or its deadline having passed).
     closing: AtomicBool,
     /// The goroutine has been readied (GWAITING -> GRUNNABLE).
@@ -30,8 +36,14 @@ struct World {
 
 impl World {
     fn new() -> Arc<World> {
+        World::with_order(false)
+    }
+
+    fn with_order(count_after_cas: bool) -> Arc<World> {
         Arc::new(World {
             word: AtomicUsize::new(0),
+            waiters: AtomicI64::new(0),
+            count_after_cas,
             closing: AtomicBool::new(false),
             readied: AtomicBool::new(false),
             waiter: std::sync::Mutex::new(None),
@@ -62,7 +74,7 @@ impl World {
         if check_first || !self.closing.load(SeqCst) {
             // gopark: the commit runs once the goroutine is off its M.
             *self.waiter.lock().unwrap() = Some(thread::current());
-            if commit(&self.word, G) {
+            if self.commit() {
                 while !self.readied.load(SeqCst) {
                     thread::park();
                 }
@@ -70,6 +82,23 @@ impl World {
             }
         }
         end(&self.word)
+    }
+
+    /// gopark's commit, in the runtime's order or in Go's.
+    fn commit(&self) -> bool {
+        if !self.count_after_cas {
+            return commit(&self.word, G, &self.waiters);
+        }
+        let parked = self.word.compare_exchange(WAIT, G, SeqCst, SeqCst).is_ok();
+        if parked {
+            self.waiters.fetch_add(1, SeqCst);
+        }
+        parked
+    }
+
+    /// Once everyone has run again, nobody is counted as parked.
+    fn settled(&self) {
+        assert_eq!(self.waiters.load(SeqCst), 0, "waiter count after the run");
     }
 
     /// `PollDesc::wait`: Ok(()) when ready, Err(()) for the close.
@@ -86,7 +115,7 @@ impl World {
 
     /// `io_ready` for the read direction.
     fn io_ready(&self) {
-        let g = unblock(&self.word, true);
+        let g = unblock(&self.word, true, &self.waiters);
         self.ready(g);
     }
 
@@ -94,7 +123,7 @@ impl World {
     fn close(&self) {
         self.closing.store(true, SeqCst);
         loom::sync::atomic::fence(SeqCst);
-        let g = unblock(&self.word, false);
+        let g = unblock(&self.word, false, &self.waiters);
         self.ready(g);
     }
 }
@@ -107,6 +136,7 @@ fn readiness_is_never_lost() {
         let t = thread::spawn(move || w2.io_ready());
         assert_eq!(w.wait(false), Ok(()));
         t.join().unwrap();
+        w.settled();
     });
 }
 
@@ -123,6 +153,7 @@ fn two_readinesses_before_and_during_the_wait() {
         t.join().unwrap();
         // At most one readiness is remembered; the word is never a G.
         assert!(w.word.load(SeqCst) <= 1);
+        w.settled();
     });
 }
 
@@ -134,6 +165,7 @@ fn close_always_wakes_the_waiter() {
         let t = thread::spawn(move || w2.close());
         assert_eq!(w.wait(false), Err(()));
         t.join().unwrap();
+        w.settled();
     });
 }
 
@@ -149,6 +181,7 @@ fn close_racing_readiness_wakes_the_waiter_once() {
         let _ = w.wait(false);
         a.join().unwrap();
         b.join().unwrap();
+        w.settled();
     });
 }
 
@@ -165,4 +198,21 @@ fn checking_errors_before_the_claim_loses_the_close() {
         t.join().unwrap();
     });
     assert!(msg.contains("deadlock"), "{msg}");
+}
+
+/// The model can fail: counting the goroutine after the CAS that parks it
+/// (Go's `netpollblockcommit` order) lets a waker take it out and subtract
+/// it first; the count goes to -1, which `unblock` refuses (in the
+/// runtime, a parked goroutine elsewhere would then not count as waiting,
+/// as CI saw: `waiters=-1` after a stress run under qemu).
+#[test]
+fn counting_after_the_cas_goes_negative() {
+    let msg = model_fails("pollwait count after CAS", || {
+        let w = World::with_order(true);
+        let w2 = w.clone();
+        let t = thread::spawn(move || w2.io_ready());
+        assert_eq!(w.wait(false), Ok(()));
+        t.join().unwrap();
+    });
+    assert!(msg.contains("negative waiter count"), "{msg}");
 }

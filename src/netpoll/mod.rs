@@ -62,9 +62,10 @@ pub(crate) enum Mode {
     Both,
 }
 
-/// Goroutines parked in the poller (Go's `netpollWaiters`). Signed: a
-/// waker may take a goroutine out of its word just before the commit
-/// that parked it counts it, so it can be -1 for a moment.
+/// Goroutines parked in the poller (Go's `netpollWaiters`), kept by the
+/// waiting-word protocol (proto/pollwait.rs): counted before a goroutine
+/// becomes visible in its word, so never below the number truly parked
+/// and never negative (signed so that a bug would show as one).
 static WAITERS: AtomicI64 = AtomicI64::new(0);
 
 pub(crate) fn waiters() -> &'static AtomicI64 {

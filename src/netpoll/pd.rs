@@ -362,9 +362,8 @@ impl PollDesc {
 /// `unblock` of one word; a goroutine taken out goes onto `woken` and no
 /// longer counts as a waiter.
 fn take_waiter(word: &AtomicUsize, ioready: bool, woken: &mut GQueue) {
-    let g = pollwait::unblock(word, ioready);
+    let g = pollwait::unblock(word, ioready, waiters());
     if g != 0 {
-        waiters().fetch_sub(1, SeqCst);
         // SAFETY: `g` is a parked G (it committed into the word) that we
         // alone took out, so no one else queues it.
         unsafe { woken.push_back(g as *mut G) };
@@ -404,11 +403,7 @@ pub(crate) unsafe fn ready_all(mut q: GQueue, from_goroutine: bool) -> usize {
 unsafe fn commit_wait(gp: *mut G, word: *mut u8) -> bool {
     // SAFETY: the word is live (contract).
     let word = unsafe { &*(word as *const AtomicUsize) };
-    let parked = pollwait::commit(word, gp as usize);
-    if parked {
-        waiters().fetch_add(1, SeqCst);
-    }
-    parked
+    pollwait::commit(word, gp as usize, waiters())
 }
 
 /// A deadline timer's function (Go's `netpolldeadlineimpl`), on g0 of an

@@ -2,7 +2,7 @@
 //! module plays the part of `src/netpoll/proto/mod.rs`.
 #![allow(dead_code, unused_imports)]
 
-pub use loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+pub use loom::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 
 pub fn throw(msg: &str) -> ! {
     panic!("fatal error: {msg}")

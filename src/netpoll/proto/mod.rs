@@ -6,7 +6,7 @@
 //! `super::`.
 
 pub(crate) use crate::debug::fatal::throw;
-pub(crate) use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+pub(crate) use core::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 
 pub(crate) mod fdref;
 pub(crate) mod pollwait;

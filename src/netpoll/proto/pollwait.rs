@@ -32,7 +32,18 @@
 //! wakes it (a `WAIT` turned into `NIL` makes the commit fail). I/O
 //! readiness needs no flag: `READY` itself is the message.
 
-use super::{AtomicUsize, Ordering::SeqCst, throw};
+//!
+//! The count of parked goroutines (`waiters`, Go's `netpollWaiters`) is
+//! kept here too, so that loom checks it with the word: [`commit`] adds
+//! the goroutine *before* its CAS makes it visible in the word, and takes
+//! it back if the CAS fails; [`unblock`] subtracts what it takes out. A
+//! waker can only subtract a goroutine it found in the word, so the count
+//! never drops below the goroutines truly parked: it is never negative,
+//! and it is exactly 0 once every waiter has run again. (Adding after the
+//! CAS, as Go does, lets a waker subtract first: the count reads -1, and
+//! a parked goroutine elsewhere can then look like no waiter at all.)
+
+use super::{AtomicI64, AtomicUsize, Ordering::SeqCst, throw};
 
 /// Nothing happened, nobody waits (Go's `pdNil`).
 pub(crate) const NIL: usize = 0;
@@ -75,11 +86,19 @@ pub(crate) fn begin(word: &AtomicUsize) -> Begin {
 }
 
 /// gopark's commit (Go's `netpollblockcommit`): the goroutine `g` (not 0,
-/// 1 or 2: an address) is now parked on the word. False if a wake-up came
-/// first: the goroutine must not sleep.
+/// 1 or 2: an address) is now parked on the word, and counted in
+/// `waiters`. False if a wake-up came first: the goroutine must not sleep
+/// (and is not counted).
 #[inline]
-pub(crate) fn commit(word: &AtomicUsize, g: usize) -> bool {
-    word.compare_exchange(WAIT, g, SeqCst, SeqCst).is_ok()
+pub(crate) fn commit(word: &AtomicUsize, g: usize, waiters: &AtomicI64) -> bool {
+    // Counted first: once the CAS publishes `g`, a waker may take it out
+    // and subtract it at once.
+    waiters.fetch_add(1, SeqCst);
+    if word.compare_exchange(WAIT, g, SeqCst, SeqCst).is_ok() {
+        return true;
+    }
+    waiters.fetch_sub(1, SeqCst);
+    false
 }
 
 /// The waiter's last step, after the park (or instead of it, when an error
@@ -94,10 +113,10 @@ pub(crate) fn end(word: &AtomicUsize) -> bool {
 }
 
 /// The waker (Go's `netpollunblock`): I/O readiness when `ioready`, else an
-/// error wake-up. Returns the parked goroutine it took out of the word, or
-/// 0; the caller readies it.
+/// error wake-up. Returns the parked goroutine it took out of the word
+/// (no longer counted in `waiters`), or 0; the caller readies it.
 #[inline]
-pub(crate) fn unblock(word: &AtomicUsize, ioready: bool) -> usize {
+pub(crate) fn unblock(word: &AtomicUsize, ioready: bool, waiters: &AtomicI64) -> usize {
     loop {
         let old = word.load(SeqCst);
         if old == READY {
@@ -108,7 +127,13 @@ pub(crate) fn unblock(word: &AtomicUsize, ioready: bool) -> usize {
         }
         let new = if ioready { READY } else { NIL };
         if word.compare_exchange(old, new, SeqCst, SeqCst).is_ok() {
-            return if old == WAIT || old == NIL { 0 } else { old };
+            if old == WAIT || old == NIL {
+                return 0;
+            }
+            if waiters.fetch_sub(1, SeqCst) < 1 {
+                throw("netpollunblock: negative waiter count");
+            }
+            return old;
         }
     }
 }
