@@ -37,6 +37,7 @@ const LAYERS: &[(&str, u8, &str)] = &[
     ("io", 4, "services"),
     ("netpoll", 4, "services"),
     ("net", 4, "services"),
+    ("fs", 4, "services"),
     ("boot", 5, "boot"),
     ("runtime", 6, "api"),
     ("env", 6, "api"),
