@@ -16,7 +16,7 @@
 //! raises a new edge-triggered event. So the next [`Fd::read`] does not
 //! try the syscall first (it would answer `EAGAIN`): it waits for that
 //! event, or takes it at once if it came already. Not so once an event
-//! has reported hang-up or an error ([`PollDesc::hung_up`]): end of file
+//! has reported hang-up or an error ([`proto::shortread`](super::proto::shortread)): end of file
 //! (or the error) may sit right behind the bytes read, already reported
 //! by the event that woke the reader, and no new edge will come for it;
 //! from then on every read tries the syscall first. In a request/response
@@ -32,10 +32,10 @@
 //! closed while a syscall may still use it, and a goroutine parked on the
 //! old descriptor is never woken by whoever gets that number next.
 
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use core::sync::atomic::{AtomicBool, AtomicU64};
 
 use super::pd::PollDesc;
-use super::proto::fdref;
+use super::proto::{fdref, shortread};
 use super::{Mode, PollError, PollResult, poller};
 use crate::sync::RawMutex;
 use crate::sys::{Errno, file};
@@ -134,7 +134,7 @@ impl Fd {
         };
         let _hold = self.hold(Some(lock))?;
         if mode == Mode::Read {
-            self.drained.store(false, Relaxed);
+            shortread::after_read(&self.drained, 0, 0);
         }
         self.pd.prepare(mode)?;
         loop {
@@ -160,23 +160,25 @@ impl Fd {
 
     /// `read(2)` of a stream; `Ok(0)` is end of file (for a non-empty
     /// `buf`). After a short read it waits for the next event before the
-    /// syscall (module note), so the readiness is not reset first.
+    /// syscall (module note), so the readiness is not reset first. Only
+    /// for a stream whose read takes all it has (a socket, a pipe): a
+    /// terminal answers a line per read and must use [`Fd::read_with`].
     pub(crate) fn read(&self, buf: &mut [u8]) -> PollResult<usize> {
         let _hold = self.hold(Some(&self.rmu))?;
         self.pd.check_err(Mode::Read)?;
-        if self.drained.load(Relaxed) && !buf.is_empty() && !self.pd.hung_up() {
+        if shortread::wait_first(&self.drained, buf.len(), self.pd.hup()) {
             self.pd.wait(Mode::Read)?;
         }
         loop {
             match file::read(self.raw, buf) {
                 Ok(n) => {
-                    self.drained.store(n > 0 && n < buf.len(), Relaxed);
+                    shortread::after_read(&self.drained, n, buf.len());
                     return Ok(n);
                 }
                 Err(Errno::EINTR) => continue,
                 Err(Errno::EAGAIN) => self.pd.wait(Mode::Read)?,
                 Err(e) => {
-                    self.drained.store(false, Relaxed);
+                    shortread::after_read(&self.drained, 0, buf.len());
                     return Err(PollError::Os(e));
                 }
             }

@@ -32,6 +32,7 @@ use core::sync::atomic::{
 };
 
 use super::proto::pollwait::{self, Begin};
+use super::proto::shortread;
 use super::proto::store_load_fence;
 use super::{Mode, PollError, PollResult, waiters};
 use crate::debug::fatal::throw;
@@ -68,7 +69,7 @@ pub(crate) struct PollDesc {
     /// An event reported hang-up or an error (`EPOLLRDHUP`, `EPOLLHUP`,
     /// `EPOLLERR`): a state that stays, and raises no further edge. Set
     /// before the waiter is woken; reset only when the descriptor is
-    /// reused. See [`PollDesc::hung_up`].
+    /// reused. See [`PollDesc::hup`].
     hup: AtomicBool,
     /// Read and write deadlines (see the module note).
     rd: AtomicI64,
@@ -337,18 +338,19 @@ impl PollDesc {
         unsafe { ready_all(woken, true) };
     }
 
-    /// Has an event reported hang-up or an error? Then end of file (or the
-    /// error) may sit behind the data a read leaves, with no edge to come.
-    pub(crate) fn hung_up(&self) -> bool {
-        self.hup.load(SeqCst)
+    /// The flag an event sets once it reports hang-up or an error: end of
+    /// file (or the error) may then sit behind the data a read leaves,
+    /// with no edge to come ([`shortread`]).
+    pub(crate) fn hup(&self) -> &AtomicBool {
+        &self.hup
     }
 
     /// Readiness from an event (Go's `netpollready`): the waiters of the
     /// directions that are ready go onto `woken`. `hup`: the event reported
     /// hang-up or an error, recorded before anyone is woken.
     pub(crate) fn io_ready(&self, read: bool, write: bool, hup: bool, woken: &mut GQueue) {
-        if hup && !self.hup.load(Relaxed) {
-            self.hup.store(true, SeqCst);
+        if hup {
+            shortread::record_hup(&self.hup);
         }
         if read {
             take_waiter(&self.rg, true, woken);

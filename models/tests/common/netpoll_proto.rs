@@ -2,7 +2,7 @@
 //! module plays the part of `src/netpoll/proto/mod.rs`.
 #![allow(dead_code, unused_imports)]
 
-pub use loom::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
+pub use loom::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
 
 pub fn throw(msg: &str) -> ! {
     panic!("fatal error: {msg}")
@@ -19,3 +19,6 @@ pub mod fdref;
 
 #[path = "../../../src/netpoll/proto/pollwait.rs"]
 pub mod pollwait;
+
+#[path = "../../../src/netpoll/proto/shortread.rs"]
+pub mod shortread;
