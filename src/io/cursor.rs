@@ -58,6 +58,17 @@ impl<T: AsRef<[u8]>> Read for Cursor<T> {
         self.pos += n as u64;
         Ok(n)
     }
+
+    /// As std's: a short read leaves the position at the end of the data
+    /// (even if it was past it).
+    fn read_exact(&mut self, buf: &mut [u8]) -> Result<()> {
+        let r = Read::read_exact(&mut self.remaining_slice(), buf);
+        match r {
+            Ok(()) => self.pos += buf.len() as u64,
+            Err(_) => self.pos = self.inner.as_ref().len() as u64,
+        }
+        r
+    }
 }
 
 impl<T: AsRef<[u8]>> BufRead for Cursor<T> {
@@ -72,9 +83,10 @@ impl<T: AsRef<[u8]>> BufRead for Cursor<T> {
 
 impl Write for Cursor<&mut [u8]> {
     fn write(&mut self, buf: &[u8]) -> Result<usize> {
+        // As std's: a position past the end stays where it is.
         let start = self.pos.min(self.inner.len() as u64) as usize;
         let n = (&mut self.inner[start..]).write(buf)?;
-        self.pos = (start + n) as u64;
+        self.pos += n as u64;
         Ok(n)
     }
 

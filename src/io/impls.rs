@@ -6,7 +6,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::error::{Error, ErrorKind, Result};
-use super::traits::{BufRead, Read, Write};
+use super::traits::{BufRead, NOT_UTF8, Read, Write};
 
 impl Read for &[u8] {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
@@ -35,6 +35,16 @@ impl Read for &[u8] {
     fn read_to_end(&mut self, buf: &mut Vec<u8>) -> Result<usize> {
         let n = self.len();
         buf.extend_from_slice(self);
+        *self = &self[n..];
+        Ok(n)
+    }
+
+    /// As std's: the whole slice is checked first, so bytes that are not
+    /// UTF-8 leave both the slice and `buf` as they were.
+    fn read_to_string(&mut self, buf: &mut alloc::string::String) -> Result<usize> {
+        let s = core::str::from_utf8(self).map_err(|_| NOT_UTF8)?;
+        buf.push_str(s);
+        let n = self.len();
         *self = &self[n..];
         Ok(n)
     }

@@ -396,3 +396,125 @@ fn cursor_matches_std() {
     assert_eq!(line, "line one\n");
     assert_eq!(r.position(), 9);
 }
+
+/// `&[u8]` as a reader: what each call returns, what is left of the
+/// slice and of the buffer, against std (bytes that are not UTF-8
+/// included: std consumes nothing then).
+#[test]
+fn slice_reads_match_std() {
+    let inputs: [&[u8]; 5] = [
+        b"",
+        b"abc",
+        b"ab\xffcd",
+        b"\xe2\x82",
+        "h\u{e9}llo".as_bytes(),
+    ];
+    for input in inputs {
+        let (mut ours, mut theirs) = (input, input);
+        let (mut s, mut t) = (String::from("pre"), String::from("pre"));
+        assert_eq!(
+            show(Read::read_to_string(&mut ours, &mut s)),
+            show_std(std::io::Read::read_to_string(&mut theirs, &mut t)),
+            "read_to_string of {input:?}"
+        );
+        assert_eq!((ours, s), (theirs, t), "after read_to_string of {input:?}");
+        for want in [0usize, 2, 10] {
+            let (mut ours, mut theirs) = (input, input);
+            let (mut x, mut y) = (vec![0u8; want], vec![0u8; want]);
+            assert_eq!(
+                show(Read::read_exact(&mut ours, &mut x)),
+                show_std(std::io::Read::read_exact(&mut theirs, &mut y)),
+                "read_exact({want}) of {input:?}"
+            );
+            assert_eq!(ours, theirs, "after read_exact({want}) of {input:?}");
+        }
+    }
+}
+
+/// `Cursor` at every position around a 10-byte buffer, past its end
+/// included: reads, exact reads and writes (into `&mut [u8]` and into
+/// `Vec<u8>`) leave the same position and bytes as std's.
+#[test]
+fn cursor_positions_match_std() {
+    let data: Vec<u8> = (0u8..10).collect();
+    for pos in 0u64..=13 {
+        for want in [0usize, 3, 20] {
+            let mut ours = Cursor::new(data.clone());
+            let mut theirs = std::io::Cursor::new(data.clone());
+            ours.set_position(pos);
+            theirs.set_position(pos);
+            let (mut x, mut y) = (vec![0u8; want], vec![0u8; want]);
+            assert_eq!(
+                show(ours.read_exact(&mut x)),
+                show_std(std::io::Read::read_exact(&mut theirs, &mut y)),
+                "read_exact({want}) at {pos}"
+            );
+            assert_eq!(
+                ours.position(),
+                theirs.position(),
+                "read_exact({want}) at {pos}"
+            );
+            assert_eq!(
+                show(ours.read(&mut x)),
+                show_std(std::io::Read::read(&mut theirs, &mut y)),
+                "read({want}) at {pos}"
+            );
+            assert_eq!(
+                (ours.position(), &x),
+                (theirs.position(), &y),
+                "read({want}) at {pos}"
+            );
+
+            let (mut a, mut b) = (data.clone(), data.clone());
+            let mut ours = Cursor::new(&mut a[..]);
+            let mut theirs = std::io::Cursor::new(&mut b[..]);
+            ours.set_position(pos);
+            theirs.set_position(pos);
+            let bytes = vec![0xaa; want];
+            assert_eq!(
+                show(ours.write(&bytes)),
+                show_std(std::io::Write::write(&mut theirs, &bytes)),
+                "slice write({want}) at {pos}"
+            );
+            assert_eq!(
+                ours.position(),
+                theirs.position(),
+                "slice write({want}) at {pos}"
+            );
+            assert_eq!(a, b, "slice write({want}) at {pos}");
+
+            let mut ours = Cursor::new(data.clone());
+            let mut theirs = std::io::Cursor::new(data.clone());
+            ours.set_position(pos);
+            theirs.set_position(pos);
+            assert_eq!(
+                show(ours.write(&bytes)),
+                show_std(std::io::Write::write(&mut theirs, &bytes)),
+                "vec write({want}) at {pos}"
+            );
+            assert_eq!(
+                (ours.position(), ours.get_ref()),
+                (theirs.position(), theirs.get_ref()),
+                "vec write({want}) at {pos}"
+            );
+        }
+    }
+}
+
+/// `repeat` has no end: reading to it answers as std does.
+#[test]
+fn repeat_to_end_matches_std() {
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    assert_eq!(
+        show(repeat(7).read_to_end(&mut x)),
+        show_std(std::io::Read::read_to_end(&mut std::io::repeat(7), &mut y))
+    );
+    let (mut s, mut t) = (String::new(), String::new());
+    assert_eq!(
+        show(repeat(7).read_to_string(&mut s)),
+        show_std(std::io::Read::read_to_string(
+            &mut std::io::repeat(7),
+            &mut t
+        ))
+    );
+}

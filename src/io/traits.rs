@@ -22,7 +22,7 @@ const UNEXPECTED_EOF: Error =
 /// The error of `write_all` when a write accepts nothing.
 const WRITE_ZERO: Error = Error::from_static(ErrorKind::WriteZero, "failed to write whole buffer");
 /// The error of the string readers for bytes that are not UTF-8.
-const NOT_UTF8: Error =
+pub(crate) const NOT_UTF8: Error =
     Error::from_static(ErrorKind::InvalidData, "stream did not contain valid UTF-8");
 /// What `read_to_end` asks for at least per read.
 const PROBE_SIZE: usize = 32;

@@ -2,7 +2,9 @@
 //! `io::util` (Go's `io.Copy`, `io.Discard`).
 
 use super::DEFAULT_BUF_SIZE;
-use super::error::{ErrorKind, Result};
+use alloc::vec::Vec;
+
+use super::error::{Error, ErrorKind, Result};
 use super::traits::{BufRead, Read, Write};
 
 /// Copies `reader` into `writer` until end of input; returns the bytes
@@ -92,5 +94,16 @@ impl Read for Repeat {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
         buf.fill(self.byte);
         Ok(buf.len())
+    }
+
+    /// An endless reader has no end to read to: `OutOfMemory` at once, as
+    /// std answers, instead of growing `buf` until the heap gives out.
+    fn read_to_end(&mut self, _buf: &mut Vec<u8>) -> Result<usize> {
+        Err(Error::from(ErrorKind::OutOfMemory))
+    }
+
+    /// As [`Repeat::read_to_end`].
+    fn read_to_string(&mut self, _buf: &mut alloc::string::String) -> Result<usize> {
+        Err(Error::from(ErrorKind::OutOfMemory))
     }
 }
