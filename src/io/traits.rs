@@ -423,3 +423,45 @@ impl<B: BufRead> Iterator for Lines<B> {
         }
     }
 }
+
+/// Where [`Seek::seek`] moves to (std's `io::SeekFrom`, Go's `whence`
+/// values `io.SeekStart`, `io.SeekCurrent`, `io.SeekEnd`).
+#[derive(Copy, PartialEq, Eq, Clone, Debug)]
+pub enum SeekFrom {
+    /// This many bytes from the start.
+    Start(u64),
+    /// This many bytes from the end (negative: before it).
+    End(i64),
+    /// This many bytes from the current position.
+    Current(i64),
+}
+
+/// A stream with a position that can be moved (std's `io::Seek`, Go's
+/// `io.Seeker`).
+pub trait Seek {
+    /// Moves the position; returns the new one, from the start. Seeking
+    /// before the start is an error; past the end is allowed.
+    fn seek(&mut self, pos: SeekFrom) -> Result<u64>;
+
+    /// Back to the start (std's `rewind`).
+    fn rewind(&mut self) -> Result<()> {
+        self.seek(SeekFrom::Start(0)).map(drop)
+    }
+
+    /// The position, from the start (std's `stream_position`).
+    fn stream_position(&mut self) -> Result<u64> {
+        self.seek(SeekFrom::Current(0))
+    }
+}
+
+impl<S: Seek + ?Sized> Seek for &mut S {
+    fn seek(&mut self, pos: SeekFrom) -> Result<u64> {
+        (**self).seek(pos)
+    }
+}
+
+impl<S: Seek + ?Sized> Seek for alloc::boxed::Box<S> {
+    fn seek(&mut self, pos: SeekFrom) -> Result<u64> {
+        (**self).seek(pos)
+    }
+}
