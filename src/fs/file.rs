@@ -280,8 +280,9 @@ impl Seek for &File {
 }
 
 /// How to open a file (std's `fs::OpenOptions`, Go's `os.OpenFile` flags
-/// and mode). The checks are std's: `truncate` or `create` without write
-/// access, and nothing to read or write, are `InvalidInput`.
+/// and mode). The checks are std's, with its texts: `truncate` or
+/// `create` without write access, `truncate` with `append`, and nothing
+/// to read or write, are `InvalidInput` before any system call.
 #[derive(Clone, Debug)]
 pub struct OpenOptions {
     read: bool,
@@ -379,17 +380,20 @@ impl OpenOptions {
             (true, true, false) => Ok(O_RDWR),
             (false, _, true) => Ok(O_WRONLY | O_APPEND),
             (true, _, true) => Ok(O_RDWR | O_APPEND),
-            (false, false, false) => Err(io::Error::from_raw_os_error(EINVAL)),
+            (false, false, false) if self.create || self.create_new || self.truncate => {
+                Err(NEEDS_WRITE)
+            }
+            (false, false, false) => Err(NO_ACCESS),
         }
     }
 
     fn creation_mode(&self) -> io::Result<u32> {
         let writable = self.write || self.append;
         if !writable && (self.truncate || self.create || self.create_new) {
-            return Err(io::Error::from_raw_os_error(EINVAL));
+            return Err(NEEDS_WRITE);
         }
         if self.append && self.truncate && !self.create_new {
-            return Err(io::Error::from_raw_os_error(EINVAL));
+            return Err(NEEDS_WRITE);
         }
         Ok(match (self.create, self.truncate, self.create_new) {
             (_, _, true) => O_CREAT | O_EXCL,
@@ -400,6 +404,18 @@ impl OpenOptions {
         })
     }
 }
+
+/// std's error for options with no access at all.
+const NO_ACCESS: io::Error = io::Error::from_static(
+    io::ErrorKind::InvalidInput,
+    "must specify at least one of read, write, or append access",
+);
+/// std's error for `create`/`truncate` without write access, and for
+/// `truncate` with `append`.
+const NEEDS_WRITE: io::Error = io::Error::from_static(
+    io::ErrorKind::InvalidInput,
+    "creating or truncating a file requires write or append access",
+);
 
 impl Default for OpenOptions {
     fn default() -> OpenOptions {

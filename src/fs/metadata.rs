@@ -25,8 +25,6 @@ use crate::sys::fs::{
     S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, Stat, realtime,
 };
 
-/// The permission bits of a mode (with set-uid, set-gid and sticky).
-const PERMISSION_BITS: u32 = 0o7777;
 /// The write bits of owner, group and others.
 const WRITE_BITS: u32 = 0o222;
 /// Nanoseconds in a second.
@@ -264,27 +262,30 @@ impl fmt::Debug for FileType {
 /// A file's permission bits (std's `fs::Permissions` with
 /// `PermissionsExt`'s `mode`/`from_mode`/`set_mode`; Go's
 /// `FileMode.Perm()`).
+///
+/// As in std, the mode is kept whole: from [`Metadata::permissions`] it
+/// still has the file-type bits (`0o100644` for a regular file; mask with
+/// `0o7777` for the permission bits alone), and `from_mode` keeps what it
+/// is given. `chmod` ignores the type bits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct Permissions {
     mode: u32,
 }
 
 impl Permissions {
-    /// From mode bits (the type bits are dropped).
+    /// From mode bits, kept as given.
     pub fn from_mode(mode: u32) -> Permissions {
-        Permissions {
-            mode: mode & PERMISSION_BITS,
-        }
+        Permissions { mode }
     }
 
-    /// The permission bits, e.g. `0o644`.
+    /// The mode, e.g. `0o100644` from a regular file's metadata.
     pub fn mode(&self) -> u32 {
         self.mode
     }
 
-    /// Sets the permission bits.
+    /// Sets the mode.
     pub fn set_mode(&mut self, mode: u32) {
-        self.mode = mode & PERMISSION_BITS;
+        self.mode = mode;
     }
 
     /// Whether nobody may write (no write bit at all; std's `readonly`,
@@ -473,7 +474,10 @@ mod tests {
             assert_eq!(o.readonly(), s.readonly(), "{mode:o}");
             o.set_readonly(true);
             s.set_readonly(true);
-            assert_eq!(o.mode(), s.mode() & PERMISSION_BITS, "{mode:o}");
+            assert_eq!(o.mode(), s.mode(), "{mode:o}");
+            o.set_readonly(false);
+            s.set_readonly(false);
+            assert_eq!(o.mode(), s.mode(), "{mode:o}");
         }
     }
 }
