@@ -476,6 +476,8 @@ mod tests {
             s.set_readonly(true);
             assert_eq!(o.mode(), s.mode(), "{mode:o}");
             o.set_readonly(false);
+            // Deliberately std's world-writable behaviour, compared.
+            #[allow(clippy::permissions_set_readonly_false)]
             s.set_readonly(false);
             assert_eq!(o.mode(), s.mode(), "{mode:o}");
         }

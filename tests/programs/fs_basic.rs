@@ -247,7 +247,11 @@ fn basic(dir: &Path) {
     show("remove_file missing", fs::remove_file(dir.join("b2.txt")));
     let mut names: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap()
-        .map(|e| PathBuf::from(e.unwrap().file_name()))
+        // std's file_name is an OsString, rt0's a PathBuf already.
+        .map(|e| {
+            #[allow(clippy::useless_conversion)]
+            PathBuf::from(e.unwrap().file_name())
+        })
         .collect();
     names.sort();
     println!("left: {names:?}");
