@@ -1,5 +1,5 @@
 //! Files and directories, shaped like `std::fs`: [`File`], [`OpenOptions`],
-//! [`Metadata`], [`ReadDir`] and the free functions ([`read`], [`write`],
+//! [`Metadata`], [`ReadDir`] and the free functions ([`read`], [`write`](fn@write),
 //! [`metadata`], [`create_dir_all`], [`rename`], ...). Go's counterparts
 //! are package `os` (`os.Open`, `os.ReadFile`, `os.Stat`, `os.ReadDir`,
 //! `os.MkdirAll`, `os.RemoveAll`, `os.Readlink`, `os.Symlink`) and
@@ -9,7 +9,7 @@
 //! **Blocking.** A regular file is always "ready" as far as epoll is
 //! concerned, so a read that waits for the disk cannot park the
 //! goroutine: it blocks its thread. Every system call here that may wait
-//! on storage therefore goes through [`sys_call`], the one place that
+//! on storage therefore goes through `sys_call`, the one place that
 //! wraps it in the scheduler's system-call bracket (`entersyscallblock` /
 //! `exitsyscall`, `sched/syscall.rs`, what `runtime::blocking` does for
 //! programs): the goroutine's P is handed to another M for the duration,
@@ -18,7 +18,7 @@
 //! form that keeps the P until sysmon takes it away; rt0 has only the
 //! handing-off form yet, so each call costs a P hand-off (a few
 //! microseconds, and a thread wake-up when the P has other work). When a
-//! cheap `entersyscall` lands only [`sys_call`] changes. Calls that never
+//! cheap `entersyscall` lands only `sys_call` changes. Calls that never
 //! wait (`lseek`, `fcntl`) skip the bracket.
 //!
 //! **Errors** are `io::Error::from_raw_os_error(errno)`, so the kind is
@@ -36,6 +36,8 @@
 //!
 //! Nothing here registers with the netpoller; pipes and sockets opened by
 //! path (a FIFO) block their thread the same way, inside the bracket.
+
+#![warn(missing_docs)]
 
 mod dir;
 mod file;

@@ -20,8 +20,8 @@
 //! is `None`. Equality and ordering compare the bytes (std compares
 //! components, so to std `a//b` equals `a/b`; here it does not).
 //!
-//! **To the kernel**: [`with_cstr`] appends the NUL the system call needs,
-//! in a buffer on the stack for paths shorter than [`MAX_STACK_PATH`] and
+//! **To the kernel**: `with_cstr` appends the NUL the system call needs,
+//! in a buffer on the stack for paths shorter than `MAX_STACK_PATH` and
 //! on the heap otherwise; a path with a NUL inside is `InvalidInput`, as
 //! in std, and reaches no system call.
 
