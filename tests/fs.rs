@@ -19,6 +19,8 @@
 //!   open files", and the program goes on once some are closed), a file
 //!   removed while open still reads, writes to /dev/full fail with "No
 //!   space left on device", never a crash;
+//! - 8 goroutines writing, listing, reading back and removing 100 files
+//!   each at once, at GOMAXPROCS 1, 2 and 4;
 //! - the system-call bracket: at GOMAXPROCS=1 a goroutine blocked in the
 //!   kernel opening a FIFO must give up its P, or main could never open
 //!   the other end (without the bracket the program hangs and is killed).
@@ -585,6 +587,22 @@ fn dev_full_write_fails() {
             "[{}]",
             r.label()
         );
+    }
+}
+
+#[test]
+fn goroutines_in_system_calls_at_once() {
+    for r in native_and_one_qemu() {
+        for procs in ["1", "2", "4"] {
+            let dir = Scratch::new("parallel");
+            let out = fs_ops(&r, procs, &[os("parallel"), dir.0.as_os_str()]);
+            assert_eq!(
+                out.stdout_str(),
+                "listed=800 good=800 left=0\n",
+                "[{} GOMAXPROCS={procs}]",
+                r.label()
+            );
+        }
     }
 }
 

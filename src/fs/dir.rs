@@ -30,8 +30,8 @@ use crate::io;
 use crate::sys::Errno;
 use crate::sys::fs::{
     self as sys, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, DIRENT64_NAME_OFFSET, DT_SHIFT,
-    DT_UNKNOWN, Dirent64Head, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_RDONLY, S_IFDIR, S_IFMT,
-    SEEK_SET,
+    DT_UNKNOWN, Dirent64Head, ENOENT, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_RDONLY, S_IFDIR,
+    S_IFMT, SEEK_SET,
 };
 
 /// Bytes of `linux_dirent64` records asked for per `getdents64`: 32 KiB,
@@ -39,8 +39,6 @@ use crate::sys::fs::{
 const DIRENT_BUF: usize = 32 * 1024;
 /// The mode `create_dir` gives, before the umask.
 pub(crate) const DEFAULT_DIR_MODE: u32 = 0o777;
-/// `ENOENT`: a component is missing.
-const ENOENT: Errno = Errno(2);
 
 /// The descriptor of an open directory, closed on drop.
 struct DirFd(i32);

@@ -55,7 +55,10 @@ use alloc::vec::Vec;
 use crate::io::{self, Read, Write};
 use crate::sched::syscall::{entersyscallblock, exitsyscall};
 use crate::sys::Errno;
-use crate::sys::fs::{self as sys, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_PATH};
+use crate::sys::fs::{
+    self as sys, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, EINVAL, ENAMETOOLONG, O_CLOEXEC,
+    O_PATH,
+};
 use path::with_cstr;
 
 /// How much [`copy`] moves per read: 128 KiB (coreutils `cp`'s and Go's
@@ -192,16 +195,11 @@ fn readlink_at(dirfd: i32, path: &core::ffi::CStr) -> io::Result<PathBuf> {
             return Ok(PathBuf::from(buf));
         }
         if size > MAX_LINK {
-            return Err(io::Error::from_raw_os_error(ENAMETOOLONG));
+            return Err(io::Error::from(ENAMETOOLONG));
         }
         size *= 2;
     }
 }
-
-/// `ENAMETOOLONG`: a name longer than `PATH_MAX`.
-const ENAMETOOLONG: i32 = 36;
-/// `EINVAL`: what `copy` answers for a source that is not a file.
-const EINVAL: i32 = 22;
 
 /// The target a symbolic link holds (std's `fs::read_link`, Go's
 /// `os.Readlink`); `InvalidInput` (EINVAL) for something not a link.
@@ -224,7 +222,7 @@ pub fn canonicalize<P: AsRef<Path>>(path: P) -> io::Result<PathBuf> {
     let mut link = alloc::format!("/proc/self/fd/{fd}");
     link.push('\0');
     let c = core::ffi::CStr::from_bytes_with_nul(link.as_bytes())
-        .map_err(|_| io::Error::from_raw_os_error(EINVAL))?;
+        .map_err(|_| io::Error::from(EINVAL))?;
     let r = readlink_at(AT_FDCWD, c);
     drop(owner);
     r

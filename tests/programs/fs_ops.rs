@@ -14,6 +14,8 @@
 //! - `emfile FILE`: opens FILE until the descriptors run out;
 //! - `removed FILE`: opens FILE, removes it, reads it;
 //! - `devfull`: writes to /dev/full;
+//! - `parallel DIR`: 8 goroutines writing, listing, reading and removing
+//!   100 files each at once;
 //! - `calls FILE N`: N one-byte `read_at`s, timed (the bracket's cost);
 //! - `fifo PATH`: one goroutine opens and reads the FIFO PATH while main
 //!   opens and writes it: with GOMAXPROCS=1 that works only when a call
@@ -87,6 +89,7 @@ fn main() {
         Some(b"removed") => removed(Path::new(args[2])),
         Some(b"devfull") => devfull(),
         Some(b"fifo") => fifo(Path::new(args[2])),
+        Some(b"parallel") => parallel(Path::new(args[2])),
         Some(b"calls") => calls(Path::new(args[2]), rt0::env::arg(3).unwrap_or(10_000)),
         _ => {
             rt0::eprintln!(
@@ -223,6 +226,49 @@ fn devfull() {
         File::open("/dev/full")
             .and_then(|mut f| f.read(&mut z))
             .map(|n| (n, z)),
+    );
+}
+
+/// Goroutines that each write, list, read back and remove their own files
+/// at once: every file system call enters and leaves the system-call
+/// bracket while the others do too (with more goroutines than Ps, many
+/// come back to find no idle P and queue themselves).
+fn parallel(dir: &Path) {
+    const WORKERS: usize = 8;
+    const FILES: usize = 100;
+    let results: Chan<(usize, usize, usize)> = Chan::new(WORKERS);
+    for w in 0..WORKERS {
+        let results = results.clone();
+        let dir = dir.join(format!("w{w}"));
+        rt0::runtime::go(move || {
+            fs::create_dir(&dir).expect("create_dir");
+            for i in 0..FILES {
+                let body = format!("worker {w} file {i} {}", "x".repeat(i * 37));
+                fs::write(dir.join(format!("{i}")), body).expect("write");
+            }
+            let listed = fs::read_dir(&dir).expect("read_dir").count();
+            let mut good = 0;
+            for i in 0..FILES {
+                let want = format!("worker {w} file {i} {}", "x".repeat(i * 37));
+                if fs::read_to_string(dir.join(format!("{i}"))).expect("read") == want {
+                    good += 1;
+                }
+            }
+            fs::remove_dir_all(&dir).expect("remove_dir_all");
+            results.send((w, listed, good)).unwrap();
+        });
+    }
+    let mut total = (0, 0);
+    for _ in 0..WORKERS {
+        let (_, listed, good) = results.recv().unwrap();
+        total.0 += listed;
+        total.1 += good;
+    }
+    println!(
+        "listed={} good={} left={}",
+        total.0,
+        total.1,
+        fs::read_dir(dir).unwrap().count()
     );
 }
 
