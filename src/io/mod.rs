@@ -17,7 +17,7 @@
 //! `read_to_end`, `read_to_string`, `write_all`, `write_fmt` so that
 //! `write!` works, `read_line`, `read_until`, `lines`, `split`, `bytes`,
 //! `take`, `chain`, `by_ref`); `BufReader`, `BufWriter` (with std's
-//! `IntoInnerError`), `copy`, `Cursor` (no `Seek` yet), `empty`, `sink`,
+//! `IntoInnerError`), `copy`, `Cursor` (with `Seek`), `empty`, `sink`,
 //! `repeat`; the impls for `&[u8]`, `Vec<u8>`, `&mut [u8]`, `&mut T` and
 //! `Box<T>`; `Seek` and `SeekFrom` (implemented by `fs::File`). Not yet:
 //! vectored I/O, `LineWriter`, stdin/stdout as
