@@ -184,7 +184,8 @@ impl DirEntry {
     }
 
     /// The entry's name, exactly as the directory holds it (any bytes but
-    /// `/` and NUL).
+    /// `/` and NUL). std returns an `OsString`; rt0 has no `OsString`, and
+    /// a `PathBuf` is the same bytes.
     pub fn file_name(&self) -> PathBuf {
         PathBuf::from(self.name.clone())
     }
