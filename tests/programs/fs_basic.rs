@@ -201,6 +201,14 @@ fn basic(dir: &Path) {
         "long read_link",
         fs::read_link(dir.join("longlink")).map(|p| p.to_str().map(str::len)),
     );
+    show("loop1", fs::symlink("loop2", dir.join("loop1")));
+    show("loop2", fs::symlink("loop1", dir.join("loop2")));
+    show("metadata of a loop", fs::metadata(dir.join("loop1")).map(|_| ()));
+    show("open a loop", File::open(dir.join("loop1")).map(|_| ()));
+    show("canonicalize a loop", fs::canonicalize(dir.join("loop2")));
+    show("open dangling", File::open(dir.join("dangling")).map(|_| ()));
+    show("remove loop1", fs::remove_file(dir.join("loop1")));
+    show("remove loop2", fs::remove_file(dir.join("loop2")));
     // Copy and permissions.
     show("copy", fs::copy(&b, dir.join("c.txt")));
     show("copy content", fs::read_to_string(dir.join("c.txt")));
