@@ -245,28 +245,79 @@ pub fn read_dir<P: AsRef<Path>>(path: P) -> io::Result<ReadDir> {
 /// `create_dir_all`, Go's `os.MkdirAll`); a directory already there is
 /// success, anything else already there `AlreadyExists`.
 pub fn create_dir_all<P: AsRef<Path>>(path: P) -> io::Result<()> {
-    let path = path.as_ref();
+    mkdir_all(path.as_ref(), DEFAULT_DIR_MODE)
+}
+
+/// `mkdir` of `path`, mode `mode` before the umask.
+fn mkdir(path: &Path, mode: u32) -> io::Result<()> {
+    with_cstr(path, |c| sys_call(|| sys::mkdirat(AT_FDCWD, c, mode)))
+}
+
+/// `mkdir -p`: the parents first when `path`'s own `mkdir` says one is
+/// missing; a directory made meanwhile by someone else counts as made.
+fn mkdir_all(path: &Path, mode: u32) -> io::Result<()> {
     if path.as_bytes().is_empty() {
         return Ok(());
     }
-    match with_cstr(path, |c| {
-        sys_call(|| sys::mkdirat(AT_FDCWD, c, DEFAULT_DIR_MODE))
-    }) {
+    match mkdir(path, mode) {
         Ok(()) => return Ok(()),
         Err(e) if e.raw_os_error() == Some(ENOENT.0) => {}
         Err(_) if path.is_dir() => return Ok(()),
         Err(e) => return Err(e),
     }
     match path.parent() {
-        Some(parent) => create_dir_all(parent)?,
-        None => return Err(io::Error::from_raw_os_error(ENOENT.0)),
+        Some(parent) => mkdir_all(parent, mode)?,
+        None => return Err(io::Error::from(ENOENT)),
     }
-    match with_cstr(path, |c| {
-        sys_call(|| sys::mkdirat(AT_FDCWD, c, DEFAULT_DIR_MODE))
-    }) {
+    match mkdir(path, mode) {
         Ok(()) => Ok(()),
         Err(_) if path.is_dir() => Ok(()),
         Err(e) => Err(e),
+    }
+}
+
+/// How to create a directory (std's `fs::DirBuilder`, with
+/// `DirBuilderExt::mode`; Go's `os.Mkdir`/`os.MkdirAll` with a mode).
+#[derive(Clone, Debug)]
+pub struct DirBuilder {
+    recursive: bool,
+    mode: u32,
+}
+
+impl DirBuilder {
+    /// Not recursive, mode `0o777` (before the umask).
+    pub fn new() -> DirBuilder {
+        DirBuilder {
+            recursive: false,
+            mode: DEFAULT_DIR_MODE,
+        }
+    }
+
+    /// Also create missing parents, and accept a directory already there.
+    pub fn recursive(&mut self, recursive: bool) -> &mut DirBuilder {
+        self.recursive = recursive;
+        self
+    }
+
+    /// The permission bits of the new directories, before the umask.
+    pub fn mode(&mut self, mode: u32) -> &mut DirBuilder {
+        self.mode = mode;
+        self
+    }
+
+    /// Creates `path` with these options.
+    pub fn create<P: AsRef<Path>>(&self, path: P) -> io::Result<()> {
+        if self.recursive {
+            mkdir_all(path.as_ref(), self.mode)
+        } else {
+            mkdir(path.as_ref(), self.mode)
+        }
+    }
+}
+
+impl Default for DirBuilder {
+    fn default() -> DirBuilder {
+        DirBuilder::new()
     }
 }
 

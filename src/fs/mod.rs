@@ -44,7 +44,7 @@ mod file;
 mod metadata;
 pub mod path;
 
-pub use dir::{DirEntry, ReadDir, create_dir_all, read_dir, remove_dir_all};
+pub use dir::{DirBuilder, DirEntry, ReadDir, create_dir_all, read_dir, remove_dir_all};
 pub use file::{File, OpenOptions};
 pub use metadata::{FileType, Metadata, Permissions, SystemTime, SystemTimeError, UNIX_EPOCH};
 pub use path::{Path, PathBuf};
@@ -138,9 +138,7 @@ pub fn exists<P: AsRef<Path>>(path: P) -> io::Result<bool> {
 /// Creates the directory `path`, mode `0o777` before the umask (std's
 /// `fs::create_dir`, Go's `os.Mkdir`).
 pub fn create_dir<P: AsRef<Path>>(path: P) -> io::Result<()> {
-    with_cstr(path.as_ref(), |c| {
-        sys_call(|| sys::mkdirat(AT_FDCWD, c, dir::DEFAULT_DIR_MODE))
-    })
+    DirBuilder::new().create(path)
 }
 
 /// Removes a file or symbolic link (std's `fs::remove_file`, Go's

@@ -140,6 +140,19 @@ fn basic(dir: &Path) {
         "create_dir missing parent",
         fs::create_dir(dir.join("nope/q")),
     );
+    show(
+        "DirBuilder 0700 recursive",
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir.join("built/a/b")),
+    );
+    show(
+        "built mode",
+        fs::metadata(dir.join("built/a")).map(|m| format!("{:o}", m.permissions().mode())),
+    );
+    show("DirBuilder exists", fs::DirBuilder::new().create(dir.join("built")));
+    show("remove built", fs::remove_dir_all(dir.join("built")));
     fs::write(dir.join("deep/x/f"), "f").unwrap();
     show("remove_dir not empty", fs::remove_dir(dir.join("deep")));
     show("remove_dir on file", fs::remove_dir(&a));
