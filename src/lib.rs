@@ -34,6 +34,9 @@
 //!   clock.
 //! - [`io`] — `Read`, `Write`, `BufRead`, `BufReader`, `BufWriter`,
 //!   `copy`, `Cursor`, `Error` (Go's `io` and `bufio`; std's `std::io`).
+//! - [`fs`] and [`path`] — files, directories and metadata (Go's `os.Open`,
+//!   `os.ReadFile`, `os.Stat`, `os.ReadDir`, ...; std's `std::fs` and
+//!   `std::path`, paths as bytes).
 //! - [`net`] — Go's `net` (`Listen`, `Dial`, TCP, UDP and Unix sockets,
 //!   deadlines) shaped like `std::net`, on the netpoller.
 //! - [`env`](mod@env) — `os.Args`, `os.Environ`, `os.Getenv`, the auxiliary vector.
@@ -80,6 +83,7 @@ pub mod cpu;
 pub mod env;
 #[doc(hidden)]
 pub mod export_test;
+pub mod fs;
 pub mod io;
 pub mod net;
 pub mod os;
@@ -87,6 +91,10 @@ pub mod process;
 pub mod runtime;
 pub mod sync;
 pub mod time;
+
+/// Paths as the kernel sees them (bytes): [`path::Path`] and
+/// [`path::PathBuf`], std's `std::path` (Go's `path/filepath`).
+pub use fs::path;
 
 /// What the exported macros expand to; not API.
 #[doc(hidden)]

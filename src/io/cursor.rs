@@ -1,8 +1,8 @@
 //! `Cursor`: std's `io::Cursor` (Go's `bytes.Reader` and `bytes.Buffer`):
 //! a position over an in-memory buffer, which reads from `T: AsRef<[u8]>`
 //! and writes into `&mut [u8]` (up to its end) or `Vec<u8>` (growing it,
-//! zero-filling a gap when the position is past the end). `Seek` comes
-//! with the files issue.
+//! zero-filling a gap when the position is past the end). Its `Seek` is in
+//! traits.rs, with the trait.
 
 use alloc::vec::Vec;
 

@@ -17,9 +17,10 @@
 //! `read_to_end`, `read_to_string`, `write_all`, `write_fmt` so that
 //! `write!` works, `read_line`, `read_until`, `lines`, `split`, `bytes`,
 //! `take`, `chain`, `by_ref`); `BufReader`, `BufWriter` (with std's
-//! `IntoInnerError`), `copy`, `Cursor` (no `Seek` yet), `empty`, `sink`,
+//! `IntoInnerError`), `copy`, `Cursor` (with `Seek`), `empty`, `sink`,
 //! `repeat`; the impls for `&[u8]`, `Vec<u8>`, `&mut [u8]`, `&mut T` and
-//! `Box<T>`. Not yet: `Seek`, vectored I/O, `LineWriter`, stdin/stdout as
+//! `Box<T>`; `Seek` and `SeekFrom` (implemented by `fs::File`). Not yet:
+//! vectored I/O, `LineWriter`, stdin/stdout as
 //! `Read`/`Write` (the files issue).
 //!
 //! Invariant: nothing here makes a system call; the errors of the kernel
@@ -38,7 +39,7 @@ pub use bufreader::BufReader;
 pub use bufwriter::{BufWriter, IntoInnerError};
 pub use cursor::Cursor;
 pub use error::{Error, ErrorKind, Result};
-pub use traits::{BufRead, Bytes, Chain, Lines, Read, Split, Take, Write};
+pub use traits::{BufRead, Bytes, Chain, Lines, Read, Seek, SeekFrom, Split, Take, Write};
 pub use util::{Empty, Repeat, Sink, copy, empty, repeat, sink};
 
 /// std's default buffer size (`BufReader`, `BufWriter`, `copy`): 8 KiB.

@@ -423,3 +423,120 @@ impl<B: BufRead> Iterator for Lines<B> {
         }
     }
 }
+
+/// Where [`Seek::seek`] moves to (std's `io::SeekFrom`, Go's `whence`
+/// values `io.SeekStart`, `io.SeekCurrent`, `io.SeekEnd`).
+#[derive(Copy, PartialEq, Eq, Clone, Debug)]
+pub enum SeekFrom {
+    /// This many bytes from the start.
+    Start(u64),
+    /// This many bytes from the end (negative: before it).
+    End(i64),
+    /// This many bytes from the current position.
+    Current(i64),
+}
+
+/// A stream with a position that can be moved (std's `io::Seek`, Go's
+/// `io.Seeker`).
+pub trait Seek {
+    /// Moves the position; returns the new one, from the start. Seeking
+    /// before the start is an error; past the end is allowed.
+    fn seek(&mut self, pos: SeekFrom) -> Result<u64>;
+
+    /// Back to the start (std's `rewind`).
+    fn rewind(&mut self) -> Result<()> {
+        self.seek(SeekFrom::Start(0)).map(drop)
+    }
+
+    /// The position, from the start (std's `stream_position`).
+    fn stream_position(&mut self) -> Result<u64> {
+        self.seek(SeekFrom::Current(0))
+    }
+}
+
+impl<S: Seek + ?Sized> Seek for &mut S {
+    fn seek(&mut self, pos: SeekFrom) -> Result<u64> {
+        (**self).seek(pos)
+    }
+}
+
+impl<S: Seek + ?Sized> Seek for alloc::boxed::Box<S> {
+    fn seek(&mut self, pos: SeekFrom) -> Result<u64> {
+        (**self).seek(pos)
+    }
+}
+
+/// std's error for a seek before the start or past `u64::MAX`.
+const BAD_SEEK: Error = Error::from_static(
+    ErrorKind::InvalidInput,
+    "invalid seek to a negative or overflowing position",
+);
+
+impl<T: AsRef<[u8]>> Seek for super::cursor::Cursor<T> {
+    /// std's `Cursor` seek: any position at or after the start, past the
+    /// end included; before the start is `InvalidInput`.
+    fn seek(&mut self, pos: SeekFrom) -> Result<u64> {
+        let (base, offset) = match pos {
+            SeekFrom::Start(n) => {
+                self.set_position(n);
+                return Ok(n);
+            }
+            SeekFrom::End(n) => (self.get_ref().as_ref().len() as u64, n),
+            SeekFrom::Current(n) => (self.position(), n),
+        };
+        match base.checked_add_signed(offset) {
+            Some(n) => {
+                self.set_position(n);
+                Ok(n)
+            }
+            None => Err(BAD_SEEK),
+        }
+    }
+}
+
+#[cfg(test)]
+mod seek_tests {
+    use super::*;
+    use crate::io::Cursor;
+    use alloc::format;
+    use alloc::string::ToString;
+
+    /// The same seeks on std's `Cursor` and on ours, then a read.
+    #[test]
+    fn cursor_seeks_as_std() {
+        use std::io::{Read as _, Seek as _};
+        let data = b"0123456789";
+        let moves = [
+            (SeekFrom::Start(3), std::io::SeekFrom::Start(3)),
+            (SeekFrom::Current(2), std::io::SeekFrom::Current(2)),
+            (SeekFrom::End(-4), std::io::SeekFrom::End(-4)),
+            (SeekFrom::End(5), std::io::SeekFrom::End(5)),
+            (SeekFrom::Current(-100), std::io::SeekFrom::Current(-100)),
+            (SeekFrom::End(-11), std::io::SeekFrom::End(-11)),
+            (
+                SeekFrom::Current(i64::MAX),
+                std::io::SeekFrom::Current(i64::MAX),
+            ),
+            (SeekFrom::Start(1), std::io::SeekFrom::Start(1)),
+        ];
+        let mut ours = Cursor::new(&data[..]);
+        let mut theirs = std::io::Cursor::new(&data[..]);
+        for (o, t) in moves {
+            let (ro, rt) = (ours.seek(o), theirs.seek(t));
+            match (&ro, &rt) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{o:?}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{o:?}"),
+                _ => panic!("{o:?}: {ro:?} vs {rt:?}"),
+            }
+            let (mut a, mut b) = ([0u8; 2], [0u8; 2]);
+            let na = ours.by_ref().take(2).read(&mut a).unwrap();
+            let nb = theirs.by_ref().take(2).read(&mut b).unwrap();
+            assert_eq!((na, a), (nb, b), "read after {o:?}");
+            assert_eq!(
+                ours.stream_position().unwrap(),
+                theirs.stream_position().unwrap()
+            );
+        }
+        assert_eq!(format!("{:?}", SeekFrom::End(-1)), "End(-1)");
+    }
+}

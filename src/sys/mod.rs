@@ -4,6 +4,7 @@
 
 pub mod epoll;
 pub mod file;
+pub mod fs;
 pub mod futex;
 pub mod mm;
 pub mod process;
