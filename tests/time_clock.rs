@@ -5,7 +5,8 @@
 //! taken in turn are ordered (`nanotime <= syscall <= nanotime`, 100,000
 //! times), neither clock goes back, and a reading sent over a channel is
 //! never later than one taken by the receiver, at GOMAXPROCS 1 and 2 (two
-//! threads reading the clock). A vDSO clock with the wrong clock id,
+//! threads reading the clock); `SystemTime::now` (the wall clock, the same
+//! two paths) agrees with the host's. A vDSO clock with the wrong clock id,
 //! a wrong timespec layout or a bad symbol lookup fails the interleaving.
 
 mod common;
@@ -26,7 +27,7 @@ fn vdso_and_syscall_clocks_agree() {
             assert_eq!(out.stderr_str(), "", "{}", out.describe());
             let s = out.stdout_str();
             let lines: Vec<&str> = s.lines().collect();
-            assert_eq!(lines.len(), 4, "{}", out.describe());
+            assert_eq!(lines.len(), 5, "{}", out.describe());
             let vdso = !r.is_qemu();
             assert_eq!(lines[0], format!("have_vdso={vdso}"), "{}", out.describe());
             assert!(
@@ -44,6 +45,22 @@ fn vdso_and_syscall_clocks_agree() {
                 lines[3],
                 "handoff rounds=10000 violations=0",
                 "{}",
+                out.describe()
+            );
+            // SystemTime::now against the host's wall clock, read after
+            // the program ended: within the run's own length (a clock id
+            // mixed up with the monotonic one is off by the uptime).
+            let host = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis();
+            let ours: u128 = lines[4]
+                .strip_prefix("wall unix_ms=")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("{}", out.describe()));
+            assert!(
+                ours <= host && host - ours < 60_000,
+                "wall clock {ours} vs host {host}: {}",
                 out.describe()
             );
         }

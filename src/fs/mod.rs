@@ -50,7 +50,7 @@ pub mod path;
 
 pub use dir::{DirBuilder, DirEntry, ReadDir, create_dir_all, read_dir, remove_dir_all};
 pub use file::{File, OpenOptions};
-pub use metadata::{FileType, Metadata, Permissions, SystemTime, SystemTimeError, UNIX_EPOCH};
+pub use metadata::{FileType, Metadata, Permissions};
 pub use path::{Path, PathBuf};
 
 use alloc::string::String;

@@ -40,7 +40,6 @@ mod nr {
     pub const SYS_ftruncate: usize = 77;
     pub const SYS_fchmod: usize = 91;
     pub const SYS_getdents64: usize = 217;
-    pub const SYS_clock_gettime: usize = 228;
     pub const SYS_openat: usize = 257;
     pub const SYS_mkdirat: usize = 258;
     pub const SYS_newfstatat: usize = 262;
@@ -110,9 +109,6 @@ pub const SEEK_END: u32 = 2;
 const F_DUPFD_CLOEXEC: u32 = 1030;
 /// `fcntl` command: the file status flags (`O_APPEND`, `O_NONBLOCK`, ...).
 const F_GETFL: u32 = 3;
-
-/// `clock_gettime` clock: the wall clock (seconds since the Unix epoch).
-const CLOCK_REALTIME: usize = 0;
 
 // The type bits of `st_mode` (`linux/stat.h`).
 /// The mask of the file-type bits.
@@ -441,29 +437,4 @@ pub fn getfl(fd: i32) -> Result<u32, Errno> {
 pub fn close(fd: i32) -> Result<(), Errno> {
     // SAFETY: closing a descriptor the caller owns.
     check(unsafe { syscall1(nr::SYS_close, fd as usize) }).map(drop)
-}
-
-/// The kernel's `struct timespec`.
-#[repr(C)]
-struct Timespec {
-    tv_sec: i64,
-    tv_nsec: i64,
-}
-
-/// `clock_gettime(CLOCK_REALTIME)`: (seconds, nanoseconds) since the Unix
-/// epoch. The syscall, not the vDSO: file times are not read in loops.
-pub fn realtime() -> (i64, u32) {
-    let mut ts = Timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: ts is a writable timespec; CLOCK_REALTIME cannot fail.
-    unsafe {
-        syscall2(
-            nr::SYS_clock_gettime,
-            CLOCK_REALTIME,
-            &mut ts as *mut Timespec as usize,
-        )
-    };
-    (ts.tv_sec, ts.tv_nsec as u32)
 }

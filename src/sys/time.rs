@@ -1,12 +1,14 @@
-//! Clocks: `nanotime` reads `CLOCK_MONOTONIC` through the vDSO's
-//! `__vdso_clock_gettime` when the kernel provides one, else through the
-//! `clock_gettime` syscall (qemu-user gives no vDSO). Go's `nanotime1`
-//! (sys_linux_amd64.s) makes the same choice.
+//! Clocks: `nanotime` reads `CLOCK_MONOTONIC` and `walltime`
+//! `CLOCK_REALTIME` through the vDSO's `__vdso_clock_gettime` when the
+//! kernel provides one, else through the `clock_gettime` syscall
+//! (qemu-user gives no vDSO). Go's `nanotime1` and `walltime`
+//! (sys_linux_amd64.s) make the same choice.
 
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use super::syscall::{nr, syscall2};
 
+const CLOCK_REALTIME: i32 = 0;
 const CLOCK_MONOTONIC: i32 = 1;
 /// Nanoseconds in a second.
 pub(crate) const NANOS_PER_SEC: i64 = 1_000_000_000;
@@ -49,36 +51,52 @@ pub fn have_vdso_clock() -> bool {
     VDSO_CLOCK_GETTIME.load(Relaxed) != 0
 }
 
-/// CLOCK_MONOTONIC through the syscall, whatever the vDSO offers.
-pub fn nanotime_syscall() -> i64 {
+/// `clock` through the syscall, whatever the vDSO offers.
+fn clock_syscall(clock: i32) -> Timespec {
     let mut ts = Timespec { sec: 0, nsec: 0 };
-    // SAFETY: ts is a valid, writable timespec; CLOCK_MONOTONIC cannot fail.
+    // SAFETY: ts is a valid, writable timespec; the two clocks read here
+    // cannot fail.
     unsafe {
         syscall2(
             nr::SYS_clock_gettime,
-            CLOCK_MONOTONIC as usize,
+            clock as usize,
             &mut ts as *mut Timespec as usize,
         )
     };
-    ts.as_nanos()
+    ts
 }
 
-/// Monotonic time in nanoseconds since an arbitrary start.
+/// `clock` through the vDSO if there is one, else the syscall.
 #[inline]
-pub fn nanotime() -> i64 {
+fn clock_gettime(clock: i32) -> Timespec {
     let f = VDSO_CLOCK_GETTIME.load(Relaxed);
     if f == 0 {
-        return nanotime_syscall();
+        return clock_syscall(clock);
     }
     let mut ts = Timespec { sec: 0, nsec: 0 };
     // SAFETY: f is the vDSO's clock_gettime, found by symbol and version; it
     // writes one timespec and needs well under a page of stack.
     unsafe {
         let f: super::vdso::ClockGettime = core::mem::transmute(f);
-        f(
-            CLOCK_MONOTONIC,
-            &mut ts as *mut Timespec as *mut core::ffi::c_void,
-        );
+        f(clock, &mut ts as *mut Timespec as *mut core::ffi::c_void);
     }
-    ts.as_nanos()
+    ts
+}
+
+/// CLOCK_MONOTONIC through the syscall, whatever the vDSO offers.
+pub fn nanotime_syscall() -> i64 {
+    clock_syscall(CLOCK_MONOTONIC).as_nanos()
+}
+
+/// Monotonic time in nanoseconds since an arbitrary start.
+#[inline]
+pub fn nanotime() -> i64 {
+    clock_gettime(CLOCK_MONOTONIC).as_nanos()
+}
+
+/// The wall clock (Go's `walltime`): seconds and nanoseconds since the
+/// Unix epoch.
+pub fn walltime() -> (i64, u32) {
+    let ts = clock_gettime(CLOCK_REALTIME);
+    (ts.sec, ts.nsec as u32)
 }

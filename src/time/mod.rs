@@ -17,9 +17,11 @@
 //! has fired, and then its value is (or will be) in the channel, as Go's.
 
 mod instant;
+mod system;
 pub(crate) mod timers;
 
 pub use instant::Instant;
+pub use system::{SystemTime, SystemTimeError, UNIX_EPOCH};
 
 use alloc::sync::Arc;
 use core::time::Duration;

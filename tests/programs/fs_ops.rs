@@ -30,10 +30,11 @@ use core::fmt::{Debug, Write as _};
 
 use alloc::format;
 use rt0::chan::Chan;
-use rt0::fs::{self, File, OpenOptions, Permissions, UNIX_EPOCH};
+use rt0::fs::{self, File, OpenOptions, Permissions};
 use rt0::io::{Error as IoError, Read, Result as IoResult, Seek, SeekFrom, Write};
 use rt0::path::{Path, PathBuf};
 use rt0::println;
+use rt0::time::UNIX_EPOCH;
 
 /// Bytes as a path (what the shared `basic` calls it).
 fn bpath(b: &[u8]) -> &Path {

@@ -78,4 +78,11 @@ fn main() {
     }
     bad += done.recv().unwrap();
     rt0::println!("handoff rounds={rounds} violations={bad}");
+
+    // The wall clock (vDSO or syscall, as the monotonic one), for the
+    // test to compare with the host's.
+    let wall = rt0::time::SystemTime::now()
+        .duration_since(rt0::time::UNIX_EPOCH)
+        .unwrap();
+    rt0::println!("wall unix_ms={}", wall.as_millis());
 }
