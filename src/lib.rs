@@ -33,13 +33,17 @@
 //! - [`time`] — `Sleep`, `After`, `NewTimer`, `NewTicker`, the monotonic
 //!   clock.
 //! - [`io`] — `Read`, `Write`, `BufRead`, `BufReader`, `BufWriter`,
-//!   `copy`, `Cursor`, `Error` (Go's `io` and `bufio`; std's `std::io`).
+//!   `copy`, `Cursor`, `Error` (Go's `io` and `bufio`; std's `std::io`);
+//!   `stdin`, `stdout`, `stderr` (Go's `os.Stdin`...; std's), on the
+//!   netpoller when they are pipes or terminals, sharing the print macros'
+//!   lock.
 //! - [`net`] — Go's `net` (`Listen`, `Dial`, TCP, UDP and Unix sockets,
 //!   deadlines) shaped like `std::net`, on the netpoller.
 //! - [`env`](mod@env) — `os.Args`, `os.Environ`, `os.Getenv`, the auxiliary vector.
 //! - [`process`] — `os.Exit`.
 //! - [`cpu`] — the CPU's features (golang.org/x/sys/cpu's `X86`).
-//! - [`os`] — raw file descriptors and system calls (Go's `syscall`),
+//! - [`os`] — `pipe()` (Go's `os.Pipe`, std's `io::pipe`) on the
+//!   netpoller; raw file descriptors and system calls (Go's `syscall`),
 //!   provisional until the runtime has real I/O.
 //!
 //! Everything else is internal (`pub(crate)`): `boot` (the bootstrap),
@@ -91,7 +95,7 @@ pub mod time;
 /// What the exported macros expand to; not API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::print::_print;
+    pub use crate::io::stdio::_print;
 }
 
 #[cfg(not(test))]
