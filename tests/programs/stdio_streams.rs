@@ -113,7 +113,7 @@ fn interleave(goroutines: u64, n: u64) {
                         rt0::println!("i={i} {text}|");
                     }
                 }
-                if i % 16 == 0 {
+                if i.is_multiple_of(16) {
                     rt0::runtime::gosched();
                 }
             }
@@ -188,12 +188,12 @@ fn pipe_mode() {
         while sent < PIPE_BYTES {
             let len = [1usize, 7, 100, 4096, 65536, 70000][k % 6].min(PIPE_BYTES - sent);
             let piece: Vec<u8> = (sent..sent + len).map(|i| (i % 251) as u8).collect();
-            let target = if k % 2 == 0 { &w } else { &w2 };
+            let target = if k.is_multiple_of(2) { &w } else { &w2 };
             let mut t = target;
             t.write_all(&piece).expect("pipe write");
             sent += len;
             k += 1;
-            if k % 5 == 0 {
+            if k.is_multiple_of(5) {
                 rt0::runtime::gosched();
             }
         }
