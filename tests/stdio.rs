@@ -424,3 +424,41 @@ fn os_pipe_carries_every_byte_then_eof_then_broken_pipe() {
         }
     }
 }
+
+#[test]
+fn counting_stdin_lines_finds_every_line_and_byte() {
+    // Lines of 0..=300 bytes, some longer than the 64 KiB buffer's tail.
+    let mut data = Vec::new();
+    let mut x: u32 = 1;
+    for i in 0..20_000u32 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let n = if i % 5000 == 0 {
+            100_000
+        } else {
+            (x >> 16) as usize % 301
+        };
+        data.extend(std::iter::repeat_n(b'a' + (i % 26) as u8, n));
+        data.push(b'\n');
+    }
+    data.extend_from_slice(b"no newline at the end");
+    let lines = data.iter().filter(|&&b| b == b'\n').count() + 1;
+    let want = format!("lines={lines} bytes={}\n", data.len());
+    for r in native_and_one_qemu() {
+        let mut cmd = command(&r, &example("stdio_count"), None);
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut child = cmd.spawn().expect("spawn");
+        let mut w = child.stdin.take().unwrap();
+        let d = data.clone();
+        let feeder = std::thread::spawn(move || w.write_all(&d).expect("feed"));
+        let out = child.wait_with_output().expect("wait");
+        feeder.join().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            want,
+            "[{}]",
+            r.label()
+        );
+    }
+}
