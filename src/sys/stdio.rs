@@ -19,8 +19,9 @@
 //! `fcntl(F_SETFL, flags | O_NONBLOCK)` on a duplicate of the shared
 //! description, recording the original flags; [`restore_flags`] writes
 //! them back on every exit path (`exit_group`, death by a signal). A
-//! SIGKILL still leaves that description non-blocking, as any program
-//! that sets the flag (Go's `os.Pipe` files handed to a child) does.
+//! SIGKILL still leaves that description non-blocking, as with any
+//! program that sets the flag, and a child started meanwhile with that
+//! descriptor inherited sees it non-blocking.
 //!
 //! Invariants: every descriptor returned here is > 2 and close-on-exec;
 //! [`restore_flags`] allocates nothing, takes no lock and runs in the
