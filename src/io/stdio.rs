@@ -17,9 +17,20 @@
 //! - a regular file, a directory, `/dev/null`, `/dev/full` (epoll refuses
 //!   them with `EPERM`, and they never wait long) are read and written
 //!   with plain system calls inside the runtime's system-call bracket
-//!   (`entersyscallblock`/`exitsyscall`), as the fs service does;
+//!   (`entersyscallblock`/`exitsyscall`), as the fs service does, except
+//!   short writes (below);
 //! - a descriptor that is not open (a program started with `<&-` or
 //!   `>&-`) gives `EBADF` on every operation, never a crash.
+//!
+//! **Plain writes below 64 KiB skip the bracket.** rt0's bracket is
+//! Go's `entersyscallblock`, which hands the P to another M at once: for
+//! a line written to a file or `/dev/null` (a copy into the page cache,
+//! a microsecond) that costs thread wake-ups, and made 200,000
+//! `println!`s to a file at GOMAXPROCS=1 3x slower (0.16 s -> 0.50 s).
+//! Go enters its cheap `entersyscall` (the P stays, sysmon takes it after
+//! 20 us); until rt0 has that, short writes run as plain calls holding
+//! the P, and reads (which may wait for a disk) and long writes (where
+//! the hand-off is small beside the copy) use the bracket.
 //!
 //! **No buffering on output (Go's choice).** Every `write` is one
 //! `write(2)`; `println!` formats its whole text first and writes it in
@@ -87,16 +98,22 @@ fn on_user_goroutine() -> bool {
     unsafe { gp.as_ref().and_then(|g| g.m.as_ref()) }.is_some_and(|m| m.curg == gp)
 }
 
-/// Runs one plain (blocking) system call inside the system-call bracket,
-/// so the goroutine's P runs other goroutines meanwhile (Go's
-/// `entersyscall`). Retries `EINTR`; a description someone else made
-/// non-blocking that answers `EAGAIN` is waited for with `poll`.
+/// Writes to a plain descriptor shorter than this skip the system-call
+/// bracket (module note, "Plain writes"): 64 KiB.
+const PLAIN_WRITE_BRACKET_MIN: usize = 64 * 1024;
+
+/// Runs one plain (blocking) system call, inside the system-call bracket
+/// when `bracket` (and the caller is a goroutine), so the goroutine's P
+/// runs other goroutines meanwhile (Go's `entersyscall`). Retries
+/// `EINTR`; a description someone else made non-blocking that answers
+/// `EAGAIN` is waited for with `poll`.
 fn plain<T>(
     fd: i32,
     events: i16,
+    bracket: bool,
     mut op: impl FnMut() -> core::result::Result<T, Errno>,
 ) -> Result<T> {
-    let bracket = on_user_goroutine();
+    let bracket = bracket && on_user_goroutine();
     if bracket {
         entersyscallblock();
     }
@@ -162,7 +179,7 @@ impl Stream {
     fn read(&self, buf: &mut [u8]) -> Result<usize> {
         match self.backend() {
             Backend::Closed(e) => Err(Error::from(*e)),
-            Backend::Plain(fd) => plain(*fd, POLLIN, || file::read(*fd, buf)),
+            Backend::Plain(fd) => plain(*fd, POLLIN, true, || file::read(*fd, buf)),
             Backend::Poll(f) => f.read(buf).map_err(poll_error),
         }
     }
@@ -172,7 +189,10 @@ impl Stream {
     fn write(&self, buf: &[u8]) -> Result<usize> {
         let r = match self.backend() {
             Backend::Closed(e) => Err(Error::from(*e)),
-            Backend::Plain(fd) => plain(*fd, POLLOUT, || file::write(*fd, buf)),
+            Backend::Plain(fd) => {
+                let bracket = buf.len() >= PLAIN_WRITE_BRACKET_MIN;
+                plain(*fd, POLLOUT, bracket, || file::write(*fd, buf))
+            }
             Backend::Poll(f) => f
                 .write_with(|raw| file::write(raw, buf))
                 .map_err(poll_error),
