@@ -12,8 +12,9 @@
 //!   waiting for long: the stream gets a non-blocking descriptor of its
 //!   own (a private reopening of `/proc/self/fd/N`, or the shared
 //!   description made non-blocking and restored at exit: see
-//!   `sys/stdio.rs`) inside a netpoller [`Fd`], and a goroutine that must
-//!   wait parks there, so a slow stdin stalls nobody else;
+//!   `sys/stdio.rs`), registered with the netpoller at the first call
+//!   that must wait ([`Pollable`]), and a goroutine that must wait parks
+//!   there, so a slow stdin stalls nobody else;
 //! - a regular file, a directory, `/dev/null`, `/dev/full` (epoll refuses
 //!   them with `EPERM`, and they never wait long) are read and written
 //!   with plain system calls inside the runtime's system-call bracket
@@ -140,8 +141,67 @@ enum Backend {
     Closed(Errno),
     /// Plain system calls on the standard fd itself.
     Plain(i32),
-    /// The stream's own non-blocking descriptor on the netpoller.
-    Poll(Fd),
+    /// The stream's own non-blocking descriptor, put on the netpoller
+    /// when it first has to wait.
+    Poll(Pollable),
+}
+
+/// A standard stream's own non-blocking descriptor. Calls go straight to
+/// the kernel until one answers `EAGAIN`; only then is the descriptor
+/// registered with the netpoller (which creates the poller, its eventfd
+/// and sysmon on first use), and from then on every call goes through
+/// the [`Fd`]. So `hello | cat` costs no poller: a write that finds room
+/// never waits. Registering after the `EAGAIN` loses no wake-up: epoll
+/// reports a descriptor that is ready when it is added.
+struct Pollable {
+    /// The non-blocking descriptor, until the `Fd` owns it.
+    raw: i32,
+    /// The standard fd (0, 1 or 2), for plain calls if registering fails.
+    std_fd: i32,
+    /// Set at the first `EAGAIN`: the registered descriptor, or `None`
+    /// when it could not be registered (`raw` is closed then).
+    poll: spin::Once<Option<Fd>>,
+}
+
+impl Pollable {
+    /// The registration, made at the first call that must wait.
+    fn registered(&self) -> &Option<Fd> {
+        self.poll.call_once(|| Fd::new(self.raw).ok())
+    }
+
+    fn read(&self, buf: &mut [u8]) -> Result<usize> {
+        if self.poll.get().is_none() {
+            loop {
+                match file::read(self.raw, buf) {
+                    Err(Errno::EINTR) => continue,
+                    Err(Errno::EAGAIN) => break,
+                    r => return r.map_err(Error::from),
+                }
+            }
+        }
+        match self.registered() {
+            Some(fd) => fd.read(buf).map_err(poll_error),
+            None => plain(self.std_fd, POLLIN, true, || file::read(self.std_fd, buf)),
+        }
+    }
+
+    fn write(&self, buf: &[u8]) -> Result<usize> {
+        if self.poll.get().is_none() {
+            loop {
+                match file::write(self.raw, buf) {
+                    Err(Errno::EINTR) => continue,
+                    Err(Errno::EAGAIN) => break,
+                    r => return r.map_err(Error::from),
+                }
+            }
+        }
+        match self.registered() {
+            Some(fd) => fd
+                .write_with(|raw| file::write(raw, buf))
+                .map_err(poll_error),
+            None => plain(self.std_fd, POLLOUT, true, || file::write(self.std_fd, buf)),
+        }
+    }
 }
 
 /// One standard descriptor, its [`Backend`] chosen at first use.
@@ -164,11 +224,14 @@ impl Stream {
             match sys::classify(self.fd) {
                 Err(e) => Backend::Closed(e),
                 Ok(StdKind::Plain) => Backend::Plain(self.fd),
-                // Without a descriptor of its own, or without the poller
-                // (Fd::new closes the new descriptor then), the stream
-                // still works with plain calls.
+                // Without a descriptor of its own the stream still works,
+                // with plain calls.
                 Ok(StdKind::Pollable) => match sys::pollable_fd(self.fd, write) {
-                    Ok(raw) => Fd::new(raw).map_or(Backend::Plain(self.fd), Backend::Poll),
+                    Ok(raw) => Backend::Poll(Pollable {
+                        raw,
+                        std_fd: self.fd,
+                        poll: spin::Once::new(),
+                    }),
                     Err(_) => Backend::Plain(self.fd),
                 },
             }
@@ -180,7 +243,7 @@ impl Stream {
         match self.backend() {
             Backend::Closed(e) => Err(Error::from(*e)),
             Backend::Plain(fd) => plain(*fd, POLLIN, true, || file::read(*fd, buf)),
-            Backend::Poll(f) => f.read(buf).map_err(poll_error),
+            Backend::Poll(p) => p.read(buf),
         }
     }
 
@@ -193,9 +256,7 @@ impl Stream {
                 let bracket = buf.len() >= PLAIN_WRITE_BRACKET_MIN;
                 plain(*fd, POLLOUT, bracket, || file::write(*fd, buf))
             }
-            Backend::Poll(f) => f
-                .write_with(|raw| file::write(raw, buf))
-                .map_err(poll_error),
+            Backend::Poll(p) => p.write(buf),
         };
         if let Err(e) = &r
             && e.raw_os_error() == Some(Errno::EPIPE.0)

@@ -189,7 +189,10 @@ fn share_nonblocking(fd: i32) -> Result<i32, Errno> {
 /// (`exit_group`, `die_from_signal`); a no-op in any other process (a
 /// vfork child) and when nothing was changed. Heap-free and lock-free.
 pub fn restore_flags() {
-    if SAVED_PID.load(Relaxed) != super::process::getpid() {
+    // Nothing recorded (nearly always): no getpid either.
+    if SAVED_FLAGS.iter().all(|f| f.load(Acquire) < 0)
+        || SAVED_PID.load(Relaxed) != super::process::getpid()
+    {
         return;
     }
     for i in 0..SAVED_FLAGS.len() {
