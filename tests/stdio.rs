@@ -462,3 +462,21 @@ fn counting_stdin_lines_finds_every_line_and_byte() {
         );
     }
 }
+
+#[test]
+fn a_panic_holding_the_stdout_lock_is_still_reported() {
+    for r in native_and_one_qemu() {
+        let mut cmd = command(&r, &example("stdio_streams"), None);
+        cmd.arg("panic_locked").env("GOMAXPROCS", "2");
+        let out = common::run(&r, cmd);
+        assert_eq!(out.code(), Some(2), "{}", out.describe());
+        assert_eq!(out.stdout_str(), "partial", "{}", out.describe());
+        let err = out.stderr_str();
+        assert!(
+            err.starts_with("panic: boom while holding stdout\n")
+                && err.contains("goroutine 1 [running]:"),
+            "{}",
+            out.describe()
+        );
+    }
+}

@@ -418,7 +418,7 @@ pub fn _print(fd: i32, args: fmt::Arguments) {
 
 /// A handle to the standard output (std's `io::Stdout`, Go's
 /// `os.Stdout`). Unbuffered: each `write` is one `write(2)`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct Stdout {
     _priv: (),
 }
@@ -432,7 +432,7 @@ pub struct StdoutLock<'a> {
 
 /// A handle to the standard error (std's `io::Stderr`, Go's
 /// `os.Stderr`). Unbuffered, as std's.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct Stderr {
     _priv: (),
 }
@@ -562,7 +562,7 @@ static STDIN_BUF: Mutex<StdinBuf> = Mutex::new(StdinBuf {
 
 /// A handle to the standard input (std's `io::Stdin`, Go's `os.Stdin`
 /// behind a `bufio.Reader`): every handle shares one buffer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct Stdin {
     _priv: (),
 }

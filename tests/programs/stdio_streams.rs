@@ -21,6 +21,9 @@
 //!   `bye`: the test looks at the shared description's flags meanwhile
 //!   and after exit. `hold exit`: calls `process::exit(0)` after `ready`
 //!   and one more line; `hold sleep`: after `ready` sleeps until killed.
+//! - `panic_locked`: main takes `stdout().lock()`, writes `partial`,
+//!   starts a goroutine that blocks in `println!` on that lock, and
+//!   panics holding it: the report still comes out (exit 2).
 //! - `pipe`: `os::pipe()`: a writer goroutine sends 1 MiB in pieces of
 //!   several sizes (through a `try_clone`d writer for half of them), the
 //!   reader checks every byte and sees EOF once both writers are gone;
@@ -231,6 +234,15 @@ fn pipe_mode() {
     rt0::println!("bytes={got} bad={bad} eof=1 fds_above_2={fds_above} broken={broken}");
 }
 
+fn panic_locked() {
+    let out = io::stdout();
+    let mut l = out.lock();
+    let _ = l.write_all(b"partial");
+    rt0::runtime::go(|| rt0::println!("never printed"));
+    rt0::runtime::gosched();
+    panic!("boom while holding stdout");
+}
+
 fn main() {
     let args: Vec<&[u8]> = rt0::env::args().collect();
     let arg = |i: usize| {
@@ -246,6 +258,7 @@ fn main() {
         "write" => write_mode(),
         "hold" => hold(arg(2)),
         "pipe" => pipe_mode(),
+        "panic_locked" => panic_locked(),
         m => {
             rt0::eprintln!("unknown mode {m:?}");
             rt0::process::exit(64);
