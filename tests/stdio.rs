@@ -21,6 +21,8 @@ mod common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, ExitStatus, Stdio};
@@ -478,5 +480,47 @@ fn a_panic_holding_the_stdout_lock_is_still_reported() {
             "{}",
             out.describe()
         );
+    }
+}
+
+unsafe extern "C" {
+    fn posix_openpt(flags: i32) -> i32;
+    fn grantpt(fd: i32) -> i32;
+    fn unlockpt(fd: i32) -> i32;
+    fn ptsname(fd: i32) -> *const std::ffi::c_char;
+}
+const O_RDWR: i32 = 2;
+const O_NOCTTY: i32 = 0o400;
+
+#[test]
+fn a_terminal_stdin_is_read_and_left_blocking() {
+    use std::os::fd::FromRawFd;
+    for r in native_and_one_qemu() {
+        for end in [End::Exit, End::Signal(SIGTERM)] {
+            // SAFETY: plain libc calls on a descriptor this test owns;
+            // ptsname's string is copied at once.
+            let (master, slave_path) = unsafe {
+                let m = posix_openpt(O_RDWR | O_NOCTTY);
+                assert!(m >= 0, "posix_openpt");
+                assert_eq!(grantpt(m), 0, "grantpt");
+                assert_eq!(unlockpt(m), 0, "unlockpt");
+                let name = std::ffi::CStr::from_ptr(ptsname(m)).to_owned();
+                (std::fs::File::from_raw_fd(m), name)
+            };
+            let slave = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .custom_flags(O_NOCTTY)
+                .open(std::ffi::OsStr::from_bytes(slave_path.to_bytes()))
+                .expect("open the pty's slave");
+            let ours: OwnedFd = slave.try_clone().expect("dup").into();
+            let mut feed = master;
+            let (during, after) = hold_flags(&r, slave.into(), &ours, &mut feed, end);
+            assert!(
+                !during && !after,
+                "[{}] tty {end:?}: {during} {after}",
+                r.label()
+            );
+        }
     }
 }
