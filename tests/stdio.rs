@@ -14,7 +14,11 @@
 //!   reopens it privately), a socket is made non-blocking while it runs
 //!   and blocking again after `main` returns, `process::exit` and death
 //!   by SIGTERM; a SIGKILL leaves it non-blocking (the documented
-//!   trade-off, checked so that the test can tell);
+//!   trade-off, checked so that the test can tell); a terminal (a pty)
+//!   on stdin is read and its description stays blocking too;
+//! - a panic while holding `stdout().lock()`, with another goroutine
+//!   blocked on it, is still reported (exit 2);
+//! - `stdio_count` counts every line and byte of a piped stdin;
 //! - `os::pipe()`: 1 MiB through two writers, EOF, `BrokenPipe`.
 
 mod common;
