@@ -33,7 +33,10 @@
 //! - [`time`] — `Sleep`, `After`, `NewTimer`, `NewTicker`, the monotonic
 //!   clock.
 //! - [`io`] — `Read`, `Write`, `BufRead`, `BufReader`, `BufWriter`,
-//!   `copy`, `Cursor`, `Error` (Go's `io` and `bufio`; std's `std::io`).
+//!   `copy`, `Cursor`, `Error` (Go's `io` and `bufio`; std's `std::io`);
+//!   `stdin`, `stdout`, `stderr` (Go's `os.Stdin`...; std's), on the
+//!   netpoller when they are pipes or terminals, sharing the print macros'
+//!   lock.
 //! - [`fs`] and [`path`] — files, directories and metadata (Go's `os.Open`,
 //!   `os.ReadFile`, `os.Stat`, `os.ReadDir`, ...; std's `std::fs` and
 //!   `std::path`, paths as bytes).
@@ -42,7 +45,8 @@
 //! - [`env`](mod@env) — `os.Args`, `os.Environ`, `os.Getenv`, the auxiliary vector.
 //! - [`process`] — `os.Exit`.
 //! - [`cpu`] — the CPU's features (golang.org/x/sys/cpu's `X86`).
-//! - [`os`] — raw file descriptors and system calls (Go's `syscall`),
+//! - [`os`] — `pipe()` (Go's `os.Pipe`, std's `io::pipe`) on the
+//!   netpoller; raw file descriptors and system calls (Go's `syscall`),
 //!   provisional until the runtime has real I/O.
 //!
 //! Everything else is internal (`pub(crate)`): `boot` (the bootstrap),
@@ -99,7 +103,7 @@ pub use fs::path;
 /// What the exported macros expand to; not API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::print::_print;
+    pub use crate::io::stdio::_print;
 }
 
 #[cfg(not(test))]

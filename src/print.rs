@@ -5,26 +5,28 @@
 //!
 //! **The macros: one call, one whole write.** A call formats its whole
 //! text first, into a 512-byte buffer on the stack and, when the text
-//! outgrows it, on into a heap buffer (goroutine stacks are 64 KiB: a
-//! 64 KiB stack buffer cannot be), then writes it with the fd's write lock
-//! held, looping on short writes. Texts from different goroutines never
-//! interleave, whatever their length and whatever fd 1 and 2 are: one
-//! `write` of a long line to a pipe is not enough, because the kernel
-//! lets other writers in whenever it must wait for the reader to make
-//! room. The lock is Go's too (`internal/poll.FD.Write` holds the fd's
-//! write lock for its whole loop). There is no size limit: a text of any
+//! outgrows it, on into a heap buffer ([`Line`]; goroutine stacks are
+//! 64 KiB: a 64 KiB stack buffer cannot be), then hands it to the
+//! standard stream (`io::stdio::_print`, through `__private`, since the
+//! streams are a service above this layer), which writes it whole under
+//! the stream's lock: the lock `io::stdout().lock()` takes too, a
+//! goroutine lock (a waiting writer parks), held for the whole write loop
+//! as Go's `internal/poll.FD.Write` holds its write lock. Texts from
+//! different goroutines never interleave, whatever their length and
+//! whatever fds 1 and 2 are: one `write` of a long line to a pipe is not
+//! enough, because the kernel lets other writers in whenever it must wait
+//! for the reader to make room. There is no size limit: a text of any
 //! length comes out whole, as in Go, held on the heap until it is written
 //! (one the heap cannot hold ends the program with the out-of-memory
-//! error, as it would in Go). The lock is the runtime's futex lock: a
-//! goroutine waiting for it blocks its thread (Go parks the goroutine; rt0
-//! will once there is a netpoller). Formatting runs before the lock is
-//! taken, so a `Display` that prints, or panics, cannot deadlock it.
+//! error, as it would in Go). Formatting runs before the lock is taken,
+//! so a `Display` that prints, or panics, cannot deadlock it.
 //!
-//! A non-blocking fd that is full is waited for and written again
-//! ([`write_all`]). A broken pipe (`EPIPE`) on fd 1 or 2 kills the program
-//! with SIGPIPE, as Go's `epipecheck` does for `os.Stdout` and `os.Stderr`
+//! A full pipe or terminal parks the writing goroutine on the netpoller.
+//! A broken pipe (`EPIPE`) on fd 1 or 2 kills the program with SIGPIPE,
+//! as Go's `epipecheck` does for `os.Stdout` and `os.Stderr`
 //! ([`crate::sched::sigpipe`]); other write errors (fd closed, disk full)
-//! are ignored, as a Go program ignores `fmt.Println`'s error.
+//! are ignored, as a Go program ignores `fmt.Println`'s error. The
+//! module note of `io/stdio.rs` has the rest.
 //!
 //! **[`Writer`]: the runtime's messages** (panic and fatal-error reports,
 //! traces, the fault handler) must work with no heap and take no lock that
@@ -38,9 +40,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::mem::MaybeUninit;
 
-use crate::sched::lock::Mutex;
-use crate::sys::Errno;
-use crate::sys::file::{STDERR, STDOUT, write_all};
+use crate::sys::file::{STDERR, write_all};
 
 const BUF_BYTES: usize = 512;
 
@@ -109,7 +109,7 @@ impl Drop for Writer {
 const STACK_LINE: usize = 512;
 
 /// One macro call's text: on the stack while it fits, then on the heap.
-struct Line {
+pub(crate) struct Line {
     len: usize,
     /// Only `stack[..len]` is initialised, and only while `heap` is empty.
     stack: [MaybeUninit<u8>; STACK_LINE],
@@ -118,7 +118,7 @@ struct Line {
 }
 
 impl Line {
-    fn new() -> Line {
+    pub(crate) fn new() -> Line {
         Line {
             len: 0,
             stack: [MaybeUninit::uninit(); STACK_LINE],
@@ -148,7 +148,7 @@ impl Line {
         unsafe { core::slice::from_raw_parts(self.stack.as_ptr() as *const u8, self.len) }
     }
 
-    fn bytes(&self) -> &[u8] {
+    pub(crate) fn bytes(&self) -> &[u8] {
         if self.heap.is_empty() {
             self.on_stack()
         } else {
@@ -162,48 +162,6 @@ impl fmt::Write for Line {
         self.push(s.as_bytes());
         Ok(())
     }
-}
-
-/// The write locks of fds 1 and 2 (Go's `os.Stdout.pfd` write lock).
-static STDOUT_LOCK: Mutex = Mutex::new();
-static STDERR_LOCK: Mutex = Mutex::new();
-
-/// Writes one macro call's text whole: under the fd's write lock, all of
-/// it; a broken pipe on fd 1 or 2 raises SIGPIPE.
-fn write_text(fd: i32, text: &[u8]) {
-    if text.is_empty() {
-        return;
-    }
-    let lock = match fd {
-        STDOUT => Some(&STDOUT_LOCK),
-        STDERR => Some(&STDERR_LOCK),
-        _ => None,
-    };
-    if let Some(l) = lock {
-        l.lock();
-    }
-    let r = write_all(fd, text);
-    if let Some(l) = lock {
-        l.unlock();
-    }
-    if r == Err(Errno::EPIPE) && lock.is_some() {
-        crate::sched::sigpipe::sigpipe();
-    }
-}
-
-/// What the macros call: formats `args` whole, then writes it in one
-/// locked write loop (see the module note).
-#[doc(hidden)]
-pub fn _print(fd: i32, args: fmt::Arguments) {
-    if let Some(s) = args.as_str() {
-        // A literal needs no formatting and no copy.
-        write_text(fd, s.as_bytes());
-        return;
-    }
-    let mut line = Line::new();
-    // A Display impl that fails leaves what it wrote so far: print that.
-    let _ = fmt::write(&mut line, args);
-    write_text(fd, line.bytes());
 }
 
 /// Formats to stderr with the runtime's heap-free [`Writer`] (the

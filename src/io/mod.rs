@@ -19,19 +19,21 @@
 //! `take`, `chain`, `by_ref`); `BufReader`, `BufWriter` (with std's
 //! `IntoInnerError`), `copy`, `Cursor` (with `Seek`), `empty`, `sink`,
 //! `repeat`; the impls for `&[u8]`, `Vec<u8>`, `&mut [u8]`, `&mut T` and
-//! `Box<T>`; `Seek` and `SeekFrom` (implemented by `fs::File`). Not yet:
-//! vectored I/O, `LineWriter`, stdin/stdout as
-//! `Read`/`Write` (the files issue).
+//! `Box<T>`; `Seek` and `SeekFrom` (implemented by `fs::File`); the
+//! standard streams [`stdin`], [`stdout`], [`stderr`] (stdio.rs: Go's
+//! `os.Stdin`/`os.Stdout`/`os.Stderr` on the netpoller when they are
+//! pipes or terminals). Not yet: vectored I/O, `LineWriter`.
 //!
-//! Invariant: nothing here makes a system call; the errors of the kernel
-//! arrive through `From<Errno>` ([`Error::from_raw_os_error`]), without
-//! allocating.
+//! Invariant: nothing here but stdio.rs makes a system call; the errors
+//! of the kernel arrive through `From<Errno>`
+//! ([`Error::from_raw_os_error`]), without allocating.
 
 mod bufreader;
 mod bufwriter;
 mod cursor;
 mod error;
 mod impls;
+pub(crate) mod stdio;
 mod traits;
 mod util;
 
@@ -39,6 +41,7 @@ pub use bufreader::BufReader;
 pub use bufwriter::{BufWriter, IntoInnerError};
 pub use cursor::Cursor;
 pub use error::{Error, ErrorKind, Result};
+pub use stdio::{Stderr, StderrLock, Stdin, StdinLock, Stdout, StdoutLock, stderr, stdin, stdout};
 pub use traits::{BufRead, Bytes, Chain, Lines, Read, Seek, SeekFrom, Split, Take, Write};
 pub use util::{Empty, Repeat, Sink, copy, empty, repeat, sink};
 

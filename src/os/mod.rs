@@ -15,8 +15,15 @@
 //! A call that may block for long (a read from a pipe or a terminal) holds
 //! the goroutine's P while it blocks; wrap it in
 //! [`crate::runtime::blocking`] so other goroutines keep running.
+//!
+//! Not provisional: [`pipe`] (pipe.rs, Go's `os.Pipe`, std's `io::pipe`),
+//! whose two ends park the goroutine on the netpoller.
 
 use core::ffi::CStr;
+
+mod pipe;
+
+pub use pipe::{PipeReader, PipeWriter, pipe};
 
 /// A Linux error number, as a system call returns it (Go's
 /// `syscall.Errno`, Rust's `std::io::Error::raw_os_error`).
@@ -52,9 +59,10 @@ pub fn read_file(path: &CStr, buf: &mut [u8]) -> Result<usize, Errno> {
     crate::sys::file::read_small_file(path, buf)
 }
 
-/// Creates a pipe, both ends close-on-exec; returns (read end, write end)
-/// (Go's `syscall.Pipe2(p, O_CLOEXEC)`, `pipe2(2)`).
-pub fn pipe() -> Result<(i32, i32), Errno> {
+/// Creates a blocking pipe as two raw descriptors, both close-on-exec;
+/// returns (read end, write end) (Go's `syscall.Pipe2(p, O_CLOEXEC)`,
+/// `pipe2(2)`). The caller owns them; [`pipe`] is the netpoller's kind.
+pub fn pipe_raw() -> Result<(i32, i32), Errno> {
     crate::sys::file::pipe2()
 }
 

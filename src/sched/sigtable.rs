@@ -294,6 +294,8 @@ const YIELDS_AFTER_RAISE: usize = 3;
 /// and send it to this thread, so the process ends by the signal itself;
 /// exit 2 only if somehow still alive.
 pub(crate) fn die_from_signal(sig: i32) -> ! {
+    // The process ends without exit_group: put stdio's flags back first.
+    crate::sys::stdio::restore_flags();
     // Errors are not actionable here: the fallback below still ends us.
     let _ = ksig::setsig_default(sig);
     let _ = ksig::unblock(ksig::sigmask(sig));

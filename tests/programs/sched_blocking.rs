@@ -18,7 +18,7 @@ use rt0::os as file;
 rt0::main!(main);
 
 fn main() {
-    let (r, w) = file::pipe().expect("pipe2");
+    let (r, w) = file::pipe_raw().expect("pipe2");
     let step = Arc::new(AtomicU32::new(0));
     let done: Chan<u8> = Chan::new(1);
     {

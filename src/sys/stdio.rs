@@ -1,0 +1,249 @@
+//! The kernel side of the standard streams: what fd 0, 1 or 2 is
+//! (`fstat`, and `ioctl(TCGETS)` to tell a terminal from `/dev/null`), a
+//! non-blocking descriptor for one that can wait for long (a pipe, a FIFO,
+//! a socket, a terminal), and putting the flags back at exit. Go's
+//! counterparts: `kind` in os/file_unix.go (`newFile`'s `kindNonBlock`,
+//! `unix.IsNonblock`) and `syscall.SetNonblock`; the flag restore has no
+//! Go counterpart (Go 1.19 never sets `O_NONBLOCK` on inherited stdio).
+//!
+//! **A private open file description first.** `O_NONBLOCK` is a flag of
+//! the open file description, which fd 0 shares with the shell, its other
+//! children and our own children. Setting it there would make a `cat`
+//! started after us with the same terminal see `EAGAIN`, and would stay
+//! behind if we were killed by SIGKILL. So [`pollable_fd`] first opens
+//! `/proc/self/fd/N` again, with `O_NONBLOCK`: for a pipe, a FIFO or a
+//! terminal the kernel gives a new description of the same object, whose
+//! flags are ours alone (the bytes are the same: a pipe has no offset).
+//! Only when that fails (a socket answers `ENXIO`; no `/proc`; a terminal
+//! we may not open; a pipe with no reader left) does it fall back to
+//! `fcntl(F_SETFL, flags | O_NONBLOCK)` on a duplicate of the shared
+//! description, recording the original flags; [`restore_flags`] writes
+//! them back on every exit path (`exit_group`, death by a signal). A
+//! SIGKILL still leaves that description non-blocking, as with any
+//! program that sets the flag, and a child started meanwhile with that
+//! descriptor inherited sees it non-blocking.
+//!
+//! Invariants: every descriptor returned here is > 2 and close-on-exec;
+//! [`restore_flags`] allocates nothing, takes no lock and runs in the
+//! process that recorded the flags only (a child started with
+//! `CLONE_VM | CLONE_VFORK` shares this memory and must not restore the
+//! parent's flags when its exec fails).
+
+use core::sync::atomic::AtomicI32;
+use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+
+use super::file::{STDERR, close};
+use super::runtimefd::above_stdio;
+use super::syscall::{Errno, check, nr, syscall2, syscall3, syscall4};
+
+/// "Bad file descriptor" (`Errno` has no constant for it yet).
+pub const EBADF: Errno = Errno(9);
+
+/// `fstat(2)`: not in `nr` yet (the fs service adds its own).
+const SYS_FSTAT: usize = 5;
+/// `ioctl(2)`.
+const SYS_IOCTL: usize = 16;
+/// `ioctl` request: read a terminal's termios (fails `ENOTTY` otherwise).
+const TCGETS: usize = 0x5401;
+/// `fcntl` commands.
+const F_GETFL: usize = 3;
+const F_SETFL: usize = 4;
+const F_DUPFD_CLOEXEC: usize = 1030;
+/// `open` flags.
+const O_RDONLY: usize = 0;
+const O_WRONLY: usize = 1;
+const O_NOCTTY: usize = 0o400;
+const O_NONBLOCK: usize = 0o4000;
+const O_CLOEXEC: usize = 0o2000000;
+const AT_FDCWD: isize = -100;
+/// `st_mode` file-type bits and the types that matter here.
+const S_IFMT: u32 = 0o170000;
+const S_IFIFO: u32 = 0o010000;
+const S_IFCHR: u32 = 0o020000;
+const S_IFSOCK: u32 = 0o140000;
+/// Offset and size of x86_64's `struct stat`, of which only `st_mode` is
+/// read (`<asm/stat.h>`: dev, ino, nlink are 8 bytes each, then mode).
+const STAT_SIZE: usize = 144;
+const ST_MODE_OFFSET: usize = 24;
+/// The first fd above the standard three.
+const FIRST_PRIVATE_FD: usize = STDERR as usize + 1;
+/// `poll` events and its "forever" timeout.
+pub const POLLIN: i16 = 0x1;
+pub const POLLOUT: i16 = 0x4;
+const POLL_FOREVER: isize = -1;
+
+/// What a standard descriptor is, for the choice of how to wait on it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum StdKind {
+    /// A pipe, FIFO or socket: can wait for long, so it goes on the
+    /// netpoller; a read takes all the kernel has.
+    Pollable,
+    /// A terminal: on the netpoller too, but in canonical mode a read
+    /// answers one line with more queued behind it (no new event comes
+    /// for them), so a short read says nothing about what is left.
+    Terminal,
+    /// A regular file, a directory, `/dev/null` or another device that is
+    /// not a terminal: epoll refuses it (`EPERM`), plain syscalls.
+    Plain,
+}
+
+/// `fstat(fd)`'s file type, then `ioctl(TCGETS)` for a character device.
+/// `Err(EBADF)` when `fd` is not open.
+pub fn classify(fd: i32) -> Result<StdKind, Errno> {
+    let mut st = [0u64; STAT_SIZE / 8];
+    // SAFETY: st is writable for STAT_SIZE bytes, the size of x86_64's
+    // struct stat; the kernel keeps no pointer.
+    check(unsafe { syscall2(SYS_FSTAT, fd as usize, st.as_mut_ptr() as usize) })?;
+    let mode = st[ST_MODE_OFFSET / 8] as u32;
+    Ok(match mode & S_IFMT {
+        S_IFIFO | S_IFSOCK => StdKind::Pollable,
+        S_IFCHR if is_terminal(fd) => StdKind::Terminal,
+        _ => StdKind::Plain,
+    })
+}
+
+/// Whether `fd` is a terminal (`ioctl(TCGETS)` succeeds: glibc's
+/// `isatty`).
+pub fn is_terminal(fd: i32) -> bool {
+    let mut termios = [0u8; TERMIOS_SIZE];
+    // SAFETY: termios is writable for the kernel's struct termios.
+    check(unsafe {
+        syscall3(
+            SYS_IOCTL,
+            fd as usize,
+            TCGETS,
+            termios.as_mut_ptr() as usize,
+        )
+    })
+    .is_ok()
+}
+/// The kernel's `struct termios` (TCGETS): 4 flag words, c_line, 19 c_cc.
+const TERMIOS_SIZE: usize = 36;
+
+fn fcntl(fd: i32, cmd: usize, arg: usize) -> Result<usize, Errno> {
+    // SAFETY: F_GETFL, F_SETFL and F_DUPFD_CLOEXEC take no pointers.
+    check(unsafe { syscall3(nr::SYS_fcntl, fd as usize, cmd, arg) })
+}
+
+/// A non-blocking, close-on-exec descriptor (> 2) for standard fd `fd`,
+/// for reading (`write == false`) or writing: a private reopening when
+/// the kernel allows it, else a duplicate whose shared flags were made
+/// non-blocking and are restored at exit (module note). The caller owns
+/// the returned fd; `fd` itself is left as it was.
+pub fn pollable_fd(fd: i32, write: bool) -> Result<i32, Errno> {
+    if let Ok(new) = reopen_nonblocking(fd, write) {
+        return Ok(new);
+    }
+    share_nonblocking(fd)
+}
+
+/// `/proc/self/fd/N` opened again with `O_NONBLOCK` (module note).
+fn reopen_nonblocking(fd: i32, write: bool) -> Result<i32, Errno> {
+    // "/proc/self/fd/" and at most one digit: fd is 0, 1 or 2.
+    let mut path = *b"/proc/self/fd/0\0";
+    path[PROC_FD_DIGIT] = b'0' + fd as u8;
+    let access = if write { O_WRONLY } else { O_RDONLY };
+    // SAFETY: path is NUL-terminated; openat keeps no pointer.
+    let new = check(unsafe {
+        syscall4(
+            nr::SYS_openat,
+            AT_FDCWD as usize,
+            path.as_ptr() as usize,
+            access | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
+            0,
+        )
+    })? as i32;
+    above_stdio(new)
+}
+/// Where the fd's digit goes in "/proc/self/fd/0".
+const PROC_FD_DIGIT: usize = 14;
+
+/// The original flags of the shared description behind each standard fd
+/// that [`share_nonblocking`] changed (-1: unchanged), the duplicate they
+/// are restored through, and the process that changed them.
+static SAVED_FLAGS: [AtomicI32; 3] = [const { AtomicI32::new(-1) }; 3];
+static SAVED_DUP: [AtomicI32; 3] = [const { AtomicI32::new(-1) }; 3];
+static SAVED_PID: AtomicI32 = AtomicI32::new(0);
+
+/// Duplicates `fd` above 2 and sets `O_NONBLOCK` on the shared
+/// description, recording the flags it had first.
+fn share_nonblocking(fd: i32) -> Result<i32, Errno> {
+    let flags = fcntl(fd, F_GETFL, 0)?;
+    let dup = fcntl(fd, F_DUPFD_CLOEXEC, FIRST_PRIVATE_FD)? as i32;
+    if flags & O_NONBLOCK != 0 {
+        // Someone else made it non-blocking: not ours to undo.
+        return Ok(dup);
+    }
+    let i = fd as usize;
+    // Recorded before the change, so an exit in between restores the
+    // same flags, harmlessly.
+    SAVED_PID.store(super::process::getpid(), Relaxed);
+    SAVED_DUP[i].store(dup, Relaxed);
+    SAVED_FLAGS[i].store(flags as i32, Release);
+    if let Err(e) = fcntl(dup, F_SETFL, flags | O_NONBLOCK) {
+        SAVED_FLAGS[i].store(-1, Relaxed);
+        close(dup);
+        return Err(e);
+    }
+    Ok(dup)
+}
+
+/// Gives every shared description [`share_nonblocking`] changed its
+/// original flags back. Called on every way out of the process
+/// (`exit_group`, `die_from_signal`); a no-op in any other process (a
+/// vfork child) and when nothing was changed. Heap-free and lock-free.
+pub fn restore_flags() {
+    // Nothing recorded (nearly always): no getpid either.
+    if SAVED_FLAGS.iter().all(|f| f.load(Acquire) < 0)
+        || SAVED_PID.load(Relaxed) != super::process::getpid()
+    {
+        return;
+    }
+    for i in 0..SAVED_FLAGS.len() {
+        let flags = SAVED_FLAGS[i].load(Acquire);
+        if flags >= 0 {
+            let _ = fcntl(SAVED_DUP[i].load(Relaxed), F_SETFL, flags as usize);
+        }
+    }
+}
+
+/// The kernel's `struct pollfd`.
+#[repr(C)]
+struct PollFd {
+    fd: i32,
+    events: i16,
+    revents: i16,
+}
+
+/// Waits with `poll(2)` until `fd` has `events` (or an error or hang-up,
+/// which the next syscall then reports): for a plain descriptor that
+/// someone else made non-blocking and that answered `EAGAIN`.
+pub fn wait_fd(fd: i32, events: i16) -> Result<(), Errno> {
+    let mut p = PollFd {
+        fd,
+        events,
+        revents: 0,
+    };
+    loop {
+        // SAFETY: p is one valid pollfd, writable for the kernel's revents.
+        let r = check(unsafe {
+            syscall3(
+                nr::SYS_poll,
+                &mut p as *mut PollFd as usize,
+                1,
+                POLL_FOREVER as usize,
+            )
+        });
+        match r {
+            Ok(_) => return Ok(()),
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// A close-on-exec duplicate of `fd` above the standard three (for
+/// `try_clone` of a pipe end).
+pub fn dup_above_stdio(fd: i32) -> Result<i32, Errno> {
+    fcntl(fd, F_DUPFD_CLOEXEC, FIRST_PRIVATE_FD).map(|d| d as i32)
+}
