@@ -18,6 +18,8 @@
 
 use core::ffi::CStr;
 
+pub mod signal;
+
 /// A Linux error number, as a system call returns it (Go's
 /// `syscall.Errno`, Rust's `std::io::Error::raw_os_error`).
 pub use crate::sys::Errno;

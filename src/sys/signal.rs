@@ -181,6 +181,17 @@ pub fn setsig_default(sig: i32) -> Result<(), Errno> {
     rt_sigaction(sig, Some(&act), None)
 }
 
+/// Makes the kernel discard `sig` (Go's `setsig(sig, _SIG_IGN)`).
+pub fn setsig_ignore(sig: i32) -> Result<(), Errno> {
+    let act = KernelSigaction {
+        handler: SIG_IGN,
+        flags: 0,
+        restorer: 0,
+        mask: 0,
+    };
+    rt_sigaction(sig, Some(&act), None)
+}
+
 fn rt_sigaction(
     sig: i32,
     act: Option<&KernelSigaction>,
