@@ -45,6 +45,12 @@
 //! itself (the guest's `rt_sigaction` for them fails with `EINVAL`):
 //! notifying one of those does nothing and it is never delivered.
 //!
+//! The receiver is an ordinary goroutine: until issue 11 brings
+//! preemption, a program whose goroutines never yield (or that trade the
+//! P through `runnext` forever, two goroutines ping-ponging on channels
+//! at GOMAXPROCS=1) keeps it from running, and signals wait in the
+//! pending mask until something yields.
+//!
 //! Invariants: the registry (which channel wants which signals) is
 //! behind one goroutine [`Mutex`]; every change of a signal's action
 //! happens under it, and the receiver sends under it, so once [`stop`]
@@ -55,6 +61,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::chan::Chan;
+use crate::io;
 use crate::sched::sigqueue;
 use crate::sync::Mutex;
 use crate::sys::signal as ksig;
@@ -275,7 +282,7 @@ pub fn notify(c: &Chan<Signal>, sigs: &[Signal]) {
     let mut reg = REGISTRY.lock();
     if !reg.receiver_started {
         reg.receiver_started = true;
-        crate::runtime::go(receive_loop);
+        crate::runtime::go(|| receive_loop());
     }
     let before = reg.wanted();
     match reg.find(c) {
@@ -336,10 +343,19 @@ pub fn reset(sigs: &[Signal]) {
     }
 }
 
+/// Sends `sig` to this process (Go's `syscall.Kill(os.Getpid(), sig)`;
+/// C's `raise` signals the calling thread instead). The kernel gives it
+/// to any thread that does not block it, so it arrives as one from
+/// outside would, and [`notify`]'s channels see it like any other. An
+/// unknown signal is `InvalidInput` (`EINVAL`).
+pub fn raise(sig: Signal) -> io::Result<()> {
+    ksig::kill(crate::sys::process::getpid(), sig.0).map_err(io::Error::from)
+}
+
 /// The receiver goroutine (Go's `signal.loop` and `process`): waits for
 /// pending signals and sends each, without blocking, to every channel
 /// that wants it.
-fn receive_loop() {
+fn receive_loop() -> ! {
     loop {
         let pending = sigqueue::signal_recv();
         let reg = REGISTRY.lock();

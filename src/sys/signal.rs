@@ -255,6 +255,17 @@ pub fn raise(sig: i32) -> Result<(), Errno> {
     check(unsafe { syscall3(nr::SYS_tgkill, pid as usize, tid as usize, sig as usize) }).map(|_| ())
 }
 
+/// `kill(2)`'s number (`<asm/unistd_64.h>`), kept here with its one user.
+#[allow(non_upper_case_globals)]
+const SYS_kill: usize = 62;
+
+/// Sends `sig` to the process `pid` (`kill(2)`): any of its threads that
+/// does not block the signal receives it.
+pub fn kill(pid: i32, sig: i32) -> Result<(), Errno> {
+    // SAFETY: kill takes no pointers.
+    check(unsafe { syscall2(SYS_kill, pid as usize, sig as usize) }).map(|_| ())
+}
+
 /// Makes `[sp, sp+size)` this thread's signal stack.
 ///
 /// # Safety
