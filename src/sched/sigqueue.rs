@@ -164,15 +164,9 @@ pub(crate) fn ignored(sig: i32) -> bool {
 /// Go's `signal_recv`: blocks until signals are pending, then takes them
 /// all (a mask, bit `sig - 1`). Sleeps inside the system-call bracket, so
 /// the goroutine's P runs others meanwhile and its M counts as running.
-/// Before each sleep the receiver's thread unblocks the wanted signals
-/// (Go's `ensureSigM`): a mask inherited from the parent must not keep
-/// them from every thread.
 pub(crate) fn signal_recv() -> u64 {
     protocol::take(&PENDING, &SEQ, |seq, seen| {
         entersyscallblock();
-        // Errors: none is actionable; a wanted signal still blocked on
-        // every thread would only stay pending in the kernel.
-        let _ = ksig::unblock(WANTED.load(SeqCst));
         // EINTR or EAGAIN (the word moved) return to take's loop.
         let _ = futex_wait(seq, seen, protocol::FOREVER);
         exitsyscall();
@@ -241,6 +235,13 @@ pub(crate) fn enable(sig: i32) {
     if notify_class(sig) && HANDLING.load(SeqCst) & bit == 0 {
         install_runtime_handler(sig);
     }
+    // A mask inherited from the parent (it survives execve) may block the
+    // signal on every thread: unblock it on this one (Ms never exit, and
+    // the kernel gives a process-directed signal to any thread that does
+    // not block it). Go's `ensureSigM` does this on a thread of its own.
+    // Errors: none for a valid set; a failure would only leave the signal
+    // pending in the kernel.
+    let _ = ksig::unblock(bit);
 }
 
 /// Go's `signal_disable` and `sigdisable`, and what `Reset` means: no

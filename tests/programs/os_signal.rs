@@ -17,6 +17,8 @@
 //! | `count NAME` (drains it) | `NAME count N` |
 //! | `raise SIG` | `ok` (sent to this process by `signal::raise`) |
 //! | `ping` | `pong` |
+//! | `brokenpipe` | `write EPIPE`: a write to a pipe of its own whose reader is closed |
+//! | `breakstdout` | `ok`, then fd 1 becomes a pipe whose reader is closed (later answers are lost: the exit status tells) |
 //! | `fault` | none: a nil dereference, Go's panic |
 //! | `exit` | `bye`, then exit 0 |
 //!
@@ -29,7 +31,7 @@
 //!
 //! `stress ROUNDS`: four goroutines, each with its own signal (SIGUSR1,
 //! SIGUSR2, SIGWINCH, SIGALRM) and channel, each ROUNDS times: raise its
-//! signal, wait until its channel delivers it. Prints
+//! signal, wait until its channel delivers it. Prints `ready`, then
 //! `stress rounds=4*ROUNDS received=N other=M` (exact: a signal is raised
 //! again only after the last one arrived, so nothing coalesces).
 #![no_std]
@@ -85,6 +87,35 @@ impl Lines {
             }
         }
     }
+}
+
+// System calls the test needs beside the runtime's own (`<asm/unistd_64.h>`),
+// made raw so the program does not depend on the fd API.
+const SYS_WRITE: usize = 1;
+const SYS_CLOSE: usize = 3;
+const SYS_DUP2: usize = 33;
+const SYS_PIPE2: usize = 293;
+const O_CLOEXEC: usize = 0o2000000;
+const STDOUT: usize = 1;
+
+/// A raw system call with three arguments; a failure ends the program.
+fn sys(nr: usize, [a, b, c]: [usize; 3]) -> usize {
+    // SAFETY: the callers pass descriptors and flags only, no pointers.
+    unsafe { rt0::os::syscall6(nr, [a, b, c, 0, 0, 0]) }.expect("system call")
+}
+
+/// A new pipe: (read end, write end).
+fn pipe() -> (i32, i32) {
+    let mut fds = [0i32; 2];
+    // SAFETY: pipe2(2) writes two ints into `fds`, which lives across the call.
+    unsafe {
+        rt0::os::syscall6(
+            SYS_PIPE2,
+            [fds.as_mut_ptr() as usize, O_CLOEXEC, 0, 0, 0, 0],
+        )
+    }
+    .expect("pipe2");
+    (fds[0], fds[1])
 }
 
 fn parse_signal(s: &str) -> Signal {
@@ -174,6 +205,27 @@ fn script() {
                 rt0::println!("ok");
             }
             "ping" => rt0::println!("pong"),
+            "brokenpipe" => {
+                let (r, w) = pipe();
+                sys(SYS_CLOSE, [r as usize, 0, 0]);
+                let byte = [b'x'];
+                // SAFETY: write(2) of one byte from a live buffer.
+                let res = unsafe {
+                    rt0::os::syscall6(SYS_WRITE, [w as usize, byte.as_ptr() as usize, 1, 0, 0, 0])
+                };
+                sys(SYS_CLOSE, [w as usize, 0, 0]);
+                match res {
+                    Err(e) if e == rt0::os::Errno::EPIPE => rt0::println!("write EPIPE"),
+                    other => rt0::println!("write {other:?}"),
+                }
+            }
+            "breakstdout" => {
+                rt0::println!("ok");
+                let (r, w) = pipe();
+                sys(SYS_CLOSE, [r as usize, 0, 0]);
+                sys(SYS_DUP2, [w as usize, STDOUT, 0]);
+                sys(SYS_CLOSE, [w as usize, 0, 0]);
+            }
             "fault" => {
                 let p: *const u64 = core::hint::black_box(core::ptr::null());
                 // SAFETY: none: this is the nil dereference the test wants
@@ -255,6 +307,7 @@ fn stress(rounds: u64) {
         Signal::SIGWINCH,
         Signal::SIGALRM,
     ];
+    rt0::println!("ready");
     for sig in sigs {
         let c: Chan<Signal> = Chan::new(1);
         signal::notify(&c, &[sig]);
