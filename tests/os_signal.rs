@@ -19,6 +19,9 @@
 //! - ignore/ignored/reset: an ignored SIGINT does nothing, `ignored` says
 //!   so, `reset` gives back the default; ignore takes the signal from the
 //!   channels; an inherited SIG_IGN for SIGHUP is reported and restored.
+//! - SIGTSTP (left at the system default by the runtime): notified, it
+//!   reaches the channel and does not stop the process; after `stop`, it
+//!   stops it again (`T` in /proc), and SIGCONT resumes it.
 //! - A full channel drops: capacity 1, N signals each handed over one at
 //!   a time (the witness receives each): exactly 1 is buffered.
 //! - `notify` with no signals gets every catchable one, SIGQUIT and the
@@ -57,6 +60,8 @@ const SIGSEGV: i32 = 11;
 const SIGUSR2: i32 = 12;
 const SIGPIPE: i32 = 13;
 const SIGTERM: i32 = 15;
+const SIGCONT: i32 = 18;
+const SIGTSTP: i32 = 20;
 const SIGWINCH: i32 = 28;
 /// A real-time signal neither libc nor qemu-user keeps for itself.
 const SIGRT_TEST: i32 = 40;
@@ -443,6 +448,42 @@ fn inherited_ignored_sighup() {
         p.cmd("reset SIGHUP", "ok");
         p.kill(SIGHUP);
         p.dies_by(SIGHUP);
+    }
+}
+
+/// The state letter of `pid` in /proc (`T`: stopped).
+fn proc_state(pid: u32) -> char {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("read /proc/PID/stat");
+    // The state follows the command name's closing parenthesis.
+    let after = &stat[stat.rfind(')').expect("a (comm)") + 2..];
+    after.chars().next().unwrap()
+}
+
+#[test]
+fn sigtstp_taken_over_and_given_back() {
+    for r in runners() {
+        let mut p = script(&r, Inherit::Default);
+        p.cmd("chan a 4", "ok");
+        // Notified, SIGTSTP reaches the channel and does not stop it.
+        p.cmd("notify a SIGTSTP", "ok");
+        p.deliver(SIGTSTP, "a", "SIGTSTP");
+        p.cmd("ping", "pong");
+        // Its last channel stopped: the system default again, it stops.
+        p.cmd("stop a", "ok");
+        p.kill(SIGTSTP);
+        let pid = p.child.id();
+        let deadline = std::time::Instant::now() + WAIT;
+        while proc_state(pid) != 'T' {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "[{}] not stopped by SIGTSTP",
+                r.label()
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        p.kill(SIGCONT);
+        p.cmd("ping", "pong");
+        p.exits_cleanly();
     }
 }
 
