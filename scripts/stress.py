@@ -117,6 +117,12 @@ def cases():
     n = 1_000
     c.append(("netpoll_reuse", "netpoll_pipes", ["reuse", n],
               [f"rounds={n} first_ok={n} second_ok={n} wrong=0"]))
+    # os/signal: four goroutines each raise their own signal and wait for
+    # it on their channel (handler -> pending mask -> receiver -> channel),
+    # so every signal must arrive exactly once.
+    n = 500
+    c.append(("os_signal_raise", "os_signal", ["stress", n],
+              ["ready", f"stress rounds={4 * n} received={4 * n} other=0"]))
     return [(name, prog, [str(a) for a in args], lines) for name, prog, args, lines in c]
 
 

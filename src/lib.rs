@@ -48,6 +48,8 @@
 //! - [`os`] — `pipe()` (Go's `os.Pipe`, std's `io::pipe`) on the
 //!   netpoller; raw file descriptors and system calls (Go's `syscall`),
 //!   provisional until the runtime has real I/O.
+//! - [`os::signal`] — `signal.Notify`, `Stop`, `Ignore`, `Ignored`,
+//!   `Reset` (Go's `os/signal`): signals delivered on channels.
 //!
 //! Everything else is internal (`pub(crate)`): `boot` (the bootstrap),
 //! `sys` (the kernel ABI), `mem` (heap, stacks, memcpy), `sched` (G, M, P,

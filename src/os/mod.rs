@@ -24,6 +24,7 @@ use core::ffi::CStr;
 mod pipe;
 
 pub use pipe::{PipeReader, PipeWriter, pipe};
+pub mod signal;
 
 /// A Linux error number, as a system call returns it (Go's
 /// `syscall.Errno`, Rust's `std::io::Error::raw_os_error`).

@@ -20,6 +20,7 @@ pub mod sched;
 pub mod schedule;
 pub mod signal;
 pub mod sigpipe;
+pub(crate) mod sigqueue;
 pub mod sigtable;
 pub mod stack;
 pub mod steal;

@@ -7,7 +7,10 @@
 //! was: a fault inside the guard page below that g's stack is a stack
 //! overflow of goroutine N; an address in the first page is Go's nil
 //! dereference panic; anything else is an unexpected fault. All end with
-//! exit status 2. The handler allocates nothing and takes no lock.
+//! exit status 2. The handler allocates nothing and takes no lock. A
+//! SIGSEGV or SIGBUS sent by `kill` goes to `os::signal` if a channel
+//! wants it (a real fault never does: Go panics), and is dropped if the
+//! program ignored it.
 //!
 //! Faults are serialised with every other death (`debug::dying`): a
 //! fault on another thread while a report is being written parks that
@@ -23,7 +26,7 @@ use crate::debug::dying::{Dying, Phase, Report, phase, start_dying};
 use crate::debug::fatal::{self, Goroutines};
 use crate::debug::traceback;
 use crate::mem::PAGE_SIZE;
-use crate::sys::signal::{SIGBUS, SIGSEGV, SigInfo, UC_RIP, UC_RSP, sigaction};
+use crate::sys::signal::{SI_USER, SIGBUS, SIGSEGV, SigInfo, UC_RIP, UC_RSP, sigaction};
 
 /// Addresses below this are nil dereferences (Go: the first page).
 const NIL_PAGE_END: usize = 0x1000;
@@ -63,6 +66,11 @@ extern "C" fn sighandler(sig: i32, info: *mut SigInfo, ctx: *mut u8) {
             *(ctx.add(UC_RSP) as *const usize),
         )
     };
+    // Sent by kill, not raised by an instruction: os::signal may want it,
+    // or have ignored it (Go's sighandler after its _SigPanic branch).
+    if code == SI_USER && (super::sigqueue::sigsend(sig) || super::sigqueue::signal_ignored(sig)) {
+        return;
+    }
     let fault = Fault {
         sig,
         addr,

@@ -23,28 +23,53 @@
 //! `println` loop to such a stderr runs to the end and exits 0; a panic
 //! with such a stderr exits 2 either way.
 //!
-//! Invariants: the handler touches nothing (it may run on any thread, on
+//! With `os/signal` (Go's documented rule, os/signal's "SIGPIPE"
+//! section): once the program has called `notify` for SIGPIPE, the file
+//! descriptor does not matter: every kernel-sent SIGPIPE is delivered to
+//! the channel and the write returns `EPIPE`, and a broken fd 1 or 2 no
+//! longer kills. After `ignore(SIGPIPE)` a broken fd 1 or 2 does not kill
+//! either ([`sigpipe`] returns, Go's `signal_ignored` check); the print
+//! macros then drop their output.
+//!
+//! Invariants: the handler touches nothing but the signal queue (it may run on any thread, on
 //! the signal stack or not); [`sigpipe`] takes no lock and allocates
 //! nothing.
 
+use super::sigqueue;
 use super::sigtable::die_from_signal;
+use crate::sys::Errno;
 use crate::sys::signal::{SIGPIPE, SigInfo, sigaction};
 
 /// Installs the SIGPIPE handler (Go's `initsig` for SIGPIPE: installed
 /// whatever the inherited disposition). Called once by schedinit.
 pub fn initsigpipe() {
-    if let Err(e) = sigaction(SIGPIPE, sigpipe_handler) {
+    if let Err(e) = install() {
         crate::debug::fatal::fatal_errno("runtime: rt_sigaction failed", e.0);
     }
+    sigqueue::note_installed(SIGPIPE);
 }
 
-/// A SIGPIPE from the kernel: nothing to do, the write it came with
-/// returns `EPIPE` and its caller decides (Go's `sighandler` for a
-/// `_SigNotify` signal that nobody is notified of).
-extern "C" fn sigpipe_handler(_sig: i32, _info: *mut SigInfo, _ctx: *mut u8) {}
+/// Installs [`sigpipe_handler`] (at start-up, and when `os::signal`
+/// gives SIGPIPE back to the runtime after an `ignore`).
+pub(crate) fn install() -> Result<(), Errno> {
+    sigaction(SIGPIPE, sigpipe_handler)
+}
 
-/// A write to fd 1 or 2 met a broken pipe: die by SIGPIPE (Go's
-/// `sigpipe`, with no os/signal to hand it to, then `dieFromSignal`).
-pub fn sigpipe() -> ! {
+/// A SIGPIPE from the kernel: queued for `os::signal` if a channel wants
+/// it; otherwise nothing to do, the write it came with returns `EPIPE`
+/// and its caller decides (Go's `sighandler` for a `_SigNotify` signal).
+extern "C" fn sigpipe_handler(sig: i32, _info: *mut SigInfo, _ctx: *mut u8) {
+    sigqueue::sigsend(sig);
+}
+
+/// A write to fd 1 or 2 met a broken pipe (Go's `sigpipe`): returns if
+/// the program ignored SIGPIPE or a channel is notified of it (queued
+/// here once more: the kernel's own SIGPIPE may have been taken already,
+/// or coalesces with this one); otherwise dies by SIGPIPE
+/// (`dieFromSignal`).
+pub fn sigpipe() {
+    if sigqueue::signal_ignored(SIGPIPE) || sigqueue::sigsend(SIGPIPE) {
+        return;
+    }
     die_from_signal(SIGPIPE)
 }

@@ -60,6 +60,7 @@ use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use super::g::G;
 use super::sched::getg;
+use super::sigqueue;
 use crate::debug::dying::{Dying, start_dying};
 use crate::debug::fatal::{EXIT_FATAL, fatal_errno};
 use crate::debug::traceback;
@@ -115,7 +116,7 @@ pub(crate) const fn disposition(sig: i32) -> Disposition {
 }
 
 /// First signal after the real-time signals libc implementations keep.
-const LIBC_RESERVED_END: i32 = ksig::SIGRTMIN_KERNEL + 3;
+pub(crate) const LIBC_RESERVED_END: i32 = ksig::SIGRTMIN_KERNEL + 3;
 
 /// Go's name for `sig` (the second column of `sigtable`); real-time
 /// signals are `signal N`, printed by the caller.
@@ -255,10 +256,11 @@ pub(crate) fn install() {
         }
         // Go's sigInstallGoHandler: respect an inherited SIG_IGN for these.
         if (sig == ksig::SIGHUP || sig == ksig::SIGINT) && ksig::getsig(sig) == Ok(ksig::SIG_IGN) {
+            sigqueue::note_inherited_ignored(sig);
             continue;
         }
-        match ksig::sigaction_masked(sig, sighandler, HANDLER_MASK) {
-            Ok(()) => {}
+        match install_one(sig) {
+            Ok(()) => sigqueue::note_installed(sig),
             // qemu-user refuses the host real-time signals it keeps.
             Err(Errno::EINVAL) if sig >= ksig::SIGRTMIN_KERNEL => {}
             Err(e) => fatal_errno("runtime: rt_sigaction failed", e.0),
@@ -266,22 +268,39 @@ pub(crate) fn install() {
     }
 }
 
+/// Installs this module's handler for `sig` (at start-up, and when
+/// `os::signal` takes over a signal the runtime left alone: Go's
+/// `setsig(sig, sighandler)` in `sigenable`).
+pub(crate) fn install_one(sig: i32) -> Result<(), Errno> {
+    ksig::sigaction_masked(sig, sighandler, HANDLER_MASK)
+}
+
+/// Go's `sighandler` for every signal but the faults and SIGPIPE: a real
+/// divide error panics; then a signal some channel wants is queued for
+/// `os::signal` (any signal of the notify class, and any sent by `kill`);
+/// one sent by `kill` that the program ignored is dropped; then the
+/// signal's default (the table above).
 extern "C" fn sighandler(sig: i32, info: *mut SigInfo, ctx: *mut u8) {
-    match disposition(sig) {
+    // SAFETY: the kernel passes a valid siginfo.
+    let code = unsafe { (*info).code };
+    let from_user = code == ksig::SI_USER;
+    let class = disposition(sig);
+    if class == Disposition::Panic && !from_user {
+        divide_error(code)
+    }
+    if (from_user || sigqueue::notify_class(sig)) && sigqueue::sigsend(sig) {
+        return;
+    }
+    if from_user && sigqueue::signal_ignored(sig) {
+        return;
+    }
+    match class {
         Disposition::Kill => die_from_signal(sig),
-        Disposition::Throw => dump(sig, info, ctx),
-        Disposition::Panic => {
-            // SAFETY: the kernel passes a valid siginfo.
-            let code = unsafe { (*info).code };
-            if code == ksig::SI_USER {
-                dump(sig, info, ctx)
-            } else {
-                divide_error(code)
-            }
-        }
-        // Ignore (and, defensively, anything not installed here): return,
-        // and the interrupted system call is restarted (SA_RESTART) or
-        // returns EINTR to a runtime caller that retries.
+        Disposition::Throw | Disposition::Panic => dump(sig, info, ctx),
+        // Ignore, and System signals that `os::signal` took over and no
+        // channel wants any more (a race with `stop`): return, and the
+        // interrupted system call is restarted (SA_RESTART) or returns
+        // EINTR to a runtime caller that retries.
         _ => {}
     }
 }

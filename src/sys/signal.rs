@@ -181,6 +181,17 @@ pub fn setsig_default(sig: i32) -> Result<(), Errno> {
     rt_sigaction(sig, Some(&act), None)
 }
 
+/// Makes the kernel discard `sig` (Go's `setsig(sig, _SIG_IGN)`).
+pub fn setsig_ignore(sig: i32) -> Result<(), Errno> {
+    let act = KernelSigaction {
+        handler: SIG_IGN,
+        flags: 0,
+        restorer: 0,
+        mask: 0,
+    };
+    rt_sigaction(sig, Some(&act), None)
+}
+
 fn rt_sigaction(
     sig: i32,
     act: Option<&KernelSigaction>,
@@ -242,6 +253,17 @@ pub fn raise(sig: i32) -> Result<(), Errno> {
     let (pid, tid) = (super::process::getpid(), super::process::gettid());
     // SAFETY: tgkill takes no pointers; it signals this very thread.
     check(unsafe { syscall3(nr::SYS_tgkill, pid as usize, tid as usize, sig as usize) }).map(|_| ())
+}
+
+/// `kill(2)`'s number (`<asm/unistd_64.h>`), kept here with its one user.
+#[allow(non_upper_case_globals)]
+const SYS_kill: usize = 62;
+
+/// Sends `sig` to the process `pid` (`kill(2)`): any of its threads that
+/// does not block the signal receives it.
+pub fn kill(pid: i32, sig: i32) -> Result<(), Errno> {
+    // SAFETY: kill takes no pointers.
+    check(unsafe { syscall2(SYS_kill, pid as usize, sig as usize) }).map(|_| ())
 }
 
 /// Makes `[sp, sp+size)` this thread's signal stack.

@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-pub use loom::sync::atomic::{AtomicBool, AtomicI64, AtomicPtr, AtomicU32, Ordering};
+pub use loom::sync::atomic::{AtomicBool, AtomicI64, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use loom::sync::{Condvar, Mutex};
 
 pub fn throw(msg: &str) -> ! {
@@ -96,6 +96,9 @@ pub mod poller;
 
 #[path = "../../../src/sched/proto/runq.rs"]
 pub mod runq;
+
+#[path = "../../../src/sched/proto/sigqueue.rs"]
+pub mod sigqueue;
 
 #[path = "../../../src/sched/proto/spinning.rs"]
 pub mod spinning;

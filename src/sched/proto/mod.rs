@@ -1,5 +1,5 @@
-//! The scheduler's futex protocols, the run-queue ring and the blocked
-//! poller's hand-off, written once and compiled twice: here,
+//! The scheduler's futex protocols, the run-queue ring, the blocked
+//! poller's hand-off and the signal queue's, written once and compiled twice: here,
 //! into the runtime, over core's atomics and the real `futex(2)`; and in
 //! the host crate `models/` (`#[path]` to these same files), over loom's
 //! atomics and a loom-modelled futex, where loom checks every
@@ -9,11 +9,14 @@
 
 pub(crate) use crate::debug::fatal::throw;
 pub(crate) use crate::sys::futex::{futex_wait, futex_wake};
-pub(crate) use core::sync::atomic::{AtomicBool, AtomicI64, AtomicPtr, AtomicU32, Ordering};
+pub(crate) use core::sync::atomic::{
+    AtomicBool, AtomicI64, AtomicPtr, AtomicU32, AtomicU64, Ordering,
+};
 
 pub(crate) mod lock;
 pub(crate) mod poller;
 pub(crate) mod runq;
+pub(crate) mod sigqueue;
 pub(crate) mod spinning;
 
 /// Orders a thread's SeqCst store (or RMW) before its next SeqCst load of
