@@ -39,4 +39,5 @@ pub mod cpu;
 pub mod entry;
 pub mod offsets;
 pub mod signal;
+pub mod spawn;
 pub mod tls;

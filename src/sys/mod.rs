@@ -10,6 +10,7 @@ pub mod process;
 pub mod runtimefd;
 pub mod signal;
 pub mod socket;
+pub mod spawn;
 pub mod syscall;
 pub mod thread;
 pub mod time;
