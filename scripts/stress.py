@@ -117,6 +117,12 @@ def cases():
     n = 1_000
     c.append(("netpoll_reuse", "netpoll_pipes", ["reuse", n],
               [f"rounds={n} first_ok={n} second_ok={n} wrong=0"]))
+    # Processes: children spawned and waited for from 8 goroutines at once
+    # (clone(CLONE_VM|CLONE_VFORK) from many threads, exec errors through
+    # the CLOEXEC pipe, pidfds in the poller); every child must succeed.
+    n = 200
+    c.append(("process_many", "process_spawn", ["many", n, 8],
+              [f"ok={n} fail=0"]))
     return [(name, prog, [str(a) for a in args], lines) for name, prog, args, lines in c]
 
 
