@@ -321,3 +321,11 @@ fn a_thousand_children_from_eight_goroutines() {
         assert_eq!(out.stdout_str(), "ok=1000 fail=0\n", "{}", out.describe());
     }
 }
+
+#[test]
+fn wait_parks_the_goroutine_not_the_thread() {
+    for r in native_and_one_qemu() {
+        let out = spawn_ok(&r, &["parkwait"], &[("GOMAXPROCS", "1")]);
+        assert_eq!(out.stdout_str(), "parked=1 code=7\n", "{}", out.describe());
+    }
+}

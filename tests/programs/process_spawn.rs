@@ -26,8 +26,16 @@
 //!   `after=7`.
 //! - `kill`: `sleep 100`, killed: prints `before=None`, `signal=9`, and
 //!   `again=ok` (a second kill after reaping sends nothing).
+//! - `parkwait`: a goroutine waits for `sh -c 'read x; exit 7'` while
+//!   main (at GOMAXPROCS=1, on the same P) waits until that goroutine is
+//!   parked in `[IO wait]` (the pidfd in the netpoller, not a blocked M),
+//!   then closes the child's stdin. Prints `parked=1 code=7`.
 //! - `many N G`: G goroutines spawn N `/bin/true` children in all and wait
 //!   for each; prints `ok=K fail=F` (K = N, F = 0).
+//! - `bench N G`: the same, timed, for scripts/bench_spawn.py: G = 1
+//!   spawns one after another in main; prints `children=N goroutines=G
+//!   failed=F`, then `<ns per child> ns/op` (the Go twin,
+//!   bench/go/procspawn, prints the same).
 #![no_std]
 #![no_main]
 extern crate alloc;
@@ -35,7 +43,6 @@ extern crate alloc;
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering::SeqCst};
 
 use rt0::io::{Read, Write};
@@ -191,12 +198,54 @@ fn main() {
                 Err(e) => rt0::println!("again={}", e),
             }
         }
-        b"many" => many(num(2, 1000), num(3, 8)),
+        b"parkwait" => parkwait(),
+        b"many" => {
+            let (ok, bad) = many(num(2, 1000), num(3, 8));
+            rt0::println!("ok={} fail={}", ok, bad);
+        }
+        b"bench" => {
+            let (n, g) = (num(2, 1000).max(1), num(3, 1).max(1));
+            let start = rt0::time::nanotime();
+            let bad = if g == 1 {
+                spawn_true(n).1
+            } else {
+                many(n, g).1
+            };
+            let elapsed = rt0::time::nanotime() - start;
+            rt0::println!("children={} goroutines={} failed={}", n, g, bad);
+            let ns = elapsed as u64 * 1000 / n;
+            rt0::println!("{}.{:03} ns/op", ns / 1000, ns % 1000);
+        }
         _ => {
             rt0::eprintln!("usage: process_spawn MODE ...");
             exit(2)
         }
     }
+}
+
+fn parkwait() {
+    let mut ch = Command::new("/bin/sh")
+        .args(["-c", "read x; exit 7"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| fail("spawn", e));
+    let stdin = ch.stdin.take();
+    let code = Arc::new(AtomicU64::new(u64::MAX));
+    let wg = Arc::new(WaitGroup::new());
+    wg.add(1);
+    let (code2, wg2) = (code.clone(), wg.clone());
+    rt0::runtime::go(move || {
+        let st = ch.wait().unwrap_or_else(|e| fail("wait", e));
+        code2.store(st.code().map_or(999, |c| c as u64), SeqCst);
+        wg2.done();
+    });
+    while rt0::export_test::parked("IO wait") == 0 {
+        rt0::runtime::gosched();
+    }
+    let parked = rt0::export_test::parked("IO wait");
+    drop(stdin);
+    wg.wait();
+    rt0::println!("parked={} code={}", parked, code.load(SeqCst));
 }
 
 /// The pattern byte at offset `i`.
@@ -242,8 +291,7 @@ fn pipe(total: u64) {
         wg2.done();
     });
     let mut out = ch.stdout.take().unwrap();
-    let mut buf = Vec::new();
-    buf.resize(65536, 0);
+    let mut buf = alloc::vec![0u8; 65536];
     let (mut got, mut s) = (0u64, 0u64);
     loop {
         match out.read(&mut buf) {
@@ -266,7 +314,29 @@ fn pipe(total: u64) {
     );
 }
 
-fn many(n: u64, g: u64) {
+/// Runs `/bin/true` `n` times, one after another; returns (successes,
+/// failures).
+fn spawn_true(n: u64) -> (u64, u64) {
+    let (mut ok, mut bad) = (0, 0);
+    for _ in 0..n {
+        match Command::new("/bin/true").status() {
+            Ok(st) if st.success() => ok += 1,
+            Ok(st) => {
+                rt0::eprintln!("child: {}", st);
+                bad += 1;
+            }
+            Err(e) => {
+                rt0::eprintln!("spawn: {}", e);
+                bad += 1;
+            }
+        }
+    }
+    (ok, bad)
+}
+
+/// `n` runs of `/bin/true` from `g` goroutines; returns (successes,
+/// failures).
+fn many(n: u64, g: u64) -> (u64, u64) {
     let ok = Arc::new(AtomicU64::new(0));
     let bad = Arc::new(AtomicU64::new(0));
     let wg = Arc::new(WaitGroup::new());
@@ -275,22 +345,12 @@ fn many(n: u64, g: u64) {
         let (ok, bad, wg) = (ok.clone(), bad.clone(), wg.clone());
         let mine = n / g + u64::from(i < n % g);
         rt0::runtime::go(move || {
-            for _ in 0..mine {
-                match Command::new("/bin/true").status() {
-                    Ok(st) if st.success() => ok.fetch_add(1, SeqCst),
-                    Ok(st) => {
-                        rt0::eprintln!("child: {}", st);
-                        bad.fetch_add(1, SeqCst)
-                    }
-                    Err(e) => {
-                        rt0::eprintln!("spawn: {}", e);
-                        bad.fetch_add(1, SeqCst)
-                    }
-                };
-            }
+            let (k, f) = spawn_true(mine);
+            ok.fetch_add(k, SeqCst);
+            bad.fetch_add(f, SeqCst);
             wg.done();
         });
     }
     wg.wait();
-    rt0::println!("ok={} fail={}", ok.load(SeqCst), bad.load(SeqCst));
+    (ok.load(SeqCst), bad.load(SeqCst))
 }
