@@ -329,3 +329,76 @@ fn wait_parks_the_goroutine_not_the_thread() {
         assert_eq!(out.stdout_str(), "parked=1 code=7\n", "{}", out.describe());
     }
 }
+
+/// The child's code between clone and execve (`sys::spawn::child_main`)
+/// must run no runtime code: checked on the machine code itself, since a
+/// call to a panic handler, memset or anything else could slip in through
+/// an innocent-looking line. In the disassembly of the built program the
+/// function has no `call`, no FS/GS-relative access (the TLS it shares
+/// with the parent thread), and every jump lands inside it.
+#[test]
+fn child_runs_no_runtime_code() {
+    let bin = example("process_spawn");
+    let out = Command::new("objdump")
+        .args(["-d", "--no-show-raw-insn", "-M", "intel"])
+        .arg(&bin)
+        .output()
+        .expect("run objdump");
+    assert!(out.status.success(), "objdump failed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    let header = |l: &str| l.ends_with(">:") && !l.starts_with(' ');
+    let start_idx = lines
+        .iter()
+        .position(|l| header(l) && l.contains("5spawn10child_main"))
+        .expect("child_main in the disassembly");
+    let addr = |l: &str| {
+        u64::from_str_radix(
+            l.split_whitespace().next().unwrap().trim_end_matches(':'),
+            16,
+        )
+        .unwrap()
+    };
+    let start = addr(lines[start_idx]);
+    let end_idx = lines[start_idx + 1..]
+        .iter()
+        .position(|l| header(l))
+        .map(|i| start_idx + 1 + i)
+        .expect("a function after child_main");
+    let end = addr(lines[end_idx]);
+    let body: Vec<&str> = lines[start_idx + 1..end_idx]
+        .iter()
+        .copied()
+        .filter(|l| l.contains(':') && l.starts_with(' '))
+        .collect();
+    assert!(
+        body.len() > 20,
+        "child_main looks too short:\n{}",
+        body.join("\n")
+    );
+    let mut syscalls = 0;
+    for l in &body {
+        let insn = l.split_once(':').unwrap().1.trim();
+        let mnemonic = insn.split_whitespace().next().unwrap_or("");
+        assert!(!mnemonic.starts_with("call"), "a call in child_main: {l}");
+        assert!(
+            !insn.contains("fs:") && !insn.contains("gs:"),
+            "TLS access in child_main: {l}"
+        );
+        if mnemonic == "syscall" {
+            syscalls += 1;
+        }
+        if mnemonic.starts_with('j') {
+            let target = insn.split_whitespace().nth(1).unwrap_or("");
+            let target = u64::from_str_radix(target, 16)
+                .unwrap_or_else(|_| panic!("indirect jump in child_main: {l}"));
+            assert!(
+                (start..end).contains(&target),
+                "jump out of child_main: {l}"
+            );
+        }
+    }
+    // rt_sigaction (query, set), dup2, chdir, rt_sigprocmask, execve,
+    // write, exit_group.
+    assert!(syscalls >= 8, "only {syscalls} syscalls in child_main");
+}

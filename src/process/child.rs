@@ -98,9 +98,13 @@ impl Child {
             return Ok(());
         }
         match &self.pidfd {
-            Some(fd) => fd
-                .with_ref(|raw| sys::pidfd_send_signal(raw, signal::SIGKILL))
-                .map_err(poll_error),
+            // A pidfd's process that has exited but is not reaped yet
+            // answers ESRCH, where kill(2) on the zombie answers 0: the
+            // same case, so the same answer.
+            Some(fd) => match fd.with_ref(|raw| sys::pidfd_send_signal(raw, signal::SIGKILL)) {
+                Ok(()) | Err(PollError::Os(sys::ESRCH)) => Ok(()),
+                Err(e) => Err(poll_error(e)),
+            },
             None => sys::kill(self.pid, signal::SIGKILL).map_err(io::Error::from),
         }
     }

@@ -441,8 +441,12 @@ impl Pipes {
             StdioKind::Piped => {
                 let (r, w) = file::pipe2()?;
                 let (child, parent) = if input { (r, w) } else { (w, r) };
-                let parent = OwnedFd(parent);
-                let child = high(child)?;
+                // Both ends above 2: the child's so its dup2s cannot
+                // collide, the parent's so that a program started with a
+                // standard stream closed never prints into a child's pipe.
+                let child = high(child);
+                let parent = high(parent)?;
+                let child = child?;
                 sys::set_nonblocking(parent.0)?;
                 let raw = parent.0;
                 core::mem::forget(parent);

@@ -72,6 +72,7 @@ pub const EACCES: Errno = Errno(13);
 pub const ENODEV: Errno = Errno(19);
 pub const ENOTDIR: Errno = Errno(20);
 pub const ESTALE: Errno = Errno(116);
+pub const ESRCH: Errno = Errno(3);
 pub const ETIMEDOUT: Errno = Errno(110);
 
 /// Exit status of a child that could not exec (as a shell's 127).
