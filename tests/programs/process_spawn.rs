@@ -7,9 +7,10 @@
 //! - `error PROG [DIR]`: spawns PROG (in DIR if given) and prints
 //!   `kind=KIND raw=ERRNO msg=TEXT`, or `spawned` if it started.
 //! - `nul`: a program name with a NUL byte: prints `kind=KIND`.
-//! - `pipe BYTES`: `cat` with piped stdin and stdout; one goroutine writes
-//!   BYTES bytes of a pattern, this one reads everything back. Prints
-//!   `bytes=N sum=S want=W code=C` (S = W: the same bytes in order).
+//! - `pipe BYTES [stderr]`: `cat` with piped stdin and stdout; one
+//!   goroutine writes BYTES bytes of a pattern, this one reads everything
+//!   back. Prints `bytes=N sum=S want=W code=C` (S = W: the same bytes in
+//!   order), on stderr with `stderr` (for a run with stdout closed).
 //! - `output`: `sh -c` writing to stdout and stderr and exiting 3; prints
 //!   `stdout=[..] stderr=[..] code=3`.
 //! - `env MODE`: `/usr/bin/env` with MODE `clear` (env_clear), `clearset`
@@ -305,13 +306,18 @@ fn pipe(total: u64) {
     }
     wg.wait();
     let st = ch.wait().unwrap_or_else(|e| fail("wait", e));
-    rt0::println!(
+    let line = format!(
         "bytes={} sum={} want={} code={}",
         got,
         s,
         want,
         opt(st.code())
     );
+    if arg(3) == b"stderr" {
+        rt0::eprintln!("{}", line);
+    } else {
+        rt0::println!("{}", line);
+    }
 }
 
 /// Runs `/bin/true` `n` times, one after another; returns (successes,
