@@ -211,6 +211,17 @@ fn large_data_through_cat_both_ways() {
 }
 
 #[test]
+fn command_debug_reads_like_a_shell_line() {
+    let out = spawn_ok(&Runner::Native, &["debug"], &[]);
+    assert_eq!(
+        out.stdout_str(),
+        "cd \"/tmp\" && A=\"1\" -u B \"/bin/sh\" \"-c\" \"exit 1\"\n",
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
 fn output_captures_stdout_and_stderr() {
     for r in native_and_one_qemu() {
         let out = spawn_ok(&r, &["output"], &[]);
@@ -459,5 +470,47 @@ fn pipes_work_with_the_standard_streams_closed() {
             out.status
         );
         assert_eq!(out.status.code(), Some(0), "[{}] {err}", r.label());
+    }
+}
+
+/// Without pidfds (a kernel before 5.3, or an emulator without the call)
+/// `wait` falls back to a blocking `wait4` in the system-call bracket and
+/// `kill` to `kill(2)`. strace's fault injection makes every
+/// `pidfd_open` fail with ENOSYS (natively, and under qemu, whose
+/// pidfd_open forwards to the host's); skipped when strace is missing.
+#[test]
+fn without_pidfds_wait_falls_back_to_wait4() {
+    if Command::new("strace").arg("-V").output().is_err() {
+        eprintln!("strace not installed: skipped");
+        return;
+    }
+    let prog = example("process_spawn");
+    for r in native_and_one_qemu() {
+        for (args, want) in [
+            (
+                &["trywait"][..],
+                "before=None\nwait=7\nafter=7\n".to_string(),
+            ),
+            (
+                &["kill"][..],
+                "before=None\nsignal=9\nagain=ok\n".to_string(),
+            ),
+            (
+                &["output"][..],
+                "stdout=[to-out] stderr=[to-err] code=3\n".to_string(),
+            ),
+            (&["many", "100", "8"][..], "ok=100 fail=0\n".to_string()),
+        ] {
+            let mut cmd = Command::new("strace");
+            cmd.args(["-f", "-qq", "-o", "/dev/null", "-e", "trace=pidfd_open"])
+                .args(["-e", "inject=pidfd_open:error=ENOSYS"]);
+            if let Runner::Qemu(model) = &r {
+                cmd.arg(common::qemu_path()).args(["-cpu", model]);
+            }
+            cmd.arg(&prog).args(args).env_clear().env("GOMAXPROCS", "4");
+            let out = common::run(&r, cmd);
+            assert_eq!(out.code(), Some(0), "{}", out.describe());
+            assert_eq!(out.stdout_str(), want, "{}", out.describe());
+        }
     }
 }

@@ -196,6 +196,18 @@ impl Child {
     }
 }
 
+impl core::fmt::Debug for Child {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Child")
+            .field("pid", &self.pid)
+            .field("status", &self.status)
+            .field("stdin", &self.stdin.is_some())
+            .field("stdout", &self.stdout.is_some())
+            .field("stderr", &self.stderr.is_some())
+            .finish()
+    }
+}
+
 /// The parent's end of a pipe, on the netpoller.
 struct PipeEnd(Fd);
 
@@ -223,15 +235,39 @@ pub struct ChildStdout(PipeEnd);
 /// The child's stderr, read by the parent (std's `ChildStderr`).
 pub struct ChildStderr(PipeEnd);
 
+impl core::fmt::Debug for ChildStdin {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ChildStdin")
+            .field("fd", &self.0.0.raw())
+            .finish()
+    }
+}
+
 impl ChildStdin {
     pub(crate) fn new(fd: Fd) -> ChildStdin {
         ChildStdin(PipeEnd(fd))
     }
 }
 
+impl core::fmt::Debug for ChildStdout {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ChildStdout")
+            .field("fd", &self.0.0.raw())
+            .finish()
+    }
+}
+
 impl ChildStdout {
     pub(crate) fn new(fd: Fd) -> ChildStdout {
         ChildStdout(PipeEnd(fd))
+    }
+}
+
+impl core::fmt::Debug for ChildStderr {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ChildStderr")
+            .field("fd", &self.0.0.raw())
+            .finish()
     }
 }
 

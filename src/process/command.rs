@@ -383,6 +383,31 @@ impl Command {
     }
 }
 
+/// As std: the program and arguments, quoted (`"/bin/sh" "-c" "exit 1"`),
+/// after the directory and changed variables when there are any.
+impl core::fmt::Debug for Command {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let text = |b: &[u8]| alloc::string::String::from_utf8_lossy(b).into_owned();
+        if let Some(d) = &self.dir {
+            write!(f, "cd {:?} && ", text(&d[..d.len() - 1]))?;
+        }
+        if self.env_clear {
+            f.write_str("env -i ")?;
+        }
+        for (k, v) in &self.env {
+            match v {
+                Some(v) => write!(f, "{}={:?} ", text(k), text(v))?,
+                None => write!(f, "-u {} ", text(k))?,
+            }
+        }
+        write!(f, "{:?}", text(&self.program))?;
+        for a in &self.args[1..] {
+            write!(f, " {:?}", text(&a[..a.len() - 1]))?;
+        }
+        Ok(())
+    }
+}
+
 /// `wait4(pid, 0)` in the system-call bracket, again after `EINTR`.
 pub(crate) fn blocking_wait(pid: i32) -> io::Result<ExitStatus> {
     crate::runtime::blocking(|| {

@@ -31,6 +31,7 @@
 //!   main (at GOMAXPROCS=1, on the same P) waits until that goroutine is
 //!   parked in `[IO wait]` (the pidfd in the netpoller, not a blocked M),
 //!   then closes the child's stdin. Prints `parked=1 code=7`.
+//! - `debug`: prints a configured Command with `{:?}`.
 //! - `many N G`: G goroutines spawn N `/bin/true` children in all and wait
 //!   for each; prints `ok=K fail=F` (K = N, F = 0).
 //! - `bench N G`: the same, timed, for scripts/bench_spawn.py: G = 1
@@ -200,6 +201,12 @@ fn main() {
             }
         }
         b"parkwait" => parkwait(),
+        b"debug" => {
+            let mut c = Command::new("/bin/sh");
+            c.args(["-c", "exit 1"]).current_dir("/tmp").env("A", "1");
+            c.env_remove("B");
+            rt0::println!("{:?}", c);
+        }
         b"many" => {
             let (ok, bad) = many(num(2, 1000), num(3, 8));
             rt0::println!("ok={} fail={}", ok, bad);
