@@ -5,19 +5,22 @@
 //! **Waiting parks the goroutine, not the thread.** When the kernel has
 //! pidfds (`pidfd_open`, Linux >= 5.3), the child's pidfd is registered
 //! with the netpoller; it becomes readable when the child exits, so
-//! [`Child::wait`] tries `wait4(pid, WNOHANG)` and, while the child runs,
-//! parks in `[IO wait]` until that event, then reaps. (Go reaps with
-//! `waitid(P_PIDFD)`; `wait4` on the pid is the same here: the pid stays
-//! ours, a zombie at worst, until this `Child` reaps it, so it cannot be
-//! reused under us.) Without pidfds (`ENOSYS`: kernels before 5.3, or an
+//! [`Child::wait`] tries a non-blocking reap and, while the child runs,
+//! parks in `[IO wait]` until that event, then reaps with
+//! `waitid(P_PIDFD, WEXITED | WNOHANG)` as Go's `pidfdWait`: through the
+//! pidfd, so that even a child reaped behind our back (`SIGCHLD` set to
+//! `SIG_IGN` auto-reaps) gives `ECHILD` instead of another process's
+//! status (on Linux 5.3, which has pidfd_open but not `P_PIDFD`: `wait4`
+//! on the pid). Without pidfds (`ENOSYS`: kernels before 5.3, or an
 //! emulator without the call) `wait` falls back to a blocking `wait4` in
 //! the system-call bracket: the M sleeps, the P goes to other work.
 //!
 //! **Never signal a reaped pid.** Once the status is collected the pid may
 //! belong to another process; [`Child::kill`] then does nothing and
 //! returns `Ok`. Before, it signals through the pidfd
-//! (`pidfd_send_signal`) or, without one, `kill(pid)`, which is safe for
-//! the same reason as `wait4`.
+//! (`pidfd_send_signal`) or, without one, `kill(pid)`: an unreaped child
+//! keeps its pid (a zombie at worst), unless the program set `SIGCHLD` to
+//! `SIG_IGN`, which lets the kernel reap children itself.
 //!
 //! The pipes are the parent's ends, non-blocking, on the netpoller: a read
 //! or write that would wait parks the goroutine. Dropping one closes it
@@ -60,6 +63,29 @@ pub struct Child {
     pub stdout: Option<ChildStdout>,
     /// The child's stderr, when piped.
     pub stderr: Option<ChildStderr>,
+}
+
+/// One non-blocking reap: `waitid(P_PIDFD)` on `pidfd` (when >= 0),
+/// falling back to `wait4(pid, WNOHANG)` when the kernel has pidfds but
+/// not `P_PIDFD` (Linux 5.3: `EINVAL`). `Ok(None)`: still running.
+fn reap(pidfd: i32, pid: i32) -> Result<Option<ExitStatus>, Errno> {
+    loop {
+        let r = if pidfd >= 0 {
+            match sys::waitid_pidfd(pidfd, WNOHANG) {
+                Err(Errno::EINVAL) => {
+                    sys::wait4(pid, WNOHANG).map(|(p, st)| (p != 0).then_some(st))
+                }
+                r => r,
+            }
+        } else {
+            sys::wait4(pid, WNOHANG).map(|(p, st)| (p != 0).then_some(st))
+        };
+        match r {
+            Ok(st) => return Ok(st.map(ExitStatus::from_raw)),
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// The child's pidfd on the netpoller, or None (module note).
@@ -120,9 +146,9 @@ impl Child {
         let pid = self.pid;
         let st = match &self.pidfd {
             Some(fd) => fd
-                .read_with(|_| match sys::wait4(pid, WNOHANG) {
-                    Ok((0, _)) => Err(Errno::EAGAIN),
-                    Ok((_, st)) => Ok(ExitStatus::from_raw(st)),
+                .read_with(|raw| match reap(raw, pid) {
+                    Ok(None) => Err(Errno::EAGAIN),
+                    Ok(Some(st)) => Ok(st),
                     Err(e) => Err(e),
                 })
                 .map_err(poll_error)?,
@@ -138,18 +164,14 @@ impl Child {
         if let Some(st) = self.status {
             return Ok(Some(st));
         }
-        loop {
-            match sys::wait4(self.pid, WNOHANG) {
-                Ok((0, _)) => return Ok(None),
-                Ok((_, raw)) => {
-                    let st = ExitStatus::from_raw(raw);
-                    self.reaped(st);
-                    return Ok(Some(st));
-                }
-                Err(Errno::EINTR) => continue,
-                Err(e) => return Err(io::Error::from(e)),
-            }
+        let r = match &self.pidfd {
+            Some(fd) => fd.with_ref(|raw| reap(raw, self.pid)).map_err(poll_error)?,
+            None => reap(-1, self.pid).map_err(io::Error::from)?,
+        };
+        if let Some(st) = r {
+            self.reaped(st);
         }
+        Ok(r)
     }
 
     fn reaped(&mut self, st: ExitStatus) {

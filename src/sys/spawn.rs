@@ -56,6 +56,7 @@ mod spawn_nr {
     pub const SYS_wait4: usize = 61;
     pub const SYS_kill: usize = 62;
     pub const SYS_chdir: usize = 80;
+    pub const SYS_waitid: usize = 247;
     pub const SYS_pidfd_send_signal: usize = 424;
 }
 use spawn_nr::*;
@@ -310,6 +311,72 @@ pub fn wait4(pid: i32, options: usize) -> Result<(i32, i32), Errno> {
         )
     })?;
     Ok((r as i32, status))
+}
+
+/// `waitid` id type: the id is a pidfd (Linux >= 5.4).
+const P_PIDFD: usize = 3;
+/// `waitid` option: wait for children that have exited.
+pub const WEXITED: usize = 4;
+/// `si_code` of a child's `SIGCHLD` siginfo: exited, killed, killed with
+/// a core dump.
+const CLD_EXITED: i32 = 1;
+const CLD_KILLED: i32 = 2;
+const CLD_DUMPED: i32 = 3;
+/// The wait status bit of a core dump, and where an exit code sits.
+const WCOREFLAG: i32 = 0x80;
+const WEXIT_SHIFT: i32 = 8;
+const WEXIT_MASK: i32 = 0xff;
+/// Bytes of the kernel's `siginfo_t`.
+const SIGINFO_BYTES: usize = 128;
+
+/// The leading fields of `siginfo_t` for `SIGCHLD`, padded to its size.
+#[repr(C)]
+struct ChildInfo {
+    signo: i32,
+    errno: i32,
+    code: i32,
+    _pad: i32,
+    pid: i32,
+    uid: u32,
+    status: i32,
+    _rest: [u8; SIGINFO_BYTES - 28],
+}
+
+/// `waitid(P_PIDFD, pidfd, &info, WEXITED | options)`: the raw wait
+/// status (as [`wait4`] gives it) of the exited child, or `Ok(None)` with
+/// `WNOHANG` while it runs. Go's `pidfdWait` (os/pidfd_linux.go).
+pub fn waitid_pidfd(pidfd: i32, options: usize) -> Result<Option<i32>, Errno> {
+    let mut info = ChildInfo {
+        signo: 0,
+        errno: 0,
+        code: 0,
+        _pad: 0,
+        pid: 0,
+        uid: 0,
+        status: 0,
+        _rest: [0; SIGINFO_BYTES - 28],
+    };
+    // SAFETY: info is writable for a whole siginfo_t; no rusage asked.
+    check(unsafe {
+        super::syscall::syscall6(
+            SYS_waitid,
+            P_PIDFD,
+            pidfd as usize,
+            &mut info as *mut ChildInfo as usize,
+            WEXITED | options,
+            0,
+            0,
+        )
+    })?;
+    if info.pid == 0 {
+        return Ok(None); // WNOHANG, still running
+    }
+    Ok(Some(match info.code {
+        CLD_EXITED => (info.status & WEXIT_MASK) << WEXIT_SHIFT,
+        CLD_KILLED => info.status,
+        CLD_DUMPED => info.status | WCOREFLAG,
+        _ => return Err(Errno::EINVAL),
+    }))
 }
 
 /// `kill(pid, sig)`.
