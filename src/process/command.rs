@@ -367,9 +367,16 @@ impl Command {
         let (stdin, stdout, stderr) = (stdin.parent, stdout.parent, stderr.parent);
         match reported {
             Ok(None) => {}
-            Ok(Some(e)) | Err(e) => {
+            Ok(Some(e)) => {
                 // The child has exited (or, under qemu-user's fork, is
                 // about to): reap it so no zombie stays.
+                let _ = blocking_wait(pid);
+                return Err(io::Error::from(e));
+            }
+            Err(e) => {
+                // The error pipe itself failed: whether the child runs is
+                // unknown, so end it rather than hand out a half-made Child.
+                let _ = sys::kill(pid, crate::sys::signal::SIGKILL);
                 let _ = blocking_wait(pid);
                 return Err(io::Error::from(e));
             }
