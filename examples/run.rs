@@ -1,10 +1,11 @@
 //! `run PROG ARGS...`: runs PROG with ARGS, its stdin, stdout and stderr
 //! inherited, waits, and exits as a shell reports the command: with the
-//! child's exit code; 128+N after printing `run: PROG: terminated by signal: N
-//! (NAME)` on stderr when signal N killed it; 127 after printing `run:
-//! PROG: No such file or directory` (the errno's text) when it cannot be
-//! executed (126 for `Permission denied`, as a shell). PROG without a `/`
-//! is looked up in `PATH`. No arguments: usage on stderr, status 2 (the
+//! child's exit code; when signal N killed it, with 128+N after printing
+//! `run: PROG: terminated by signal: N (NAME)` on stderr; when it cannot
+//! be executed, with 127 after printing `run: PROG: No such file or
+//! directory (os error 2)` (the errno's text, as `io::Error` shows it),
+//! or 126 for `Permission denied`, as a shell. PROG without a `/` is
+//! looked up in `PATH`. No arguments: usage on stderr, status 2 (the
 //! status of the other examples' usage errors).
 #![no_std]
 #![no_main]

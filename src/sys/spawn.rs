@@ -36,7 +36,8 @@
 //! `exit_group(127)`. The parent reads that pipe once `clone` returns: end
 //! of file (the pipe was closed by a successful exec) means success.
 //!
-//! **Waiting.** [`wait4`] with `WNOHANG` or without, [`pidfd_open`] and
+//! **Waiting.** [`waitid_pidfd`] (`waitid(P_PIDFD)`, Linux >= 5.4),
+//! [`wait4`] with `WNOHANG` or without, [`pidfd_open`] and
 //! [`pidfd_send_signal`] (Linux >= 5.3 and 5.1), [`kill`]; the process
 //! layer decides which.
 //!
