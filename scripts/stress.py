@@ -123,6 +123,12 @@ def cases():
     n = 500
     c.append(("os_signal_raise", "os_signal", ["stress", n],
               ["ready", f"stress rounds={4 * n} received={4 * n} other=0"]))
+    # Processes: children spawned and waited for from 8 goroutines at once
+    # (clone(CLONE_VM|CLONE_VFORK) from many threads, exec errors through
+    # the CLOEXEC pipe, pidfds in the poller); every child must succeed.
+    n = 200
+    c.append(("process_many", "process_spawn", ["many", n, 8],
+              [f"ok={n} fail=0"]))
     return [(name, prog, [str(a) for a in args], lines) for name, prog, args, lines in c]
 
 

@@ -43,7 +43,9 @@
 //! - [`net`] — Go's `net` (`Listen`, `Dial`, TCP, UDP and Unix sockets,
 //!   deadlines) shaped like `std::net`, on the netpoller.
 //! - [`env`](mod@env) — `os.Args`, `os.Environ`, `os.Getenv`, the auxiliary vector.
-//! - [`process`] — `os.Exit`.
+//! - [`process`] — `os.Exit`, `os.Getpid`, and child processes: `Command`,
+//!   `Child`, `ExitStatus` (Go's `os/exec` and `os.Process`; std's
+//!   `std::process`), waiting parked on a pidfd.
 //! - [`cpu`] — the CPU's features (golang.org/x/sys/cpu's `X86`).
 //! - [`os`] — `pipe()` (Go's `os.Pipe`, std's `io::pipe`) on the
 //!   netpoller; raw file descriptors and system calls (Go's `syscall`),

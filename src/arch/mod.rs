@@ -29,6 +29,7 @@
 //!
 //! Files: `entry.s` (`_start`, `rt0_go`), `context.s` (gogo, mcall,
 //! systemstack, goexit, mstart), `clone.s` (the thread trampoline),
+//! `spawn.s` (the vfork clone of a child process),
 //! `signal.s` (sigtramp, sigreturn); each is assembled by the module of
 //! the same name.
 
@@ -39,4 +40,5 @@ pub mod cpu;
 pub mod entry;
 pub mod offsets;
 pub mod signal;
+pub mod spawn;
 pub mod tls;

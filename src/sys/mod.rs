@@ -11,6 +11,7 @@ pub mod process;
 pub mod runtimefd;
 pub mod signal;
 pub mod socket;
+pub mod spawn;
 pub mod stdio;
 pub mod syscall;
 pub mod thread;
