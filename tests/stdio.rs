@@ -496,27 +496,33 @@ unsafe extern "C" {
 const O_RDWR: i32 = 2;
 const O_NOCTTY: i32 = 0o400;
 
+/// A new pseudo-terminal: (master, slave), neither our controlling tty.
+fn open_pty() -> (std::fs::File, std::fs::File) {
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain libc calls on a descriptor this test owns; ptsname's
+    // string is copied at once.
+    let (master, slave_path) = unsafe {
+        let m = posix_openpt(O_RDWR | O_NOCTTY);
+        assert!(m >= 0, "posix_openpt");
+        assert_eq!(grantpt(m), 0, "grantpt");
+        assert_eq!(unlockpt(m), 0, "unlockpt");
+        let name = std::ffi::CStr::from_ptr(ptsname(m)).to_owned();
+        (std::fs::File::from_raw_fd(m), name)
+    };
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(O_NOCTTY)
+        .open(std::ffi::OsStr::from_bytes(slave_path.to_bytes()))
+        .expect("open the pty's slave");
+    (master, slave)
+}
+
 #[test]
 fn a_terminal_stdin_is_read_and_left_blocking() {
-    use std::os::fd::FromRawFd;
     for r in native_and_one_qemu() {
         for end in [End::Exit, End::Signal(SIGTERM)] {
-            // SAFETY: plain libc calls on a descriptor this test owns;
-            // ptsname's string is copied at once.
-            let (master, slave_path) = unsafe {
-                let m = posix_openpt(O_RDWR | O_NOCTTY);
-                assert!(m >= 0, "posix_openpt");
-                assert_eq!(grantpt(m), 0, "grantpt");
-                assert_eq!(unlockpt(m), 0, "unlockpt");
-                let name = std::ffi::CStr::from_ptr(ptsname(m)).to_owned();
-                (std::fs::File::from_raw_fd(m), name)
-            };
-            let slave = std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .custom_flags(O_NOCTTY)
-                .open(std::ffi::OsStr::from_bytes(slave_path.to_bytes()))
-                .expect("open the pty's slave");
+            let (master, slave) = open_pty();
             let ours: OwnedFd = slave.try_clone().expect("dup").into();
             let mut feed = master;
             let (during, after) = hold_flags(&r, slave.into(), &ours, &mut feed, end);
@@ -536,24 +542,8 @@ fn a_terminal_stdin_is_read_and_left_blocking() {
 /// on the second), then ^D ends the input.
 #[test]
 fn a_terminal_gives_every_queued_line() {
-    use std::os::fd::FromRawFd;
     for r in native_and_one_qemu() {
-        // SAFETY: plain libc calls on a descriptor this test owns;
-        // ptsname's string is copied at once.
-        let (master, slave_path) = unsafe {
-            let m = posix_openpt(O_RDWR | O_NOCTTY);
-            assert!(m >= 0, "posix_openpt");
-            assert_eq!(grantpt(m), 0, "grantpt");
-            assert_eq!(unlockpt(m), 0, "unlockpt");
-            let name = std::ffi::CStr::from_ptr(ptsname(m)).to_owned();
-            (std::fs::File::from_raw_fd(m), name)
-        };
-        let slave = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .custom_flags(O_NOCTTY)
-            .open(std::ffi::OsStr::from_bytes(slave_path.to_bytes()))
-            .expect("open the pty's slave");
+        let (master, slave) = open_pty();
         let mut cmd = command(&r, &example("stdio_streams"), None);
         cmd.arg("lines")
             .env("GOMAXPROCS", "1")

@@ -72,7 +72,8 @@ use crate::sched::syscall::{entersyscallblock, exitsyscall};
 use crate::sync::{Mutex, MutexGuard, RawMutex};
 use crate::sys::Errno;
 use crate::sys::file::{self, STDERR, STDOUT};
-use crate::sys::stdio::{self as sys, POLLIN, POLLOUT, StdKind};
+use crate::sys::file::{POLLIN, POLLOUT, wait_fd};
+use crate::sys::stdio::{self as sys, StdKind};
 
 /// The standard input's descriptor.
 const STDIN: i32 = 0;
@@ -122,7 +123,7 @@ fn plain<T>(
         match op() {
             Err(Errno::EINTR) => continue,
             Err(Errno::EAGAIN) => {
-                if let Err(e) = sys::wait_fd(fd, events) {
+                if let Err(e) = wait_fd(fd, events) {
                     break Err(e);
                 }
             }
@@ -488,29 +489,24 @@ impl Stderr {
 /// call) and for its lock (the lock already held).
 macro_rules! output_impls {
     ($handle:ty, $lock:ident, $out:expr) => {
-        /// One `write(2)` under the stream's lock; `flush` does nothing
-        /// (nothing is buffered).
+        /// As the impl for `&` the handle.
         impl Write for $handle {
             fn write(&mut self, buf: &[u8]) -> Result<usize> {
-                OutputGuard::new($out).write(buf)
+                (&*self).write(buf)
             }
             fn write_all(&mut self, buf: &[u8]) -> Result<()> {
-                OutputGuard::new($out).write_all(buf)
+                (&*self).write_all(buf)
             }
             fn write_fmt(&mut self, args: fmt::Arguments<'_>) -> Result<()> {
-                // The pieces of one `write!` come out together.
-                $lock {
-                    guard: OutputGuard::new($out),
-                    _life: core::marker::PhantomData,
-                }
-                .write_fmt(args)
+                (&*self).write_fmt(args)
             }
             fn flush(&mut self) -> Result<()> {
                 Ok(())
             }
         }
 
-        /// As the impl for the handle itself.
+        /// One `write(2)` under the stream's lock; `flush` does nothing
+        /// (nothing is buffered).
         impl Write for &$handle {
             fn write(&mut self, buf: &[u8]) -> Result<usize> {
                 OutputGuard::new($out).write(buf)

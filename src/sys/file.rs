@@ -8,9 +8,11 @@
 //! writes and `EINTR`, and when the fd is non-blocking and full (`EAGAIN`:
 //! fd 1 or 2 may be a pipe whose other user set `O_NONBLOCK` on it, which
 //! the open file description shares with us) it waits with
-//! `poll(POLLOUT)` and writes again. The thread blocks in `poll` as it
-//! would in a blocking `write`; Go parks the goroutine on its netpoller
-//! instead, and so will rt0 once it has one (the netpoller issue).
+//! `poll(POLLOUT)` ([`wait_fd`]) and writes again. The thread blocks in
+//! `poll` as it would in a blocking `write`: this is the runtime's own
+//! output (reports written while dying, when nothing may park); programs
+//! write through `io::stdout()`, which parks on the netpoller, and falls
+//! back to [`wait_fd`] only for a descriptor it cannot poll.
 
 use super::syscall::{Errno, check, nr, syscall1, syscall3, syscall4};
 
@@ -21,8 +23,9 @@ const AT_FDCWD: isize = -100;
 const O_RDONLY: usize = 0;
 const O_CLOEXEC: usize = 0o2000000;
 
-/// `poll` event: writing will not block.
-const POLLOUT: i16 = 0x4;
+/// `poll` events: reading, writing will not block.
+pub const POLLIN: i16 = 0x1;
+pub const POLLOUT: i16 = 0x4;
 /// `poll` timeout: none, wait as long as it takes.
 const POLL_FOREVER: isize = -1;
 
@@ -34,12 +37,13 @@ struct PollFd {
     revents: i16,
 }
 
-/// Waits until `fd` is writable, or has an error or hang-up to report
-/// (which the next `write` then returns).
-fn wait_writable(fd: i32) -> Result<(), Errno> {
+/// Blocks the thread in `poll(2)` until `fd` has one of `events` (or an
+/// error or hang-up to report, which the next call then returns): for a
+/// descriptor someone else made non-blocking that answered `EAGAIN`.
+pub fn wait_fd(fd: i32, events: i16) -> Result<(), Errno> {
     let mut p = PollFd {
         fd,
-        events: POLLOUT,
+        events,
         revents: 0,
     };
     loop {
@@ -73,7 +77,7 @@ pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<(), Errno> {
             Ok(0) => return Err(Errno::EIO),
             Ok(n) => buf = &buf[n..],
             Err(Errno::EINTR) => continue,
-            Err(Errno::EAGAIN) => wait_writable(fd)?,
+            Err(Errno::EAGAIN) => wait_fd(fd, POLLOUT)?,
             Err(e) => return Err(e),
         }
     }

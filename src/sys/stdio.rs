@@ -67,10 +67,6 @@ const STAT_SIZE: usize = 144;
 const ST_MODE_OFFSET: usize = 24;
 /// The first fd above the standard three.
 const FIRST_PRIVATE_FD: usize = STDERR as usize + 1;
-/// `poll` events and its "forever" timeout.
-pub const POLLIN: i16 = 0x1;
-pub const POLLOUT: i16 = 0x4;
-const POLL_FOREVER: isize = -1;
 
 /// What a standard descriptor is, for the choice of how to wait on it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -203,41 +199,6 @@ pub fn restore_flags() {
         let flags = SAVED_FLAGS[i].load(Acquire);
         if flags >= 0 {
             let _ = fcntl(SAVED_DUP[i].load(Relaxed), F_SETFL, flags as usize);
-        }
-    }
-}
-
-/// The kernel's `struct pollfd`.
-#[repr(C)]
-struct PollFd {
-    fd: i32,
-    events: i16,
-    revents: i16,
-}
-
-/// Waits with `poll(2)` until `fd` has `events` (or an error or hang-up,
-/// which the next syscall then reports): for a plain descriptor that
-/// someone else made non-blocking and that answered `EAGAIN`.
-pub fn wait_fd(fd: i32, events: i16) -> Result<(), Errno> {
-    let mut p = PollFd {
-        fd,
-        events,
-        revents: 0,
-    };
-    loop {
-        // SAFETY: p is one valid pollfd, writable for the kernel's revents.
-        let r = check(unsafe {
-            syscall3(
-                nr::SYS_poll,
-                &mut p as *mut PollFd as usize,
-                1,
-                POLL_FOREVER as usize,
-            )
-        });
-        match r {
-            Ok(_) => return Ok(()),
-            Err(Errno::EINTR) => continue,
-            Err(e) => return Err(e),
         }
     }
 }
