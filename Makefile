@@ -47,7 +47,7 @@ models: ## loom model checks of the lock-free protocols (host crate models/, LOO
 stress: ## concurrency programs with exact counters, STRESS_RUNS x GOMAXPROCS 1,2,4,8, native and qemu (scripts/stress.py)
 	python3 scripts/stress.py
 
-bench: ## benchmarks side by side with Go 1.19: scheduler, channels, then network (echo, HTTP; installs Go and wrk if missing)
+bench: ## benchmarks side by side with Go 1.19: scheduler, channels, network (echo, HTTP), files (cat, lines), processes (spawn); installs Go and wrk if missing
 	bash scripts/bench.sh
 
 figures: ## start-up figures: binary size, start-up time, instructions vs bare _start and Go

@@ -102,7 +102,7 @@ def discover():
     """Workloads with both sides, Go twins still waiting for their rt0 side,
     and rt0 benches with no Go twin."""
     rt0 = {p.stem[len("bench_"):] for p in (ROOT / "bench" / "programs").glob("bench_*.rs")}
-    not_workloads = {"hello"} | bench_net.GO_PROGRAMS | bench_files.GO_PROGRAMS
+    not_workloads = {"hello", "procspawn"} | bench_net.GO_PROGRAMS | bench_files.GO_PROGRAMS
     go = {p.parent.name for p in GO_DIR.glob("*/main.go") if p.parent.name not in not_workloads}
     if ONLY:
         rt0, go = rt0 & ONLY, go & ONLY

@@ -18,6 +18,7 @@
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
+use super::checkdead::checkdead;
 use super::conf::DEBUG;
 use super::newm::{mcount, minit, newm};
 use super::p::{P, RUNQ_SIZE};
@@ -91,7 +92,11 @@ extern "C" fn sysmon() -> ! {
 /// M going idle meanwhile would find no running M, no runnable queue and
 /// no waiter left in the poller, and report a deadlock that is not one
 /// (seen: `checkdead: runnable g`, under qemu, in the netpoll_stream
-/// stress case).
+/// stress case). And so, once it counts as idle again, it runs checkdead
+/// itself (Go's `incidlelocked(1)` does): the last M that went idle
+/// during the poll saw sysmon running and said nothing, and a real
+/// deadlock would otherwise go unreported for ever (seen: net_idle
+/// `chan_listener` hanging instead of dying, 2 runs in 80 under qemu).
 fn poll_network(now: i64) {
     let s = sched();
     s.lock.lock();
@@ -105,6 +110,8 @@ fn poll_network(now: i64) {
     s.lock.lock();
     // SAFETY: sched.lock is held.
     unsafe { *s.nmsys.get() += 1 };
+    // With sched.lock held, as checkdead requires.
+    checkdead();
     s.lock.unlock();
 }
 
