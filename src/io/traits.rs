@@ -15,6 +15,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use super::error::{Error, ErrorKind, Result};
+use crate::mem::memchr::memchr;
 
 /// The error of `read_exact` when the input ends first.
 const UNEXPECTED_EOF: Error =
@@ -218,7 +219,7 @@ pub trait BufRead: Read {
                     Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                     Err(e) => return Err(e),
                 };
-                match available.iter().position(|&b| b == byte) {
+                match memchr(byte, available) {
                     Some(i) => {
                         buf.extend_from_slice(&available[..=i]);
                         (true, i + 1)

@@ -1,8 +1,10 @@
 //! Memory: the heap (`mallocinit`, size-class caches), goroutine stacks,
-//! and the memcpy family that a program with no libc must bring itself.
+//! and the memcpy family that a program with no libc must bring itself,
+//! with `memchr` for the readers that look for a byte.
 
 pub mod heap;
 pub mod malloc;
+pub mod memchr;
 #[cfg(not(test))]
 pub mod memfuncs;
 pub mod stack;
