@@ -106,12 +106,13 @@ impl DirStream {
                 }
             }
             let rec = &self.buf[self.pos..self.len];
-            if rec.len() < DIRENT64_NAME_OFFSET {
+            if rec.len() < DIRENT64_NAME_OFFSET.max(core::mem::size_of::<Dirent64Head>()) {
                 self.done = true;
                 self.pos = self.len;
                 return Some(Err(io::Error::from_raw_os_error(Errno::EIO.0)));
             }
-            // SAFETY: rec has at least the head's bytes (checked above);
+            // SAFETY: rec has at least size_of::<Dirent64Head>() bytes
+            // (checked above);
             // read_unaligned makes no alignment assumption (the kernel
             // aligns records to 8 anyway).
             let head = unsafe { core::ptr::read_unaligned(rec.as_ptr() as *const Dirent64Head) };

@@ -26,7 +26,7 @@ use crate::debug::dying::{Dying, Phase, Report, phase, start_dying};
 use crate::debug::fatal::{self, Goroutines};
 use crate::debug::traceback;
 use crate::mem::PAGE_SIZE;
-use crate::sys::signal::{SI_USER, SIGBUS, SIGSEGV, SigInfo, UC_RIP, UC_RSP, sigaction};
+use crate::sys::signal::{SIGBUS, SIGSEGV, SigInfo, UC_RIP, UC_RSP, sent_by_user, sigaction};
 
 /// Addresses below this are nil dereferences (Go: the first page).
 const NIL_PAGE_END: usize = 0x1000;
@@ -68,7 +68,8 @@ extern "C" fn sighandler(sig: i32, info: *mut SigInfo, ctx: *mut u8) {
     };
     // Sent by kill, not raised by an instruction: os::signal may want it,
     // or have ignored it (Go's sighandler after its _SigPanic branch).
-    if code == SI_USER && (super::sigqueue::sigsend(sig) || super::sigqueue::signal_ignored(sig)) {
+    if sent_by_user(code) && (super::sigqueue::sigsend(sig) || super::sigqueue::signal_ignored(sig))
+    {
         return;
     }
     let fault = Fault {

@@ -283,7 +283,7 @@ pub(crate) fn install_one(sig: i32) -> Result<(), Errno> {
 extern "C" fn sighandler(sig: i32, info: *mut SigInfo, ctx: *mut u8) {
     // SAFETY: the kernel passes a valid siginfo.
     let code = unsafe { (*info).code };
-    let from_user = code == ksig::SI_USER;
+    let from_user = ksig::sent_by_user(code);
     let class = disposition(sig);
     if class == Disposition::Panic && !from_user {
         divide_error(code)
@@ -313,8 +313,6 @@ const YIELDS_AFTER_RAISE: usize = 3;
 /// and send it to this thread, so the process ends by the signal itself;
 /// exit 2 only if somehow still alive.
 pub(crate) fn die_from_signal(sig: i32) -> ! {
-    // The process ends without exit_group: put stdio's flags back first.
-    crate::sys::stdio::restore_flags();
     // Errors are not actionable here: the fallback below still ends us.
     let _ = ksig::setsig_default(sig);
     let _ = ksig::unblock(ksig::sigmask(sig));

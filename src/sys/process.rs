@@ -3,11 +3,8 @@
 
 use super::syscall::{Errno, check, nr, syscall1, syscall3};
 
-/// Ends every thread of the process with `code` (Go's `exit`), after
-/// giving the standard streams' shared descriptions their flags back
-/// ([`super::stdio::restore_flags`]: every exit comes through here).
+/// Ends every thread of the process with `code` (Go's `exit`).
 pub fn exit_group(code: i32) -> ! {
-    super::stdio::restore_flags();
     // SAFETY: exit_group does not return.
     unsafe { syscall1(nr::SYS_exit_group, code as usize) };
     // The kernel never returns from exit_group; make that a fault if it did.

@@ -53,6 +53,14 @@ pub const SIG_IGN: usize = 1;
 /// `si_code` of a signal sent by `kill(2)` (`<asm-generic/siginfo.h>`).
 pub const SI_USER: i32 = 0;
 
+/// Whether a signal with this `si_code` was sent by a process (`kill`:
+/// `SI_USER`; `tgkill`: `SI_TKILL`, -6; `sigqueue`: `SI_QUEUE`, -1; all
+/// the codes at or below 0), not raised by the kernel for a fault (Go's
+/// `sigFromUser` on Linux takes `SI_USER` and `SI_TKILL`).
+pub const fn sent_by_user(code: i32) -> bool {
+    code <= SI_USER
+}
+
 /// `how` for rt_sigprocmask: remove the set from the blocked mask.
 const SIG_UNBLOCK: usize = 1;
 

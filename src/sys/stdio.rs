@@ -6,33 +6,28 @@
 //! `unix.IsNonblock`) and `syscall.SetNonblock`; the flag restore has no
 //! Go counterpart (Go 1.19 never sets `O_NONBLOCK` on inherited stdio).
 //!
-//! **A private open file description first.** `O_NONBLOCK` is a flag of
-//! the open file description, which fd 0 shares with the shell, its other
-//! children and our own children. Setting it there would make a `cat`
-//! started after us with the same terminal see `EAGAIN`, and would stay
-//! behind if we were killed by SIGKILL. So [`pollable_fd`] first opens
-//! `/proc/self/fd/N` again, with `O_NONBLOCK`: for a pipe, a FIFO or a
-//! terminal the kernel gives a new description of the same object, whose
-//! flags are ours alone (the bytes are the same: a pipe has no offset).
-//! Only when that fails (a socket answers `ENXIO`; no `/proc`; a terminal
-//! we may not open; a pipe with no reader left) does it fall back to
-//! `fcntl(F_SETFL, flags | O_NONBLOCK)` on a duplicate of the shared
-//! description, recording the original flags; [`restore_flags`] writes
-//! them back on every exit path (`exit_group`, death by a signal). A
-//! SIGKILL still leaves that description non-blocking, as with any
-//! program that sets the flag, and a child started meanwhile with that
-//! descriptor inherited sees it non-blocking.
+//! **A private open file description, or none.** `O_NONBLOCK` is a flag
+//! of the open file description, which fd 0 shares with the shell, its
+//! other children and our own children. Setting it there would make a
+//! `cat` started after us (or by us) with the same terminal see `EAGAIN`,
+//! and would stay behind if we were killed. So rt0 never changes the
+//! shared flags: [`pollable_fd`] opens `/proc/self/fd/N` again, with
+//! `O_NONBLOCK`; for a pipe, a FIFO or a terminal the kernel gives a new
+//! description of the same object, whose flags are ours alone (the bytes
+//! are the same: a pipe has no offset). It checks first that the standard
+//! fd was open for that direction (a `prog 1>&0` whose fd 1 is a pipe's
+//! read end must not get a write end of that pipe) and after that the new
+//! descriptor names the same object (device, inode and `st_rdev`); a pty
+//! master is never reopened (its name, `/dev/ptmx`, would make a new pty).
+//! When no reopening is possible (a socket answers `ENXIO`; no `/proc`; a
+//! terminal we may not open; a pipe with no reader left) the caller uses
+//! plain blocking calls in the system-call bracket, as Go does for every
+//! inherited standard stream.
 //!
-//! Invariants: every descriptor returned here is > 2 and close-on-exec;
-//! [`restore_flags`] allocates nothing, takes no lock and runs in the
-//! process that recorded the flags only (a child started with
-//! `CLONE_VM | CLONE_VFORK` shares this memory and must not restore the
-//! parent's flags when its exec fails).
-
-use core::sync::atomic::AtomicI32;
-use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+//! Invariant: every descriptor returned here is > 2 and close-on-exec.
 
 use super::file::{STDERR, close};
+use super::fs::fstat;
 use super::runtimefd::above_stdio;
 use super::syscall::{Errno, check, nr, syscall2, syscall3, syscall4};
 
@@ -47,11 +42,12 @@ const SYS_IOCTL: usize = 16;
 const TCGETS: usize = 0x5401;
 /// `fcntl` commands.
 const F_GETFL: usize = 3;
-const F_SETFL: usize = 4;
 const F_DUPFD_CLOEXEC: usize = 1030;
 /// `open` flags.
 const O_RDONLY: usize = 0;
 const O_WRONLY: usize = 1;
+const O_RDWR: usize = 2;
+const O_ACCMODE: usize = 3;
 const O_NOCTTY: usize = 0o400;
 const O_NONBLOCK: usize = 0o4000;
 const O_CLOEXEC: usize = 0o2000000;
@@ -65,6 +61,9 @@ const S_IFSOCK: u32 = 0o140000;
 /// read (`<asm/stat.h>`: dev, ino, nlink are 8 bytes each, then mode).
 const STAT_SIZE: usize = 144;
 const ST_MODE_OFFSET: usize = 24;
+/// `st_rdev` of `/dev/ptmx` (major 5, minor 2): what a pty master's fd
+/// links to in `/proc`, which opening again would make a new pty.
+const PTMX_RDEV: u64 = (5 << 8) | 2;
 /// The first fd above the standard three.
 const FIRST_PRIVATE_FD: usize = STDERR as usize + 1;
 
@@ -121,17 +120,42 @@ fn fcntl(fd: i32, cmd: usize, arg: usize) -> Result<usize, Errno> {
     check(unsafe { syscall3(nr::SYS_fcntl, fd as usize, cmd, arg) })
 }
 
-/// A non-blocking, close-on-exec descriptor (> 2) for standard fd `fd`,
-/// for reading (`write == false`) or writing: a private reopening when
-/// the kernel allows it, else a duplicate whose shared flags were made
-/// non-blocking and are restored at exit (module note). The caller owns
-/// the returned fd; `fd` itself is left as it was.
+/// A non-blocking, close-on-exec descriptor (> 2) of its own for the
+/// object behind standard fd `fd`, for reading (`write == false`) or
+/// writing: a private reopening (module note). An error when there can be
+/// none; the caller then uses plain calls on `fd`. The caller owns the
+/// returned fd; `fd` itself is left as it was.
 pub fn pollable_fd(fd: i32, write: bool) -> Result<i32, Errno> {
-    if let Ok(new) = reopen_nonblocking(fd, write) {
-        return Ok(new);
+    let access = fcntl(fd, F_GETFL, 0)? & O_ACCMODE;
+    let allowed = if write {
+        access == O_WRONLY || access == O_RDWR
+    } else {
+        access == O_RDONLY || access == O_RDWR
+    };
+    if !allowed {
+        return Err(EBADF);
     }
-    share_nonblocking(fd)
+    let before = fstat(fd)?;
+    if before.st_mode & S_IFMT == S_IFCHR && before.st_rdev == PTMX_RDEV {
+        return Err(ENXIO);
+    }
+    let new = reopen_nonblocking(fd, write)?;
+    match fstat(new) {
+        Ok(after)
+            if (after.st_dev, after.st_ino, after.st_rdev)
+                == (before.st_dev, before.st_ino, before.st_rdev) =>
+        {
+            Ok(new)
+        }
+        _ => {
+            close(new);
+            Err(ENXIO)
+        }
+    }
 }
+
+/// "No such device or address": no private reopening of this object.
+const ENXIO: Errno = Errno(6);
 
 /// `/proc/self/fd/N` opened again with `O_NONBLOCK` (module note).
 fn reopen_nonblocking(fd: i32, write: bool) -> Result<i32, Errno> {
@@ -153,55 +177,6 @@ fn reopen_nonblocking(fd: i32, write: bool) -> Result<i32, Errno> {
 }
 /// Where the fd's digit goes in "/proc/self/fd/0".
 const PROC_FD_DIGIT: usize = 14;
-
-/// The original flags of the shared description behind each standard fd
-/// that [`share_nonblocking`] changed (-1: unchanged), the duplicate they
-/// are restored through, and the process that changed them.
-static SAVED_FLAGS: [AtomicI32; 3] = [const { AtomicI32::new(-1) }; 3];
-static SAVED_DUP: [AtomicI32; 3] = [const { AtomicI32::new(-1) }; 3];
-static SAVED_PID: AtomicI32 = AtomicI32::new(0);
-
-/// Duplicates `fd` above 2 and sets `O_NONBLOCK` on the shared
-/// description, recording the flags it had first.
-fn share_nonblocking(fd: i32) -> Result<i32, Errno> {
-    let flags = fcntl(fd, F_GETFL, 0)?;
-    let dup = fcntl(fd, F_DUPFD_CLOEXEC, FIRST_PRIVATE_FD)? as i32;
-    if flags & O_NONBLOCK != 0 {
-        // Someone else made it non-blocking: not ours to undo.
-        return Ok(dup);
-    }
-    let i = fd as usize;
-    // Recorded before the change, so an exit in between restores the
-    // same flags, harmlessly.
-    SAVED_PID.store(super::process::getpid(), Relaxed);
-    SAVED_DUP[i].store(dup, Relaxed);
-    SAVED_FLAGS[i].store(flags as i32, Release);
-    if let Err(e) = fcntl(dup, F_SETFL, flags | O_NONBLOCK) {
-        SAVED_FLAGS[i].store(-1, Relaxed);
-        close(dup);
-        return Err(e);
-    }
-    Ok(dup)
-}
-
-/// Gives every shared description [`share_nonblocking`] changed its
-/// original flags back. Called on every way out of the process
-/// (`exit_group`, `die_from_signal`); a no-op in any other process (a
-/// vfork child) and when nothing was changed. Heap-free and lock-free.
-pub fn restore_flags() {
-    // Nothing recorded (nearly always): no getpid either.
-    if SAVED_FLAGS.iter().all(|f| f.load(Acquire) < 0)
-        || SAVED_PID.load(Relaxed) != super::process::getpid()
-    {
-        return;
-    }
-    for i in 0..SAVED_FLAGS.len() {
-        let flags = SAVED_FLAGS[i].load(Acquire);
-        if flags >= 0 {
-            let _ = fcntl(SAVED_DUP[i].load(Relaxed), F_SETFL, flags as usize);
-        }
-    }
-}
 
 /// A close-on-exec duplicate of `fd` above the standard three (for
 /// `try_clone` of a pipe end).
