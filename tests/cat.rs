@@ -116,7 +116,7 @@ fn collect(mut cmd: Command, stdin: Option<Vec<u8>>) -> Out {
         .join()
         .unwrap()
         .split_inclusive(|&b| b == b'\n')
-        .filter(|l| !l.starts_with(b"qemu-x86_64: warning: "))
+        .filter(|l| !common::is_qemu_warning(l))
         .flatten()
         .copied()
         .collect();
@@ -333,7 +333,7 @@ fn stdout_full_or_broken() {
         let (st, err) = run_full(ours(&r, &[os("text")]));
         let err: Vec<u8> = err
             .split_inclusive(|&b| b == b'\n')
-            .filter(|l| !l.starts_with(b"qemu-x86_64: warning: "))
+            .filter(|l| !common::is_qemu_warning(l))
             .flatten()
             .copied()
             .collect();

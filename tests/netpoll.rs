@@ -105,7 +105,7 @@ fn run_idle(r: &Runner, procs: &str, alive: Duration) -> (String, String, bool) 
         .unwrap();
     let err = err
         .lines()
-        .filter(|l| !l.starts_with("qemu-x86_64: warning:"))
+        .filter(|l| !common::is_qemu_warning(l.as_bytes()))
         .collect::<Vec<_>>()
         .join("\n");
     (

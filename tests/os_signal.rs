@@ -301,7 +301,7 @@ impl Prog {
 fn without_qemu_warnings(err: &[u8]) -> String {
     String::from_utf8_lossy(err)
         .split_inclusive('\n')
-        .filter(|l| !l.starts_with("qemu-x86_64: warning: "))
+        .filter(|l| !common::is_qemu_warning(l.as_bytes()))
         .collect()
 }
 

@@ -460,7 +460,7 @@ fn pipes_work_with_the_standard_streams_closed() {
             .expect("run sh");
         let err: String = String::from_utf8_lossy(&out.stderr)
             .lines()
-            .filter(|l| !l.starts_with("qemu-x86_64: warning: "))
+            .filter(|l| !common::is_qemu_warning(l.as_bytes()))
             .collect();
         assert_eq!(
             err,

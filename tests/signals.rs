@@ -296,7 +296,7 @@ impl Running {
         if self.runner.is_qemu() {
             stderr = stderr
                 .split_inclusive('\n')
-                .filter(|l| !l.starts_with("qemu-x86_64: warning: "))
+                .filter(|l| !common::is_qemu_warning(l.as_bytes()))
                 .collect();
         }
         Ended {

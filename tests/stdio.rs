@@ -224,7 +224,7 @@ fn run_with(
     let strip = |b: Vec<u8>| {
         String::from_utf8_lossy(&b)
             .lines()
-            .filter(|l| !l.starts_with("qemu-x86_64: warning: "))
+            .filter(|l| !common::is_qemu_warning(l.as_bytes()))
             .map(|l| format!("{l}\n"))
             .collect::<String>()
     };

@@ -8,13 +8,22 @@
 //! **How each stream waits** is chosen at its first use (a program that
 //! never reads stdin pays nothing), from what the descriptor is
 //! ([`crate::sys::stdio::classify`]):
-//! - a pipe, a FIFO, a socket or a terminal can keep a reader or writer
-//!   waiting for long: the stream gets a non-blocking descriptor of its
-//!   own (a private reopening of `/proc/self/fd/N`, or the shared
-//!   description made non-blocking and restored at exit: see
-//!   `sys/stdio.rs`), registered with the netpoller at the first call
-//!   that must wait ([`Pollable`]), and a goroutine that must wait parks
-//!   there, so a slow stdin stalls nobody else;
+//! - stdin on a pipe, a FIFO or a terminal can keep a reader waiting for
+//!   long: the stream gets a non-blocking descriptor of its own (a private
+//!   reopening of `/proc/self/fd/0`, see `sys/stdio.rs`), registered with
+//!   the netpoller at the first read that must wait ([`Pollable`]), and
+//!   the goroutine parks there, so a slow stdin stalls nobody else; where
+//!   there can be no reopening (a socket), plain reads in the bracket;
+//! - **Output** (stdout, stderr) on a pipe, a socket or a terminal is
+//!   written to fd 1 or 2 itself, as Go's `os.Stdout` and std's do, so a
+//!   program that `dup2`s a log file onto fd 1 sees its output go there.
+//!   The fd is blocking (rt0 never changes its shared flags), so a write
+//!   that may wait runs in the system-call bracket; one of at most
+//!   `PIPE_BUF` bytes that `poll` (zero timeout) finds room for does not
+//!   block (on a pipe by the kernel's rule: a free page takes it; on a
+//!   socket or a terminal, `POLLOUT` means far more room than that), and
+//!   skips the bracket's hand-off (a `poll` costs less than
+//!   the hand-off; a line to a pipe read by a live reader takes this way);
 //! - a regular file, a directory, `/dev/null`, `/dev/full` (epoll refuses
 //!   them with `EPERM`, and they never wait long) are read and written
 //!   with plain system calls inside the runtime's system-call bracket
@@ -72,7 +81,7 @@ use crate::sched::syscall::{entersyscallblock, exitsyscall};
 use crate::sync::{Mutex, MutexGuard, RawMutex};
 use crate::sys::Errno;
 use crate::sys::file::{self, STDERR, STDOUT};
-use crate::sys::file::{POLLIN, POLLOUT, wait_fd};
+use crate::sys::file::{POLLIN, POLLOUT, ready_now, wait_fd};
 use crate::sys::stdio::{self as sys, StdKind};
 
 /// The standard input's descriptor.
@@ -103,6 +112,9 @@ fn on_user_goroutine() -> bool {
 /// Writes to a plain descriptor shorter than this skip the system-call
 /// bracket (module note, "Plain writes"): 64 KiB.
 const PLAIN_WRITE_BRACKET_MIN: usize = 64 * 1024;
+/// The kernel's `PIPE_BUF`: a write of at most this much to a pipe that
+/// `poll` reports writable finds room at once (module note, "Output").
+const PIPE_BUF: usize = 4096;
 
 /// Runs one plain (blocking) system call, inside the system-call bracket
 /// when `bracket` (and the caller is a goroutine), so the goroutine's P
@@ -143,8 +155,11 @@ enum Backend {
     /// Plain system calls on the standard fd itself.
     Plain(i32),
     /// The stream's own non-blocking descriptor, put on the netpoller
-    /// when it first has to wait.
+    /// when it first has to wait (stdin).
     Poll(Pollable),
+    /// stdout or stderr on a pipe, a socket or a terminal: writes to the
+    /// standard fd itself (module note, "Output").
+    Out(i32),
 }
 
 /// A standard stream's own non-blocking descriptor. Calls go straight to
@@ -192,24 +207,6 @@ impl Pollable {
             None => plain(self.std_fd, POLLIN, true, || file::read(self.std_fd, buf)),
         }
     }
-
-    fn write(&self, buf: &[u8]) -> Result<usize> {
-        if self.poll.get().is_none() {
-            loop {
-                match file::write(self.raw, buf) {
-                    Err(Errno::EINTR) => continue,
-                    Err(Errno::EAGAIN) => break,
-                    r => return r.map_err(Error::from),
-                }
-            }
-        }
-        match self.registered() {
-            Some(fd) => fd
-                .write_with(|raw| file::write(raw, buf))
-                .map_err(poll_error),
-            None => plain(self.std_fd, POLLOUT, true, || file::write(self.std_fd, buf)),
-        }
-    }
 }
 
 /// One standard descriptor, its [`Backend`] chosen at first use.
@@ -228,14 +225,16 @@ impl Stream {
 
     fn backend(&self) -> &Backend {
         self.backend.call_once(|| {
-            let write = self.fd != STDIN;
             match sys::classify(self.fd) {
                 Err(e) => Backend::Closed(e),
                 Ok(StdKind::Plain) => Backend::Plain(self.fd),
+                Ok(StdKind::Pollable | StdKind::Terminal) if self.fd != STDIN => {
+                    Backend::Out(self.fd)
+                }
                 // Without a descriptor of its own the stream still works,
                 // with plain calls.
                 Ok(kind @ (StdKind::Pollable | StdKind::Terminal)) => {
-                    match sys::pollable_fd(self.fd, write) {
+                    match sys::pollable_fd(self.fd, false) {
                         Ok(raw) => Backend::Poll(Pollable {
                             raw,
                             std_fd: self.fd,
@@ -255,6 +254,7 @@ impl Stream {
             Backend::Closed(e) => Err(Error::from(*e)),
             Backend::Plain(fd) => plain(*fd, POLLIN, true, || file::read(*fd, buf)),
             Backend::Poll(p) => p.read(buf),
+            Backend::Out(fd) => plain(*fd, POLLIN, true, || file::read(*fd, buf)),
         }
     }
 
@@ -267,7 +267,14 @@ impl Stream {
                 let bracket = buf.len() >= PLAIN_WRITE_BRACKET_MIN;
                 plain(*fd, POLLOUT, bracket, || file::write(*fd, buf))
             }
-            Backend::Poll(p) => p.write(buf),
+            // A reader of stdin never gets here; a write on stdin's
+            // stream is as a write to fd 0 would be.
+            Backend::Poll(_) => plain(self.fd, POLLOUT, true, || file::write(self.fd, buf)),
+            Backend::Out(fd) => {
+                // Room for it now: the write cannot block, so no hand-off.
+                let quick = buf.len() <= PIPE_BUF && ready_now(*fd, POLLOUT);
+                plain(*fd, POLLOUT, !quick, || file::write(*fd, buf))
+            }
         };
         if let Err(e) = &r
             && e.raw_os_error() == Some(Errno::EPIPE.0)

@@ -37,6 +37,19 @@ struct PollFd {
     revents: i16,
 }
 
+/// Whether `fd` has one of `events` now (`poll(2)` with a zero timeout);
+/// an error or hang-up counts (the next call then reports it).
+pub fn ready_now(fd: i32, events: i16) -> bool {
+    let mut p = PollFd {
+        fd,
+        events,
+        revents: 0,
+    };
+    // SAFETY: p is one valid pollfd, writable for the kernel's revents.
+    let r = check(unsafe { syscall3(nr::SYS_poll, &mut p as *mut PollFd as usize, 1, 0) });
+    matches!(r, Ok(n) if n > 0)
+}
+
 /// Blocks the thread in `poll(2)` until `fd` has one of `events` (or an
 /// error or hang-up to report, which the next call then returns): for a
 /// descriptor someone else made non-blocking that answered `EAGAIN`.

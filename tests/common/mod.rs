@@ -269,11 +269,23 @@ impl Output {
     }
 }
 
+/// qemu's warning about a CPU feature TCG cannot emulate, printed for
+/// every guest thread it starts (so also in the middle of a run).
+const QEMU_WARNING: &[u8] = b"qemu-x86_64: warning: ";
+
+/// Whether `line` is one of qemu's warnings, or the start of one that a
+/// signal cut short (the last line, without its newline: qemu killed by
+/// the signal while starting a thread's CPU).
+pub fn is_qemu_warning(line: &[u8]) -> bool {
+    line.starts_with(QEMU_WARNING)
+        || (!line.ends_with(b"\n") && line.len() >= 4 && QEMU_WARNING.starts_with(line))
+}
+
 /// Drops qemu's own warning lines from a guest's stderr.
 fn strip_qemu_warnings(stderr: Vec<u8>) -> Vec<u8> {
     let mut out = Vec::with_capacity(stderr.len());
     for line in stderr.split_inclusive(|&b| b == b'\n') {
-        if !line.starts_with(b"qemu-x86_64: warning: ") {
+        if !is_qemu_warning(line) {
             out.extend_from_slice(line);
         }
     }

@@ -269,7 +269,7 @@ pub fn nofile_limits() -> (u64, u64) {
 fn strip_qemu_warnings(b: &[u8]) -> String {
     String::from_utf8_lossy(b)
         .split_inclusive('\n')
-        .filter(|l| !l.starts_with("qemu-x86_64: warning: "))
+        .filter(|l| !crate::common::is_qemu_warning(l.as_bytes()))
         .collect()
 }
 
