@@ -579,6 +579,24 @@ fn too_many_open_files_is_an_error() {
     }
 }
 
+/// 1,000 missing levels for `create_dir_all`, a 1,000-deep tree for
+/// `remove_dir_all`, on a goroutine's fixed stack (a frame per level
+/// overflowed it); Python sees the levels in between and nothing after.
+#[test]
+fn deep_trees_are_made_and_removed_without_recursion() {
+    for r in native_and_one_qemu() {
+        let dir = Scratch::new("deep");
+        let out = fs_ops(&r, "2", &[os("deep"), dir.0.as_os_str(), os("1000")]);
+        assert_eq!(
+            out.stdout_str(),
+            "create_dir_all: ok ()\nfile at the bottom: ok ()\nis_dir: ok true\nremove_dir_all: ok ()\nexists after: ok false\n",
+            "{}",
+            out.describe()
+        );
+        assert!(!dir.0.join("d").exists(), "[{}]", r.label());
+    }
+}
+
 #[test]
 fn removed_while_open_still_reads() {
     for r in native_and_one_qemu() {

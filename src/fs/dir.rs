@@ -254,27 +254,40 @@ fn mkdir(path: &Path, mode: u32) -> io::Result<()> {
     with_cstr(path, |c| sys_call(|| sys::mkdirat(AT_FDCWD, c, mode)))
 }
 
-/// `mkdir -p`: the parents first when `path`'s own `mkdir` says one is
-/// missing; a directory made meanwhile by someone else counts as made.
+/// `mkdir -p`: walks up from `path` while `mkdir` says a parent is
+/// missing, then creates the missing ones top-down; a directory made
+/// meanwhile by someone else counts as made. A loop, not a recursion: a
+/// path of 2,000 missing components must not need 2,000 stack frames on
+/// a goroutine's fixed stack.
 fn mkdir_all(path: &Path, mode: u32) -> io::Result<()> {
     if path.as_bytes().is_empty() {
         return Ok(());
     }
-    match mkdir(path, mode) {
-        Ok(()) => return Ok(()),
-        Err(e) if e.raw_os_error() == Some(ENOENT.0) => {}
-        Err(_) if path.is_dir() => return Ok(()),
-        Err(e) => return Err(e),
+    // Deepest first: the ones whose mkdir found no parent.
+    let mut missing: Vec<&Path> = Vec::new();
+    let mut cur = path;
+    loop {
+        match mkdir(cur, mode) {
+            Ok(()) => break,
+            Err(e) if e.raw_os_error() == Some(ENOENT.0) => {
+                missing.push(cur);
+                match cur.parent() {
+                    Some(parent) if !parent.as_bytes().is_empty() => cur = parent,
+                    _ => return Err(e),
+                }
+            }
+            Err(_) if cur.is_dir() => break,
+            Err(e) => return Err(e),
+        }
     }
-    match path.parent() {
-        Some(parent) => mkdir_all(parent, mode)?,
-        None => return Err(io::Error::from(ENOENT)),
+    for p in missing.iter().rev() {
+        match mkdir(p, mode) {
+            Ok(()) => {}
+            Err(_) if p.is_dir() => {}
+            Err(e) => return Err(e),
+        }
     }
-    match mkdir(path, mode) {
-        Ok(()) => Ok(()),
-        Err(_) if path.is_dir() => Ok(()),
-        Err(e) => Err(e),
-    }
+    Ok(())
 }
 
 /// How to create a directory (std's `fs::DirBuilder`, with
@@ -332,62 +345,90 @@ fn entry_is_dir(dirfd: i32, name: &CStr, d_type: u8) -> io::Result<bool> {
     Ok(st.st_mode & S_IFMT == S_IFDIR)
 }
 
-/// Empties the directory open as `fd`: files and links unlinked,
-/// directories emptied and removed, recursively.
-///
-/// Names are collected one buffer-full at a time and removed before the
-/// next `getdents64`; a file system may skip entries when its directory
-/// changes under a reader, so when a pass removed anything the stream is
-/// rewound and read again, until a pass finds the directory empty.
-fn remove_contents(fd: DirFd) -> io::Result<()> {
-    let dirfd = fd.0;
-    let mut stream = DirStream::new(fd);
-    let mut removed_in_pass = false;
-    loop {
-        let mut batch: Vec<(Vec<u8>, u8)> = Vec::new();
-        while let Some(e) = stream.next() {
-            let e = e?;
-            let mut name = e.name.to_vec();
-            name.push(0);
-            batch.push((name, e.d_type));
-            if stream.pos >= stream.len {
-                break;
-            }
-        }
-        if batch.is_empty() {
-            if !removed_in_pass {
-                return Ok(());
-            }
-            removed_in_pass = false;
-            sys::lseek(dirfd, 0, SEEK_SET)?;
-            stream.pos = 0;
-            stream.len = 0;
-            stream.done = false;
-            continue;
-        }
-        for (name, d_type) in &batch {
-            // The name came without a NUL and got exactly one appended.
-            let c = CStr::from_bytes_with_nul(name)
-                .map_err(|_| io::Error::from_raw_os_error(Errno::EIO.0))?;
-            remove_entry(dirfd, c, *d_type)?;
-        }
-        removed_in_pass = true;
-    }
+/// A directory being emptied by [`remove_contents`].
+struct Level {
+    stream: DirStream,
+    /// Its name in the level above (NUL-terminated); None for the top.
+    name: Option<Vec<u8>>,
+    /// Something was removed since the stream was last rewound.
+    removed: bool,
 }
 
-/// Removes one entry of the directory `dirfd`.
-fn remove_entry(dirfd: i32, name: &CStr, d_type: u8) -> io::Result<()> {
-    let r = if entry_is_dir(dirfd, name, d_type)? {
-        match open_dir(dirfd, name, O_NOFOLLOW) {
-            Ok(child) => remove_contents(child)
-                .and_then(|()| sys_call(|| sys::unlinkat(dirfd, name, AT_REMOVEDIR))),
-            Err(e) => Err(e),
+/// Empties the directory open as `fd`: files and links unlinked,
+/// directories emptied and removed, depth first, with an explicit stack
+/// of open directories (one descriptor per level, as Go's `RemoveAll`),
+/// not a recursion: a tree 1,000 deep must not need 1,000 stack frames
+/// on a goroutine's fixed stack.
+///
+/// A file system may skip entries when its directory changes under a
+/// reader, so a directory whose pass removed anything is rewound and
+/// read again, until a pass finds it empty.
+fn remove_contents(fd: DirFd) -> io::Result<()> {
+    let mut stack = alloc::vec![Level {
+        stream: DirStream::new(fd),
+        name: None,
+        removed: false,
+    }];
+    while let Some(top) = stack.last_mut() {
+        let dirfd = top.stream.fd.0;
+        let entry = match top.stream.next() {
+            Some(Err(e)) => return Err(e),
+            Some(Ok(e)) => {
+                let mut name = e.name.to_vec();
+                name.push(0);
+                Some((name, e.d_type))
+            }
+            None => None,
+        };
+        let Some((name, d_type)) = entry else {
+            // The end of this directory's stream.
+            if top.removed {
+                top.removed = false;
+                sys::lseek(dirfd, 0, SEEK_SET)?;
+                top.stream.pos = 0;
+                top.stream.len = 0;
+                top.stream.done = false;
+                continue;
+            }
+            let done = stack.pop().expect("the loop's own level");
+            drop(done.stream);
+            if let (Some(name), Some(parent)) = (done.name, stack.last_mut()) {
+                let c = nul_terminated(&name)?;
+                ignore_gone(sys_call(|| {
+                    sys::unlinkat(parent.stream.fd.0, c, AT_REMOVEDIR)
+                }))?;
+                parent.removed = true;
+            }
+            continue;
+        };
+        let c = nul_terminated(&name)?;
+        if entry_is_dir(dirfd, c, d_type)? {
+            match open_dir(dirfd, c, O_NOFOLLOW) {
+                Ok(child) => stack.push(Level {
+                    stream: DirStream::new(child),
+                    name: Some(name),
+                    removed: false,
+                }),
+                Err(e) => ignore_gone(Err(e))?,
+            }
+        } else {
+            ignore_gone(sys_call(|| sys::unlinkat(dirfd, c, 0)))?;
+            if let Some(top) = stack.last_mut() {
+                top.removed = true;
+            }
         }
-    } else {
-        sys_call(|| sys::unlinkat(dirfd, name, 0))
-    };
+    }
+    Ok(())
+}
+
+/// A name collected with exactly one NUL appended, as a C string.
+fn nul_terminated(name: &[u8]) -> io::Result<&CStr> {
+    CStr::from_bytes_with_nul(name).map_err(|_| io::Error::from_raw_os_error(Errno::EIO.0))
+}
+
+/// An entry removed by someone else meanwhile: the goal is reached.
+fn ignore_gone(r: io::Result<()>) -> io::Result<()> {
     match r {
-        // Removed by someone else meanwhile: the goal is reached.
         Err(e) if e.raw_os_error() == Some(ENOENT.0) => Ok(()),
         r => r,
     }

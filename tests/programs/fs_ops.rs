@@ -17,6 +17,9 @@
 //! - `parallel DIR`: 8 goroutines writing, listing, reading and removing
 //!   100 files each at once;
 //! - `calls FILE N`: N one-byte `read_at`s, timed (the bracket's cost);
+//! - `deep DIR N`: `create_dir_all` of DIR/d/d/... N levels deep (every
+//!   level missing) on a goroutine, a file at the bottom, then
+//!   `remove_dir_all` of DIR/d: neither may need a stack frame per level;
 //! - `fifo PATH`: one goroutine opens and reads the FIFO PATH while main
 //!   opens and writes it: with GOMAXPROCS=1 that works only when a call
 //!   blocked in the kernel gives up its P.
@@ -92,6 +95,7 @@ fn main() {
         Some(b"fifo") => fifo(Path::new(args[2])),
         Some(b"parallel") => parallel(Path::new(args[2])),
         Some(b"calls") => calls(Path::new(args[2]), rt0::env::arg(3).unwrap_or(10_000)),
+        Some(b"deep") => deep(Path::new(args[2]), rt0::env::arg(3).unwrap_or(1_000)),
         _ => {
             rt0::eprintln!(
                 "usage: fs_ops basic|stat|lstat|list|mkfiles|copy|emfile|removed|devfull|fifo ..."
@@ -199,6 +203,26 @@ fn emfile(file: &Path) {
     show("fs::read at limit", fs::read(file).map(|v| v.len()));
     open.clear();
     show("after close", File::open(file).map(|_| ()));
+}
+
+fn deep(dir: &Path, levels: usize) {
+    let top = dir.join("d");
+    let mut bottom = top.clone();
+    for _ in 1..levels {
+        bottom = bottom.join("d");
+    }
+    let done: rt0::chan::Chan<()> = rt0::chan::Chan::new(1);
+    let d2 = done.clone();
+    // On a goroutine: its stack is the runtime's default, not main's.
+    rt0::runtime::go(move || {
+        show("create_dir_all", fs::create_dir_all(&bottom));
+        show("file at the bottom", fs::write(bottom.join("f"), b"x"));
+        show("is_dir", Ok::<bool, rt0::io::Error>(bottom.is_dir()));
+        show("remove_dir_all", fs::remove_dir_all(&top));
+        show("exists after", fs::exists(&top));
+        d2.send(()).unwrap();
+    });
+    done.recv().unwrap();
 }
 
 fn removed(file: &Path) {
