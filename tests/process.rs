@@ -12,7 +12,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::{Output, Runner, example, native_and_one_qemu, num, run_program};
+use common::{Output, Runner, command, example, native_and_one_qemu, num, run, run_program};
 
 /// Runs process_spawn with `args` and exactly `env`.
 fn spawn_prog(r: &Runner, args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -414,9 +414,9 @@ fn child_runs_no_runtime_code() {
     assert!(syscalls >= 8, "only {syscalls} syscalls in child_main");
 }
 
-/// The child gets back the signal mask its parent thread had (all signals
-/// are blocked only around the clone): `SigBlk` of a child is empty, as it
-/// is for a child of the shell.
+/// The child gets back the signal mask the process started with (all
+/// signals are blocked only around the clone): `SigBlk` of a child is
+/// empty, as it is for a child of the shell.
 #[test]
 fn child_signal_mask_is_restored() {
     for r in native_and_one_qemu() {
@@ -430,6 +430,52 @@ fn child_signal_mask_is_restored() {
             "{}",
             out.describe()
         );
+    }
+}
+
+unsafe extern "C" {
+    fn sigprocmask(how: i32, set: *const u64, old: *mut u64) -> i32;
+}
+const SIG_BLOCK: i32 = 0;
+const SIGUSR1: i32 = 10;
+const SIGTERM: i32 = 15;
+
+/// A child gets the mask the process was started with (Go's
+/// initSigmask), whichever M spawns it and whatever the runtime unblocked
+/// on that M: started with SIGUSR1 and SIGTERM blocked (the runtime
+/// unblocks SIGTERM on its own threads, so that it can die by it), the
+/// program's child still has both blocked, at GOMAXPROCS 1 and 4.
+#[test]
+fn child_gets_the_inherited_signal_mask() {
+    let want = (1u64 << (SIGUSR1 - 1)) | (1u64 << (SIGTERM - 1));
+    for r in native_and_one_qemu() {
+        for procs in ["1", "4"] {
+            let mut cmd = command(&r, &example("process_spawn"), None);
+            cmd.args(["status", "/bin/grep", "SigBlk", "/proc/self/status"])
+                .env("GOMAXPROCS", procs);
+            // SAFETY: the hook calls only sigprocmask(2), async-signal-safe,
+            // on a set built before the fork.
+            unsafe {
+                use std::os::unix::process::CommandExt;
+                cmd.pre_exec(move || {
+                    // glibc's sigset_t is 128 bytes: pass a whole one.
+                    let mut set = [0u64; 16];
+                    set[0] = want;
+                    if sigprocmask(SIG_BLOCK, set.as_ptr(), std::ptr::null_mut()) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+            let out = run(&r, cmd);
+            assert_eq!(out.code(), Some(0), "{}", out.describe());
+            assert!(
+                out.stdout_str()
+                    .starts_with(&format!("SigBlk:\t{want:016x}\n")),
+                "{}",
+                out.describe()
+            );
+        }
     }
 }
 

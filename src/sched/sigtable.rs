@@ -201,6 +201,13 @@ pub(crate) const fn unblocked_set() -> u64 {
 pub(crate) fn minit_signal_mask() {
     // A new M was cloned with everything blocked: take the creator's mask.
     let creator = CREATOR_MASK.load(Relaxed);
+    if creator == NO_CREATOR_MASK
+        && let Ok(m) = ksig::get_mask()
+    {
+        // m0, before it unblocks anything: the mask the process inherited,
+        // which spawned children get back (Go's initSigmask).
+        ksig::record_inherited_mask(m);
+    }
     if creator != NO_CREATOR_MASK
         && let Err(e) = ksig::set_mask(creator)
     {

@@ -237,6 +237,47 @@ const SIG_SETMASK: usize = 2;
 /// Every signal (the kernel ignores attempts to block SIGKILL and SIGSTOP).
 pub const SIGSET_ALL: u64 = !0;
 
+/// The calling thread's signal mask (`rt_sigprocmask` with no new set).
+pub fn get_mask() -> Result<u64, Errno> {
+    let mut old: u64 = 0;
+    // SAFETY: old is a writable signal set of SIGSET_BYTES; no new set.
+    check(unsafe {
+        syscall4(
+            nr::SYS_rt_sigprocmask,
+            SIG_SETMASK,
+            0,
+            &mut old as *mut u64 as usize,
+            SIGSET_BYTES,
+        )
+    })?;
+    Ok(old)
+}
+
+/// The signal mask the process was started with (m0's, before the
+/// runtime unblocked anything): what a spawned child gets back before
+/// `execve` (Go's `initSigmask`). Recorded once by the first `minit`.
+static INHERITED_MASK: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(NO_MASK);
+/// INHERITED_MASK before it is recorded (no real mask blocks SIGKILL).
+const NO_MASK: u64 = u64::MAX;
+
+/// Records the process's inherited mask (the first call wins).
+pub fn record_inherited_mask(mask: u64) {
+    let _ = INHERITED_MASK.compare_exchange(
+        NO_MASK,
+        mask,
+        core::sync::atomic::Ordering::Relaxed,
+        core::sync::atomic::Ordering::Relaxed,
+    );
+}
+
+/// The mask recorded by [`record_inherited_mask`], if any.
+pub fn inherited_mask() -> Option<u64> {
+    match INHERITED_MASK.load(core::sync::atomic::Ordering::Relaxed) {
+        NO_MASK => None,
+        m => Some(m),
+    }
+}
+
 /// Replaces this thread's blocked mask with `set` and returns the old one
 /// (`rt_sigprocmask(SIG_SETMASK)`, as Go's `sigprocmask` around `clone`).
 pub fn set_mask(set: u64) -> Result<u64, Errno> {

@@ -23,7 +23,8 @@
 //! 2. `dup2` of each planned source fd onto 0, 1, 2 (the parent moved
 //!    every source above 2 first, so a target is never another source);
 //! 3. `chdir` when asked;
-//! 4. the blocked mask the parent had before the clone comes back;
+//! 4. the mask the process started with comes back (Go's `initSigmask`:
+//!    not the spawning M's, on which the runtime unblocked signals);
 //! 5. `execve` of each candidate path in turn (one for a program with a
 //!    `/`, one per `PATH` entry otherwise), the way glibc's `execvp`
 //!    walks `PATH`: `ENOENT`, `ENOTDIR`, `ESTALE`, `ENODEV`, `ETIMEDOUT`
@@ -213,7 +214,7 @@ extern "C" fn child_main(plan: usize) -> ! {
             unsafe { child_fail(plan.err_fd, e.0 as usize) };
         }
     }
-    // 4. The parent's mask.
+    // 4. The inherited mask.
     let mask = plan.sigmask;
     // SAFETY: mask is a readable signal set on this stack.
     unsafe {
@@ -282,7 +283,10 @@ pub unsafe fn spawn(plan: &mut ChildPlan, stack_top: usize) -> Result<i32, Errno
     // Block everything: the child inherits the mask, so no handler (the
     // parent's runtime code) can run in it before it resets them.
     let old = set_mask(SIGSET_ALL)?;
-    plan.sigmask = old;
+    // The child gets the mask the process started with (Go's
+    // initSigmask), not this M's: which M spawns must not matter, nor
+    // what the runtime unblocked on it.
+    plan.sigmask = super::signal::inherited_mask().unwrap_or(old);
     // SAFETY: child_main runs only raw syscalls over the plan on its own
     // stack (module note), which the caller guarantees are valid.
     let r = unsafe {
