@@ -9,8 +9,6 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::sys::signal as ksig;
-
 /// Bits of the wait status holding the terminating signal.
 const WSIG_MASK: i32 = 0x7f;
 /// The wait status bit set when the child dumped core.
@@ -75,40 +73,7 @@ impl ExitStatus {
 
 /// The kernel's name of signal `sig` (`SIGKILL`), if it has one.
 pub(crate) fn signal_name(sig: i32) -> Option<&'static str> {
-    Some(match sig {
-        ksig::SIGHUP => "SIGHUP",
-        ksig::SIGINT => "SIGINT",
-        ksig::SIGQUIT => "SIGQUIT",
-        ksig::SIGILL => "SIGILL",
-        ksig::SIGTRAP => "SIGTRAP",
-        ksig::SIGABRT => "SIGABRT",
-        ksig::SIGBUS => "SIGBUS",
-        ksig::SIGFPE => "SIGFPE",
-        ksig::SIGKILL => "SIGKILL",
-        ksig::SIGUSR1 => "SIGUSR1",
-        ksig::SIGSEGV => "SIGSEGV",
-        ksig::SIGUSR2 => "SIGUSR2",
-        ksig::SIGPIPE => "SIGPIPE",
-        ksig::SIGALRM => "SIGALRM",
-        ksig::SIGTERM => "SIGTERM",
-        ksig::SIGSTKFLT => "SIGSTKFLT",
-        ksig::SIGCHLD => "SIGCHLD",
-        ksig::SIGCONT => "SIGCONT",
-        ksig::SIGSTOP => "SIGSTOP",
-        ksig::SIGTSTP => "SIGTSTP",
-        ksig::SIGTTIN => "SIGTTIN",
-        ksig::SIGTTOU => "SIGTTOU",
-        ksig::SIGURG => "SIGURG",
-        ksig::SIGXCPU => "SIGXCPU",
-        ksig::SIGXFSZ => "SIGXFSZ",
-        ksig::SIGVTALRM => "SIGVTALRM",
-        ksig::SIGPROF => "SIGPROF",
-        ksig::SIGWINCH => "SIGWINCH",
-        ksig::SIGIO => "SIGIO",
-        ksig::SIGPWR => "SIGPWR",
-        ksig::SIGSYS => "SIGSYS",
-        _ => return None,
-    })
+    crate::os::signal::Signal::from_raw(sig).and_then(|s| s.name())
 }
 
 /// As std: `exit status: 1`, `signal: 9 (SIGKILL)`, with ` (core

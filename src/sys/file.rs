@@ -14,14 +14,11 @@
 //! write through `io::stdout()`, which parks on the netpoller, and falls
 //! back to [`wait_fd`] only for a descriptor it cannot poll.
 
+use super::fcntl::{AT_FDCWD, O_CLOEXEC, O_NONBLOCK, O_RDONLY};
 use super::syscall::{Errno, check, nr, syscall1, syscall3, syscall4};
 
 pub const STDOUT: i32 = 1;
 pub const STDERR: i32 = 2;
-
-const AT_FDCWD: isize = -100;
-const O_RDONLY: usize = 0;
-const O_CLOEXEC: usize = 0o2000000;
 
 /// `poll` events: reading, writing will not block.
 pub const POLLIN: i16 = 0x1;
@@ -160,9 +157,6 @@ pub fn read_small_file(path: &core::ffi::CStr, buf: &mut [u8]) -> Result<usize, 
 pub fn pipe2() -> Result<(i32, i32), Errno> {
     pipe_with(O_CLOEXEC)
 }
-
-/// `O_NONBLOCK`: reads and writes that would wait answer `EAGAIN`.
-const O_NONBLOCK: usize = 0o4000;
 
 /// Creates a non-blocking, close-on-exec pipe (for the netpoller).
 pub fn pipe2_nonblock() -> Result<(i32, i32), Errno> {

@@ -1,8 +1,8 @@
 //! The file-system calls behind `rt0::fs`: `openat`, `read`/`write`,
 //! `pread64`/`pwrite64`, `lseek`, `ftruncate`, `fsync`/`fdatasync`,
 //! `fstat`/`newfstatat`, `getdents64`, `mkdirat`, `unlinkat`, `renameat`,
-//! `linkat`, `symlinkat`, `readlinkat`, `fchmod`/`fchmodat`, `fcntl`
-//! (`F_DUPFD_CLOEXEC`) and `clock_gettime(CLOCK_REALTIME)`. Go's
+//! `linkat`, `symlinkat`, `readlinkat`, `fchmod`/`fchmodat` and `fcntl`
+//! (`F_DUPFD_CLOEXEC`); the wall clock is in `sys::time`. Go's
 //! counterparts are the `syscall` package's `Openat`, `Pread`, `Seek`,
 //! `Fstatat`, `Getdents`, ... (`syscall/zsyscall_linux_amd64.go`).
 //!

@@ -3,6 +3,7 @@
 //! thin, allocation-free layer over the kernel; policy lives above it.
 
 pub mod epoll;
+pub mod fcntl;
 pub mod file;
 pub mod fs;
 pub mod futex;

@@ -24,11 +24,10 @@
 use core::sync::atomic::AtomicI32;
 use core::sync::atomic::Ordering::{AcqRel, Acquire};
 
+use super::fcntl::F_DUPFD_CLOEXEC;
 use super::file::{STDERR, close};
 use super::syscall::{Errno, check, nr, syscall3};
 
-/// `fcntl` command: duplicate to the lowest free fd >= arg, close-on-exec.
-const F_DUPFD_CLOEXEC: usize = 1030;
 /// The lowest fd a runtime descriptor may have: the first above stderr.
 const FIRST_RUNTIME_FD: usize = STDERR as usize + 1;
 

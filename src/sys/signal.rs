@@ -304,7 +304,7 @@ pub fn raise(sig: i32) -> Result<(), Errno> {
     check(unsafe { syscall3(nr::SYS_tgkill, pid as usize, tid as usize, sig as usize) }).map(|_| ())
 }
 
-/// `kill(2)`'s number (`<asm/unistd_64.h>`), kept here with its one user.
+/// `kill(2)`'s number (`<asm/unistd_64.h>`).
 #[allow(non_upper_case_globals)]
 const SYS_kill: usize = 62;
 

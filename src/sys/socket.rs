@@ -22,6 +22,7 @@
 use core::mem::size_of;
 use core::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
+use super::fcntl::F_DUPFD_CLOEXEC;
 use super::syscall::{Errno, check, nr, syscall2, syscall3, syscall4, syscall6};
 
 /// Address families (`<sys/socket.h>`).
@@ -53,9 +54,6 @@ pub const MSG_NOSIGNAL: i32 = 0x4000;
 pub const SHUT_RD: i32 = 0;
 pub const SHUT_WR: i32 = 1;
 pub const SHUT_RDWR: i32 = 2;
-
-/// `fcntl` command: duplicate to the lowest free fd >= arg, close-on-exec.
-const F_DUPFD_CLOEXEC: usize = 1030;
 
 /// The socket errnos the network code tells apart.
 impl Errno {

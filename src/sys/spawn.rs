@@ -47,6 +47,7 @@
 //! `CLONE_VFORK` the child is done with them when `clone` returns; under
 //! qemu-user, which turns a vfork into a plain fork, the child has a copy).
 
+use super::fcntl::{AT_FDCWD, F_GETFL, F_SETFL, O_CLOEXEC, O_NONBLOCK, O_RDWR};
 use super::signal::{SIG_DFL, SIG_IGN, SIGSET_ALL, set_mask};
 use super::syscall::{Errno, check, nr, syscall1, syscall2, syscall3, syscall4};
 
@@ -56,7 +57,6 @@ mod spawn_nr {
     pub const SYS_dup2: usize = 33;
     pub const SYS_execve: usize = 59;
     pub const SYS_wait4: usize = 61;
-    pub const SYS_kill: usize = 62;
     pub const SYS_chdir: usize = 80;
     pub const SYS_waitid: usize = 247;
     pub const SYS_pidfd_send_signal: usize = 424;
@@ -384,11 +384,7 @@ pub fn waitid_pidfd(pidfd: i32, options: usize) -> Result<Option<i32>, Errno> {
     }))
 }
 
-/// `kill(pid, sig)`.
-pub fn kill(pid: i32, sig: i32) -> Result<(), Errno> {
-    // SAFETY: kill takes no pointers.
-    check(unsafe { syscall2(SYS_kill, pid as usize, sig as usize) }).map(|_| ())
-}
+pub use super::signal::kill;
 
 /// `pidfd_open(pid, 0)`: a descriptor (close-on-exec) that becomes
 /// readable when the process exits (Linux >= 5.3).
@@ -403,14 +399,6 @@ pub fn pidfd_send_signal(pidfd: i32, sig: i32) -> Result<(), Errno> {
     check(unsafe { syscall4(SYS_pidfd_send_signal, pidfd as usize, sig as usize, 0, 0) })
         .map(|_| ())
 }
-
-/// `fcntl` commands and flags for [`set_nonblocking`] and [`open_null`].
-const F_GETFL: usize = 3;
-const F_SETFL: usize = 4;
-const O_NONBLOCK: usize = 0o4000;
-const O_RDWR: usize = 2;
-const O_CLOEXEC: usize = 0o2000000;
-const AT_FDCWD: isize = -100;
 
 /// Sets `O_NONBLOCK` on `fd`'s open file description (for the parent's
 /// end of a pipe; the child's end, a different description, stays

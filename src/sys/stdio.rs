@@ -26,41 +26,22 @@
 //!
 //! Invariant: every descriptor returned here is > 2 and close-on-exec.
 
+use super::fcntl::{
+    AT_FDCWD, F_DUPFD_CLOEXEC, F_GETFL, O_ACCMODE, O_CLOEXEC, O_NOCTTY, O_NONBLOCK, O_RDONLY,
+    O_RDWR, O_WRONLY,
+};
 use super::file::{STDERR, close};
-use super::fs::fstat;
+use super::fs::{S_IFCHR, S_IFIFO, S_IFMT, S_IFSOCK, fstat};
 use super::runtimefd::above_stdio;
-use super::syscall::{Errno, check, nr, syscall2, syscall3, syscall4};
+use super::syscall::{Errno, check, nr, syscall3, syscall4};
 
 /// "Bad file descriptor" (`Errno` has no constant for it yet).
 pub const EBADF: Errno = Errno(9);
 
-/// `fstat(2)`: not in `nr` yet (the fs service adds its own).
-const SYS_FSTAT: usize = 5;
 /// `ioctl(2)`.
 const SYS_IOCTL: usize = 16;
 /// `ioctl` request: read a terminal's termios (fails `ENOTTY` otherwise).
 const TCGETS: usize = 0x5401;
-/// `fcntl` commands.
-const F_GETFL: usize = 3;
-const F_DUPFD_CLOEXEC: usize = 1030;
-/// `open` flags.
-const O_RDONLY: usize = 0;
-const O_WRONLY: usize = 1;
-const O_RDWR: usize = 2;
-const O_ACCMODE: usize = 3;
-const O_NOCTTY: usize = 0o400;
-const O_NONBLOCK: usize = 0o4000;
-const O_CLOEXEC: usize = 0o2000000;
-const AT_FDCWD: isize = -100;
-/// `st_mode` file-type bits and the types that matter here.
-const S_IFMT: u32 = 0o170000;
-const S_IFIFO: u32 = 0o010000;
-const S_IFCHR: u32 = 0o020000;
-const S_IFSOCK: u32 = 0o140000;
-/// Offset and size of x86_64's `struct stat`, of which only `st_mode` is
-/// read (`<asm/stat.h>`: dev, ino, nlink are 8 bytes each, then mode).
-const STAT_SIZE: usize = 144;
-const ST_MODE_OFFSET: usize = 24;
 /// `st_rdev` of `/dev/ptmx` (major 5, minor 2): what a pty master's fd
 /// links to in `/proc`, which opening again would make a new pty.
 const PTMX_RDEV: u64 = (5 << 8) | 2;
@@ -85,11 +66,7 @@ pub enum StdKind {
 /// `fstat(fd)`'s file type, then `ioctl(TCGETS)` for a character device.
 /// `Err(EBADF)` when `fd` is not open.
 pub fn classify(fd: i32) -> Result<StdKind, Errno> {
-    let mut st = [0u64; STAT_SIZE / 8];
-    // SAFETY: st is writable for STAT_SIZE bytes, the size of x86_64's
-    // struct stat; the kernel keeps no pointer.
-    check(unsafe { syscall2(SYS_FSTAT, fd as usize, st.as_mut_ptr() as usize) })?;
-    let mode = st[ST_MODE_OFFSET / 8] as u32;
+    let mode = fstat(fd)?.st_mode;
     Ok(match mode & S_IFMT {
         S_IFIFO | S_IFSOCK => StdKind::Pollable,
         S_IFCHR if is_terminal(fd) => StdKind::Terminal,
