@@ -27,8 +27,6 @@ use super::syscall::{Errno, check, syscall1, syscall2, syscall3, syscall4, sysca
 /// Syscall numbers of the file-system calls (`asm/unistd_64.h`).
 #[allow(non_upper_case_globals)]
 mod nr {
-    pub const SYS_read: usize = 0;
-    pub const SYS_write: usize = 1;
     pub const SYS_close: usize = 3;
     pub const SYS_fstat: usize = 5;
     pub const SYS_lseek: usize = 8;
@@ -191,24 +189,8 @@ pub fn openat(dirfd: i32, path: &CStr, flags: u32, mode: u32) -> Result<i32, Err
     .map(|fd| fd as i32)
 }
 
-/// `read(fd, buf)`: bytes read, 0 at end of file.
-pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
-    // SAFETY: buf is writable for its length.
-    check(unsafe {
-        syscall3(
-            nr::SYS_read,
-            fd as usize,
-            buf.as_mut_ptr() as usize,
-            buf.len(),
-        )
-    })
-}
-
-/// `write(fd, buf)`: bytes written.
-pub fn write(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
-    // SAFETY: buf is readable for its length.
-    check(unsafe { syscall3(nr::SYS_write, fd as usize, buf.as_ptr() as usize, buf.len()) })
-}
+/// `read(2)` and `write(2)`: the ones every descriptor uses.
+pub use super::file::{read, write};
 
 /// `pread64(fd, buf, offset)`: read at `offset`, the file offset unchanged.
 pub fn pread(fd: i32, buf: &mut [u8], offset: u64) -> Result<usize, Errno> {
