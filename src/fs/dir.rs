@@ -30,8 +30,8 @@ use crate::io;
 use crate::sys::Errno;
 use crate::sys::fs::{
     self as sys, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, DIRENT64_NAME_OFFSET, DT_SHIFT,
-    DT_UNKNOWN, Dirent64Head, ENOENT, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_RDONLY, S_IFDIR,
-    S_IFMT, SEEK_SET,
+    DT_UNKNOWN, Dirent64Head, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_RDONLY, S_IFDIR, S_IFMT,
+    SEEK_SET,
 };
 
 /// Bytes of `linux_dirent64` records asked for per `getdents64`: 32 KiB,
@@ -269,7 +269,7 @@ fn mkdir_all(path: &Path, mode: u32) -> io::Result<()> {
     loop {
         match mkdir(cur, mode) {
             Ok(()) => break,
-            Err(e) if e.raw_os_error() == Some(ENOENT.0) => {
+            Err(e) if e.raw_os_error() == Some(Errno::ENOENT.0) => {
                 missing.push(cur);
                 match cur.parent() {
                     Some(parent) if !parent.as_bytes().is_empty() => cur = parent,
@@ -429,7 +429,7 @@ fn nul_terminated(name: &[u8]) -> io::Result<&CStr> {
 /// An entry removed by someone else meanwhile: the goal is reached.
 fn ignore_gone(r: io::Result<()>) -> io::Result<()> {
     match r {
-        Err(e) if e.raw_os_error() == Some(ENOENT.0) => Ok(()),
+        Err(e) if e.raw_os_error() == Some(Errno::ENOENT.0) => Ok(()),
         r => r,
     }
 }

@@ -22,9 +22,10 @@ use super::metadata::{Metadata, Permissions};
 use super::path::{Path, with_cstr};
 use super::sys_call;
 use crate::io::{self, Read, Seek, SeekFrom, Write};
+use crate::sys::Errno;
 use crate::sys::fs::{
-    self as sys, AT_FDCWD, EFBIG, EINVAL, O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_EXCL,
-    O_NOCTTY, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET,
+    self as sys, AT_FDCWD, O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_EXCL, O_NOCTTY, O_RDONLY,
+    O_RDWR, O_TRUNC, O_WRONLY, SEEK_CUR, SEEK_END, SEEK_SET,
 };
 
 /// The mode a new file gets before the umask: `rw-rw-rw-` (std's and
@@ -78,7 +79,7 @@ impl File {
     /// `Truncate`). The file offset does not move.
     pub fn set_len(&self, size: u64) -> io::Result<()> {
         let len = i64::try_from(size)
-            .map_err(|_| io::Error::from(EFBIG))?
+            .map_err(|_| io::Error::from(Errno::EFBIG))?
             .cast_unsigned();
         sys_call(|| sys::ftruncate(self.fd, len))
     }
@@ -163,7 +164,7 @@ impl File {
     fn seek_fd(&self, pos: SeekFrom) -> io::Result<u64> {
         let (offset, whence) = match pos {
             SeekFrom::Start(o) => (
-                i64::try_from(o).map_err(|_| io::Error::from(EINVAL))?,
+                i64::try_from(o).map_err(|_| io::Error::from(Errno::EINVAL))?,
                 SEEK_SET,
             ),
             SeekFrom::Current(o) => (o, SEEK_CUR),

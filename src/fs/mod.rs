@@ -59,10 +59,7 @@ use alloc::vec::Vec;
 use crate::io::{self, Read, Write};
 use crate::sched::syscall::{entersyscallblock, exitsyscall};
 use crate::sys::Errno;
-use crate::sys::fs::{
-    self as sys, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, EINVAL, ENAMETOOLONG, O_CLOEXEC,
-    O_PATH,
-};
+use crate::sys::fs::{self as sys, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_PATH};
 use path::with_cstr;
 
 /// How much [`copy`] moves per read: 128 KiB (coreutils `cp`'s and Go's
@@ -197,7 +194,7 @@ fn readlink_at(dirfd: i32, path: &core::ffi::CStr) -> io::Result<PathBuf> {
             return Ok(PathBuf::from(buf));
         }
         if size > MAX_LINK {
-            return Err(io::Error::from(ENAMETOOLONG));
+            return Err(io::Error::from(Errno::ENAMETOOLONG));
         }
         size *= 2;
     }
@@ -224,7 +221,7 @@ pub fn canonicalize<P: AsRef<Path>>(path: P) -> io::Result<PathBuf> {
     let mut link = alloc::format!("/proc/self/fd/{fd}");
     link.push('\0');
     let c = core::ffi::CStr::from_bytes_with_nul(link.as_bytes())
-        .map_err(|_| io::Error::from(EINVAL))?;
+        .map_err(|_| io::Error::from(Errno::EINVAL))?;
     let r = readlink_at(AT_FDCWD, c);
     drop(owner);
     r

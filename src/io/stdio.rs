@@ -95,7 +95,7 @@ const STDIN_BUF_SIZE: usize = 64 * 1024;
 pub(crate) fn poll_error(e: PollError) -> Error {
     match e {
         PollError::Os(errno) => Error::from(errno),
-        PollError::Closed => Error::from(sys::EBADF),
+        PollError::Closed => Error::from(Errno::EBADF),
         PollError::TimedOut => Error::from(ErrorKind::TimedOut),
     }
 }

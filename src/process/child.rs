@@ -128,7 +128,7 @@ impl Child {
             // answers ESRCH, where kill(2) on the zombie answers 0: the
             // same case, so the same answer.
             Some(fd) => match fd.with_ref(|raw| sys::pidfd_send_signal(raw, signal::SIGKILL)) {
-                Ok(()) | Err(PollError::Os(sys::ESRCH)) => Ok(()),
+                Ok(()) | Err(PollError::Os(Errno::ESRCH)) => Ok(()),
                 Err(e) => Err(poll_error(e)),
             },
             None => sys::kill(self.pid, signal::SIGKILL).map_err(io::Error::from),

@@ -49,17 +49,6 @@ mod nr {
     pub const SYS_fchmodat: usize = 268;
 }
 
-// The errnos the fs service decides on (`asm-generic/errno-base.h`,
-// `errno.h`); the others only pass through to `io::Error`.
-/// No such file or directory.
-pub const ENOENT: Errno = Errno(2);
-/// Invalid argument.
-pub const EINVAL: Errno = Errno(22);
-/// File too large.
-pub const EFBIG: Errno = Errno(27);
-/// File name too long.
-pub const ENAMETOOLONG: Errno = Errno(36);
-
 /// The working directory, as the `dirfd` of an `*at` call.
 pub const AT_FDCWD: i32 = -100;
 /// `newfstatat` flag: do not follow a final symbolic link (`lstat`).

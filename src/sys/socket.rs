@@ -57,7 +57,6 @@ pub const SHUT_RDWR: i32 = 2;
 
 /// The socket errnos the network code tells apart.
 impl Errno {
-    pub const ENOENT: Errno = Errno(2);
     pub const ENOMEM: Errno = Errno(12);
     pub const ENFILE: Errno = Errno(23);
     pub const EMFILE: Errno = Errno(24);

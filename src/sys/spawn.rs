@@ -69,15 +69,6 @@ const CLONE_VM: u64 = 0x100;
 const CLONE_VFORK: u64 = 0x4000;
 const SIGCHLD: u64 = super::signal::SIGCHLD as u64;
 
-/// errno values the child and the waiters tell apart.
-pub const ENOENT: Errno = Errno(2);
-pub const EACCES: Errno = Errno(13);
-pub const ENODEV: Errno = Errno(19);
-pub const ENOTDIR: Errno = Errno(20);
-pub const ESTALE: Errno = Errno(116);
-pub const ESRCH: Errno = Errno(3);
-pub const ETIMEDOUT: Errno = Errno(110);
-
 /// Exit status of a child that could not exec (as a shell's 127).
 pub const EXEC_FAILED_STATUS: usize = 127;
 
@@ -228,7 +219,7 @@ extern "C" fn child_main(plan: usize) -> ! {
     };
     // 5. execve each candidate.
     let mut saw_eacces = false;
-    let mut last = ENOENT;
+    let mut last = Errno::ENOENT;
     let mut p = plan.paths;
     loop {
         // SAFETY: paths is NULL-terminated and p has not passed the NULL.
@@ -251,8 +242,8 @@ extern "C" fn child_main(plan: usize) -> ! {
             Ok(_) => Errno::EIO, // execve returns only with an error
         };
         match e {
-            EACCES => saw_eacces = true,
-            ENOENT | ENOTDIR | ESTALE | ENODEV | ETIMEDOUT => {}
+            Errno::EACCES => saw_eacces = true,
+            Errno::ENOENT | Errno::ENOTDIR | Errno::ESTALE | Errno::ENODEV | Errno::ETIMEDOUT => {}
             other => {
                 last = other;
                 saw_eacces = false;
@@ -263,7 +254,7 @@ extern "C" fn child_main(plan: usize) -> ! {
         // SAFETY: path was not the terminating NULL, so p + 1 is in the array.
         p = unsafe { p.add(1) };
     }
-    let e = if saw_eacces { EACCES } else { last };
+    let e = if saw_eacces { Errno::EACCES } else { last };
     // SAFETY: in the child.
     unsafe { child_fail(plan.err_fd, e.0 as usize) }
 }

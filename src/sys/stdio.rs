@@ -35,9 +35,6 @@ use super::fs::{S_IFCHR, S_IFIFO, S_IFMT, S_IFSOCK, fstat};
 use super::runtimefd::above_stdio;
 use super::syscall::{Errno, check, nr, syscall3, syscall4};
 
-/// "Bad file descriptor" (`Errno` has no constant for it yet).
-pub const EBADF: Errno = Errno(9);
-
 /// `ioctl(2)`.
 const SYS_IOCTL: usize = 16;
 /// `ioctl` request: read a terminal's termios (fails `ENOTTY` otherwise).
@@ -110,11 +107,11 @@ pub fn pollable_fd(fd: i32, write: bool) -> Result<i32, Errno> {
         access == O_RDONLY || access == O_RDWR
     };
     if !allowed {
-        return Err(EBADF);
+        return Err(Errno::EBADF);
     }
     let before = fstat(fd)?;
     if before.st_mode & S_IFMT == S_IFCHR && before.st_rdev == PTMX_RDEV {
-        return Err(ENXIO);
+        return Err(Errno::ENXIO);
     }
     let new = reopen_nonblocking(fd, write)?;
     match fstat(new) {
@@ -126,13 +123,10 @@ pub fn pollable_fd(fd: i32, write: bool) -> Result<i32, Errno> {
         }
         _ => {
             close(new);
-            Err(ENXIO)
+            Err(Errno::ENXIO)
         }
     }
 }
-
-/// "No such device or address": no private reopening of this object.
-const ENXIO: Errno = Errno(6);
 
 /// `/proc/self/fd/N` opened again with `O_NONBLOCK` (module note).
 fn reopen_nonblocking(fd: i32, write: bool) -> Result<i32, Errno> {

@@ -78,6 +78,16 @@ impl Errno {
     pub const EINVAL: Errno = Errno(22);
     pub const EPIPE: Errno = Errno(32);
     pub const ENOSYS: Errno = Errno(38);
+    pub const ENOENT: Errno = Errno(2);
+    pub const ESRCH: Errno = Errno(3);
+    pub const ENXIO: Errno = Errno(6);
+    pub const EBADF: Errno = Errno(9);
+    pub const EACCES: Errno = Errno(13);
+    pub const ENODEV: Errno = Errno(19);
+    pub const ENOTDIR: Errno = Errno(20);
+    pub const EFBIG: Errno = Errno(27);
+    pub const ENAMETOOLONG: Errno = Errno(36);
+    pub const ESTALE: Errno = Errno(116);
 }
 
 /// Largest errno the kernel returns; results in `-MAX_ERRNO..0` are errors.
