@@ -201,20 +201,18 @@ pub(crate) const fn unblocked_set() -> u64 {
 pub(crate) fn minit_signal_mask() {
     // A new M was cloned with everything blocked: take the creator's mask.
     let creator = CREATOR_MASK.load(Relaxed);
-    if creator == NO_CREATOR_MASK
-        && let Ok(m) = ksig::get_mask()
-    {
-        // m0, before it unblocks anything: the mask the process inherited,
-        // which spawned children get back (Go's initSigmask).
-        ksig::record_inherited_mask(m);
-    }
     if creator != NO_CREATOR_MASK
         && let Err(e) = ksig::set_mask(creator)
     {
         fatal_errno("runtime: rt_sigprocmask failed", e.0);
     }
-    if let Err(e) = ksig::unblock(unblocked_set()) {
-        fatal_errno("runtime: rt_sigprocmask failed", e.0);
+    match ksig::unblock(unblocked_set()) {
+        // On m0 (no creator) the mask before this is the one the process
+        // inherited, which spawned children get back (Go's initSigmask):
+        // the same syscall tells it, start-up pays nothing more.
+        Ok(old) if creator == NO_CREATOR_MASK => ksig::record_inherited_mask(old),
+        Ok(_) => {}
+        Err(e) => fatal_errno("runtime: rt_sigprocmask failed", e.0),
     }
 }
 

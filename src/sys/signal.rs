@@ -216,19 +216,21 @@ fn rt_sigaction(
 
 /// Removes the signals of `set` (bit `sig - 1` for each) from this
 /// thread's blocked mask (Go's `unblocksig`, and `sigprocmask` in
-/// `minitSignalMask`).
-pub fn unblock(set: u64) -> Result<(), Errno> {
-    // SAFETY: set is a readable signal set of SIGSET_BYTES; no old set asked.
+/// `minitSignalMask`); returns the mask as it was before.
+pub fn unblock(set: u64) -> Result<u64, Errno> {
+    let mut old: u64 = 0;
+    // SAFETY: set and old are signal sets of SIGSET_BYTES, readable and
+    // writable for the call.
     check(unsafe {
         syscall4(
             nr::SYS_rt_sigprocmask,
             SIG_UNBLOCK,
             &set as *const u64 as usize,
-            0,
+            &mut old as *mut u64 as usize,
             SIGSET_BYTES,
         )
-    })
-    .map(|_| ())
+    })?;
+    Ok(old)
 }
 
 /// `how` for rt_sigprocmask: replace the blocked mask.
@@ -236,22 +238,6 @@ const SIG_SETMASK: usize = 2;
 
 /// Every signal (the kernel ignores attempts to block SIGKILL and SIGSTOP).
 pub const SIGSET_ALL: u64 = !0;
-
-/// The calling thread's signal mask (`rt_sigprocmask` with no new set).
-pub fn get_mask() -> Result<u64, Errno> {
-    let mut old: u64 = 0;
-    // SAFETY: old is a writable signal set of SIGSET_BYTES; no new set.
-    check(unsafe {
-        syscall4(
-            nr::SYS_rt_sigprocmask,
-            SIG_SETMASK,
-            0,
-            &mut old as *mut u64 as usize,
-            SIGSET_BYTES,
-        )
-    })?;
-    Ok(old)
-}
 
 /// The signal mask the process was started with (m0's, before the
 /// runtime unblocked anything): what a spawned child gets back before
