@@ -55,26 +55,6 @@ pub const SHUT_RD: i32 = 0;
 pub const SHUT_WR: i32 = 1;
 pub const SHUT_RDWR: i32 = 2;
 
-/// The socket errnos the network code tells apart.
-impl Errno {
-    pub const ENOMEM: Errno = Errno(12);
-    pub const ENFILE: Errno = Errno(23);
-    pub const EMFILE: Errno = Errno(24);
-    pub const EPROTO: Errno = Errno(71);
-    pub const EAFNOSUPPORT: Errno = Errno(97);
-    pub const EADDRINUSE: Errno = Errno(98);
-    pub const EADDRNOTAVAIL: Errno = Errno(99);
-    pub const ECONNABORTED: Errno = Errno(103);
-    pub const ECONNRESET: Errno = Errno(104);
-    pub const ENOBUFS: Errno = Errno(105);
-    pub const EISCONN: Errno = Errno(106);
-    pub const ENOTCONN: Errno = Errno(107);
-    pub const ETIMEDOUT: Errno = Errno(110);
-    pub const ECONNREFUSED: Errno = Errno(111);
-    pub const EALREADY: Errno = Errno(114);
-    pub const EINPROGRESS: Errno = Errno(115);
-}
-
 /// The kernel's `struct sockaddr_in` (16 bytes).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

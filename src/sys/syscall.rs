@@ -70,23 +70,42 @@ pub mod nr {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Errno(pub i32);
 
+/// The errnos the runtime tells apart, by number (`asm-generic/errno-base.h`
+/// and `asm-generic/errno.h`); every other one only passes through to
+/// `io::Error`. The one place they are defined.
 impl Errno {
-    pub const EINTR: Errno = Errno(4);
-    pub const EIO: Errno = Errno(5);
-    pub const EAGAIN: Errno = Errno(11);
-    pub const EFAULT: Errno = Errno(14);
-    pub const EINVAL: Errno = Errno(22);
-    pub const EPIPE: Errno = Errno(32);
-    pub const ENOSYS: Errno = Errno(38);
     pub const ENOENT: Errno = Errno(2);
     pub const ESRCH: Errno = Errno(3);
+    pub const EINTR: Errno = Errno(4);
+    pub const EIO: Errno = Errno(5);
     pub const ENXIO: Errno = Errno(6);
     pub const EBADF: Errno = Errno(9);
+    pub const EAGAIN: Errno = Errno(11);
+    pub const ENOMEM: Errno = Errno(12);
     pub const EACCES: Errno = Errno(13);
+    pub const EFAULT: Errno = Errno(14);
     pub const ENODEV: Errno = Errno(19);
     pub const ENOTDIR: Errno = Errno(20);
+    pub const EINVAL: Errno = Errno(22);
+    pub const ENFILE: Errno = Errno(23);
+    pub const EMFILE: Errno = Errno(24);
     pub const EFBIG: Errno = Errno(27);
+    pub const EPIPE: Errno = Errno(32);
     pub const ENAMETOOLONG: Errno = Errno(36);
+    pub const ENOSYS: Errno = Errno(38);
+    pub const EPROTO: Errno = Errno(71);
+    pub const EAFNOSUPPORT: Errno = Errno(97);
+    pub const EADDRINUSE: Errno = Errno(98);
+    pub const EADDRNOTAVAIL: Errno = Errno(99);
+    pub const ECONNABORTED: Errno = Errno(103);
+    pub const ECONNRESET: Errno = Errno(104);
+    pub const ENOBUFS: Errno = Errno(105);
+    pub const EISCONN: Errno = Errno(106);
+    pub const ENOTCONN: Errno = Errno(107);
+    pub const ETIMEDOUT: Errno = Errno(110);
+    pub const ECONNREFUSED: Errno = Errno(111);
+    pub const EALREADY: Errno = Errno(114);
+    pub const EINPROGRESS: Errno = Errno(115);
     pub const ESTALE: Errno = Errno(116);
 }
 
