@@ -75,14 +75,21 @@ pub fn goexit() -> ! {
     crate::sched::proc::goexit_current()
 }
 
-/// Runs `f`, a call that may block in the kernel for long (reading a pipe
-/// or a terminal, waiting on a child), the way Go runs a blocking system
-/// call (`entersyscallblock` / `exitsyscall`): the goroutine's P is handed
-/// to another M first, so other goroutines keep running, and taken back
-/// (or another free one) afterwards. Without it a blocking call holds its
-/// P: with GOMAXPROCS=1 nothing else would run until it returned.
+/// Runs `f`, a call that may block in the kernel (reading a pipe or a
+/// terminal, waiting on a child, a raw system call of your own), the way
+/// Go runs a system call (`entersyscall` / `exitsyscall`): the goroutine
+/// leaves its P in the "in a system call" state, and if `f` is still in
+/// the kernel one sysmon round later (20 us to 10 ms) with work waiting,
+/// or after 10 ms in any case, the P is handed to another M, so other
+/// goroutines keep running; it is taken back (or another free one)
+/// afterwards. A short call costs a few atomic operations. Without it a
+/// blocking call holds its P: with GOMAXPROCS=1 nothing else would run
+/// until it returned.
+///
+/// `f` runs without a P: it must be a bare system call (or code that
+/// neither allocates, locks, prints nor uses channels).
 pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
-    crate::sched::syscall::entersyscallblock();
+    crate::sched::syscall::entersyscall();
     let r = f();
     crate::sched::syscall::exitsyscall();
     r

@@ -23,3 +23,68 @@ pub fn getg_raw() -> usize {
     };
     g
 }
+
+/// The no-preemption count of the current M (Go's `m.locks`, used as
+/// `acquirem`/`releasem` use it): `m.tls[1]`, the word FS points at, so one
+/// `inc`/`dec` of `fs:[0]` changes it. One instruction matters: a read of
+/// `getg().m` followed by a store could be split by a preemption that moves
+/// the goroutine to another M between the two, and the count would change
+/// on the wrong M. An instruction is never split by a signal.
+///
+/// While it is above zero the SIGURG handler refuses to preempt the
+/// goroutine running on this M (`sched::preempt`): every runtime path that
+/// holds per-M or per-P state on a goroutine's stack raises it (the
+/// runtime's locks, the spin locks, the allocator's per-P cache, the
+/// timers of the current P, gopark's hand-over to park_m).
+///
+/// In host unit tests (`cfg(test)`, std threads whose FS is glibc's thread
+/// block) these do nothing.
+#[inline(always)]
+pub fn preempt_off() {
+    #[cfg(not(test))]
+    // SAFETY: FS points at this M's tls[1] on every runtime thread (see
+    // getg_raw): the word is this M's own count; `inc` of memory is one
+    // instruction, so no signal splits it.
+    unsafe {
+        core::arch::asm!(
+            "inc qword ptr fs:[{slot}]", // m.locks++ (m.tls[1])
+            slot = const super::offsets::TLS_LOCKS_OFFSET,
+            options(nostack)
+        )
+    };
+}
+
+/// Lowers the count raised by [`preempt_off`].
+#[inline(always)]
+pub fn preempt_on() {
+    #[cfg(not(test))]
+    // SAFETY: as preempt_off: this M's own count, one instruction.
+    unsafe {
+        core::arch::asm!(
+            "dec qword ptr fs:[{slot}]", // m.locks-- (m.tls[1])
+            slot = const super::offsets::TLS_LOCKS_OFFSET,
+            options(nostack)
+        )
+    };
+}
+
+/// The current M's no-preemption count (0 in host unit tests).
+#[inline(always)]
+pub fn preempt_count() -> usize {
+    #[cfg(not(test))]
+    {
+        let n: usize;
+        // SAFETY: as preempt_off; a plain load.
+        unsafe {
+            core::arch::asm!(
+                "mov {n}, qword ptr fs:[{slot}]", // n = m.locks
+                n = out(reg) n,
+                slot = const super::offsets::TLS_LOCKS_OFFSET,
+                options(nostack, readonly, preserves_flags)
+            )
+        };
+        n
+    }
+    #[cfg(test)]
+    0
+}

@@ -71,6 +71,7 @@ pub fn parse_into(godebug: &[u8], vars: &DebugVars) {
             b"inittrace" => &vars.inittrace,
             b"schedtrace" => &vars.schedtrace,
             b"scheddetail" => &vars.scheddetail,
+            b"asyncpreemptoff" => &vars.asyncpreemptoff,
             _ => return,
         };
         if let Some(n) = atoi32(value) {
@@ -145,6 +146,7 @@ mod tests {
             inittrace: AtomicI32::new(0),
             schedtrace: AtomicI32::new(0),
             scheddetail: AtomicI32::new(0),
+            asyncpreemptoff: AtomicI32::new(0),
         };
         parse_into(b"inittrace=1,schedtrace=1000,scheddetail=1", &v);
         assert_eq!(

@@ -62,6 +62,12 @@ pub struct M {
     /// What the M's thread runs once its g0 is linked (Go's `m.mstartfn`):
     /// set by `newm`, called by `newm::mstart_entry`.
     pub mstartfn: Option<extern "C" fn() -> !>,
+    /// The P this M left in `PSYSCALL` when its goroutine entered a system
+    /// call (Go's `m.oldp`): `exitsyscall` tries to take it back.
+    pub oldp: *mut P,
+    /// A SIGURG sent by sysmon has not been handled yet (Go's
+    /// `m.signalPending`): sysmon sends no second one meanwhile.
+    pub signal_pending: AtomicBool,
 }
 
 // SAFETY: Ms are shared across threads only through the scheduler's locks.
@@ -91,6 +97,8 @@ impl M {
             fastrand: 0,
             is_system: false,
             mstartfn: None,
+            oldp: core::ptr::null_mut(),
+            signal_pending: AtomicBool::new(false),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod m;
 pub mod mcache;
 pub mod newm;
 pub mod p;
+pub mod preempt;
 pub mod proc;
 pub mod procresize;
 pub(crate) mod proto;

@@ -66,6 +66,8 @@ pub unsafe fn pidleget() -> *mut P {
             (*s.pidle.get()).head = (*pp).link;
             (*pp).link = core::ptr::null_mut();
             s.npidle.fetch_sub(1, SeqCst);
+            // A P is busy again: sysmon watches it.
+            super::sysmon::wake_if_waiting();
         }
         pp
     }

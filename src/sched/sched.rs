@@ -89,7 +89,7 @@ pub struct Sched {
     pub runq: RacyCell<GQueue>,
     pub runqsize: RacyCell<i32>,
     /// Global free list of dead goroutines with stacks (under `gfree_lock`).
-    pub gfree_lock: spin::Mutex<()>,
+    pub gfree_lock: crate::spinlock::SpinLock<()>,
     pub gfree: RacyCell<GList>,
     /// The number of Ps (Go's `gomaxprocs`).
     pub gomaxprocs: AtomicI32,
@@ -111,8 +111,12 @@ pub struct Sched {
     /// The sources of future work and the blocked poller (Go's
     /// `lastpoll`, `pollUntil`): see [`super::wakeup`].
     pub(crate) wakeup: WakeState,
-    /// sysmon sleeps on it with a timeout; never woken (Go's `sysmonnote`).
+    /// sysmon sleeps on it (Go's `sysmonnote`): between rounds with a
+    /// timeout, and while every P is idle until `pidleget` wakes it.
     pub(crate) sysmon_note: Note,
+    /// sysmon sleeps because every P is idle (Go's `sysmonwait`; under
+    /// `lock`).
+    pub(crate) sysmon_wait: RacyCell<bool>,
 }
 
 static SCHED: Sched = Sched {
@@ -132,7 +136,7 @@ static SCHED: Sched = Sched {
     nmspinning: AtomicU32::new(0),
     runq: RacyCell::new(GQueue::new()),
     runqsize: RacyCell::new(0),
-    gfree_lock: spin::Mutex::new(()),
+    gfree_lock: crate::spinlock::SpinLock::new(()),
     gfree: RacyCell::new(GList::new()),
     gomaxprocs: AtomicI32::new(0),
     main_started: AtomicBool::new(false),
@@ -145,6 +149,7 @@ static SCHED: Sched = Sched {
     steal_order: spin::Once::new(),
     wakeup: WakeState::new(),
     sysmon_note: Note::new(),
+    sysmon_wait: RacyCell::new(false),
 };
 
 pub fn sched() -> &'static Sched {
@@ -169,7 +174,8 @@ pub static M0: RacyCell<M> = RacyCell::new(M::new());
 pub static G0: RacyCell<G> = RacyCell::new(G::new());
 
 /// Every G ever created (Go's `allgs`), for deadlock reports and tracing.
-pub static ALLGS: spin::Mutex<Vec<usize>> = spin::Mutex::new(Vec::new());
+pub static ALLGS: crate::spinlock::SpinLock<Vec<usize>> =
+    crate::spinlock::SpinLock::new(Vec::new());
 
 /// Records a new G in `allgs` (Go's `allgadd`).
 pub fn allgadd(gp: *mut G) {

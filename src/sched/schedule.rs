@@ -26,6 +26,7 @@ use super::runq::{
 use super::sched::{getg, getm, sched};
 use super::steal::steal_work;
 use super::wakeup;
+use crate::arch::tls::{preempt_count, preempt_off, preempt_on};
 use crate::debug::fatal::throw;
 
 /// Every this many schedule ticks the global queue is checked first, so
@@ -45,6 +46,11 @@ pub fn schedule() -> ! {
     let mp = unsafe { &mut *getm() };
     if !mp.curg.is_null() {
         throw("schedule: holding a goroutine");
+    }
+    // Go: "schedule: holding locks". A count left raised would make every
+    // goroutine this M runs from now on unpreemptible.
+    if preempt_count() != 0 {
+        throw("schedule: holding locks");
     }
     let (gp, inherit_time) = find_runnable();
     // This M found work: it stops spinning, and wakes another spinner if
@@ -93,7 +99,11 @@ fn find_runnable() -> (*mut G, bool) {
 /// fairness": every 61 ticks, so that two goroutines trading places on a
 /// P cannot starve it.
 fn global_runq_for_fairness(pp: &mut P) -> Option<(*mut G, bool)> {
-    if !pp.schedtick.is_multiple_of(GLOBAL_RUNQ_CHECK_INTERVAL) {
+    if !pp
+        .schedtick
+        .load(Relaxed)
+        .is_multiple_of(GLOBAL_RUNQ_CHECK_INTERVAL)
+    {
         return None;
     }
     // SAFETY: runqsize is read racily as Go does; the lock is taken below.
@@ -408,8 +418,12 @@ pub(super) fn execute(gp: *mut G, inherit_time: bool) -> ! {
         g.m = mp;
         casgstatus(g, GRUNNABLE, GRUNNING);
         g.waitreason = WaitReason::Zero;
+        // A preemption asked for the time slice that ends here is moot.
+        g.preempt.store(false, Relaxed);
         if !inherit_time {
-            (*mp.p).schedtick = (*mp.p).schedtick.wrapping_add(1);
+            // Only this M writes it; sysmon reads it (a new slice starts).
+            let t = &(*mp.p).schedtick;
+            t.store(t.load(Relaxed).wrapping_add(1), Relaxed);
         }
         gogo(&g.sched)
     }
@@ -436,7 +450,11 @@ pub(super) fn dropg() {
 /// `lock` (see [`UnlockFn`]); `lock` and whatever the wakers reach through
 /// it stay alive until the goroutine runs again.
 pub unsafe fn gopark(unlockf: Option<UnlockFn>, lock: *mut u8, reason: WaitReason) {
-    // SAFETY: called on a goroutine, whose M is ours.
+    // The unlock function is handed to park_m through this M: the
+    // goroutine must still be on it when mcall switches to its g0. park_m
+    // lowers the count again, on the same M.
+    preempt_off();
+    // SAFETY: called on a goroutine, whose M is ours (and stays so, above).
     unsafe {
         let mp = &mut *getm();
         let gp = mp.curg;
@@ -452,6 +470,8 @@ pub unsafe fn gopark(unlockf: Option<UnlockFn>, lock: *mut u8, reason: WaitReaso
 
 /// gopark's continuation on g0 (Go's `park_m`).
 extern "C" fn park_m(gp: *mut G) -> ! {
+    // gopark raised it on this M before mcall.
+    preempt_on();
     // SAFETY: on g0; gp was this M's running goroutine.
     unsafe {
         let mp = &mut *getm();
@@ -503,7 +523,7 @@ pub fn gosched() {
     unsafe { mcall(gosched_m) };
 }
 
-extern "C" fn gosched_m(gp: *mut G) -> ! {
+pub(super) extern "C" fn gosched_m(gp: *mut G) -> ! {
     // SAFETY: on g0; gp was running here.
     unsafe { casgstatus(&*gp, GRUNNING, GRUNNABLE) };
     dropg();

@@ -1,29 +1,43 @@
-//! Blocking system calls: Go's `entersyscallblock`, `handoffp`,
-//! `exitsyscall` and `exitsyscall0` (proc.go).
+//! System calls: Go's `entersyscall`, `entersyscallblock`, `handoffp`,
+//! `exitsyscall`, `exitsyscallfast` and `exitsyscall0` (proc.go).
 //!
-//! A goroutine about to block in the kernel (reading a pipe, a terminal)
-//! gives its P away first, so the P's other goroutines run on another M
-//! meanwhile; the M itself stays with the goroutine, in the kernel. On the
-//! way back the goroutine takes an idle P if there is one, or else queues
-//! itself on the global run queue and its M goes idle.
+//! A goroutine about to enter the kernel (a file read, a write to a
+//! regular file, a wait for a child) marks itself `GSYSCALL` so that its
+//! P can run other goroutines if the call lasts:
+//! - [`entersyscall`], the cheap way, for calls that usually return
+//!   quickly: the P stays with the M in `PSYSCALL` (a few stores, no
+//!   thread wake-up). sysmon takes it away (`retake`, CAS `PSYSCALL` ->
+//!   `PIDLE`, then [`handoffp`]) if the call is still in the kernel a full
+//!   sysmon round later and the P has work, or after 10 ms in any case.
+//! - [`entersyscallblock`], for calls known to block (a signal wait): the
+//!   P is handed off at once.
 //!
-//! Invariant: between entry and exit the goroutine is `GSYSCALL`, its M
-//! holds no P, and checkdead counts that M as running (it is not idle), so
-//! a program waiting on the kernel is never reported as deadlocked.
+//! On the way back [`exitsyscall`] takes the same P back if sysmon has
+//! not (CAS `PSYSCALL` -> `PRUNNING`: exactly one of the two CASes wins),
+//! else an idle P, else the goroutine queues itself on the global run
+//! queue and its M goes idle.
+//!
+//! Invariants: between entry and exit the goroutine is `GSYSCALL` (so it
+//! is never preempted: the SIGURG handler wants `GRUNNING`), its M holds
+//! no P (`m.p` is null; `m.oldp` names the P left in `PSYSCALL`, whose
+//! `p.m` is null), and checkdead counts that M as running (it is not
+//! idle), so a program waiting on the kernel is never reported as
+//! deadlocked. The code between entry and exit must be a bare system
+//! call: no allocation, no lock, no printing, no parking.
 
-use core::sync::atomic::Ordering::{Relaxed, SeqCst};
+use core::sync::atomic::Ordering::{Acquire, Relaxed, SeqCst};
 
 use super::context::{mcall, on_system_stack};
 use super::g::{G, GRUNNABLE, GRUNNING, GSYSCALL, casgstatus};
-use super::p::P;
+use super::p::{P, PRUNNING, PSYSCALL, caspstatus};
 use super::procresize::{pidleget, pidleput};
 use super::runq::{globrunqput, runqempty};
-use super::sched::{getg, sched};
+use super::sched::{getg, getm, sched};
 use super::schedule::{acquirep, dropg, execute, releasep, startm, stopm};
 
 /// Gives `pp` to another M if it has work, else to the idle list (Go's
 /// `handoffp`). Called without the P's own M running anything on it.
-fn handoffp(pp: *mut P) {
+pub(super) fn handoffp(pp: *mut P) {
     let s = sched();
     // SAFETY: pp was just released by the caller; Ps are never freed.
     let p = unsafe { &*pp };
@@ -49,6 +63,33 @@ fn handoffp(pp: *mut P) {
     s.lock.unlock();
 }
 
+/// The goroutine enters the kernel for what is usually a short call: it
+/// becomes `GSYSCALL` and leaves its P in `PSYSCALL`, for sysmon to hand
+/// off if the call lasts (Go's `entersyscall`).
+#[inline]
+pub fn entersyscall() {
+    let gp = getg();
+    // First the status: from here on the SIGURG handler leaves the
+    // goroutine alone, so it stays on this M while we read the M below.
+    // SAFETY: called on a running goroutine.
+    casgstatus(unsafe { &*gp }, GRUNNING, GSYSCALL);
+    // SAFETY: a running goroutine's M holds a P; only this M changes its
+    // own p/oldp, and the P's m is read racily by sysmon (never freed).
+    unsafe {
+        let mp = &mut *getm();
+        let pp = mp.p;
+        let p = &*pp;
+        p.syscalltick
+            .store(p.syscalltick.load(Relaxed).wrapping_add(1), Relaxed);
+        (*pp).m = core::ptr::null_mut();
+        mp.oldp = pp;
+        mp.p = core::ptr::null_mut();
+        // Release: what this M did with the P happens before whoever CASes
+        // it out of PSYSCALL (sysmon's retake, the stop of the world).
+        caspstatus(p, PRUNNING, PSYSCALL);
+    }
+}
+
 /// The goroutine will block in the kernel: hand its P off (Go's
 /// `entersyscallblock`).
 pub fn entersyscallblock() {
@@ -65,6 +106,25 @@ pub fn entersyscallblock() {
 /// queue the goroutine and let the M go idle.
 pub fn exitsyscall() {
     let gp = getg();
+    // Go's `exitsyscallfast`: the P left in PSYSCALL, if sysmon did not
+    // take it meanwhile.
+    // SAFETY: the goroutine is GSYSCALL, so it is still on this M; only
+    // this M touches its own p/oldp.
+    unsafe {
+        let mp = &mut *getm();
+        let oldp = core::mem::replace(&mut mp.oldp, core::ptr::null_mut());
+        if !oldp.is_null()
+            && (*oldp)
+                .status
+                .compare_exchange(PSYSCALL, PRUNNING, Acquire, Relaxed)
+                .is_ok()
+        {
+            mp.p = oldp;
+            (*oldp).m = mp;
+            casgstatus(&*gp, GSYSCALL, GRUNNING);
+            return;
+        }
+    }
     let s = sched();
     s.lock.lock();
     // SAFETY: lock held.

@@ -290,6 +290,14 @@ pub fn raise(sig: i32) -> Result<(), Errno> {
     check(unsafe { syscall3(nr::SYS_tgkill, pid as usize, tid as usize, sig as usize) }).map(|_| ())
 }
 
+/// Sends `sig` to thread `tid` of this process (`tgkill(getpid(), tid,
+/// sig)`; Go's `signalM`). `ESRCH` if that thread has exited.
+pub fn tgkill(tid: i32, sig: i32) -> Result<(), Errno> {
+    let pid = super::process::getpid();
+    // SAFETY: tgkill takes no pointers; it only signals a thread.
+    check(unsafe { syscall3(nr::SYS_tgkill, pid as usize, tid as usize, sig as usize) }).map(|_| ())
+}
+
 /// `kill(2)`'s number (`<asm/unistd_64.h>`).
 #[allow(non_upper_case_globals)]
 const SYS_kill: usize = 62;

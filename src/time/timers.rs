@@ -82,6 +82,7 @@ use core::sync::atomic::{
 
 use crate::chan::Chan;
 use crate::sched::p::P;
+use crate::sched::preempt::NoPreempt;
 use crate::sched::sched::{getm, sched};
 use crate::sched::timerheap::{TimerEntry, TimerHeap, TimerNode};
 use crate::sched::wakeup::{self, WakeSource};
@@ -190,7 +191,11 @@ fn release(t: *const RuntimeTimer) {
 /// gives the heap a reference (`Arc::into_raw`) that this function keeps
 /// when it returns true; for an uncounted one its owner waits for it.
 unsafe fn add_timer(t: *const RuntimeTimer, when: i64) -> bool {
-    // SAFETY: called on an M holding a P (goroutine or g0 in the scheduler).
+    // The current P is read and used as this M's: no preemption (which
+    // could move the goroutine to another M) until the push is done.
+    let _no_preempt = NoPreempt::new();
+    // SAFETY: called on an M holding a P (goroutine or g0 in the scheduler),
+    // and the goroutine stays on it (above).
     let pp = unsafe { &*(*getm()).p };
     // SAFETY: alive, by the contract.
     let tr = unsafe { &*t };
