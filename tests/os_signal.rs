@@ -76,6 +76,7 @@ unsafe extern "C" {
     fn kill(pid: i32, sig: i32) -> i32;
     fn signal(sig: i32, handler: usize) -> usize;
     fn sigprocmask(how: i32, set: *const u64, old: *mut u64) -> i32;
+    fn setpgid(pid: i32, pgid: i32) -> i32;
 }
 
 /// Longest wait for one answer or for the program to end: generous, for
@@ -120,10 +121,20 @@ fn start(runner: &Runner, name: &str, args: &[&str], procs: &str, inherit: Inher
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    // SAFETY: the hook calls only signal(2) and sigprocmask(2), both
-    // async-signal-safe, on values copied into it before the fork.
+    // SAFETY: the hook calls only setpgid(2), signal(2) and sigprocmask(2),
+    // all async-signal-safe, on values copied into it before the fork.
     unsafe {
         cmd.pre_exec(move || {
+            // A process group of its own, whose parent (this test) is in
+            // another group of the same session: never an orphaned group,
+            // for which the kernel discards SIGTSTP (POSIX job control).
+            // Inherited, the group was orphaned whenever the test ran
+            // under a parent that had exited or under `setsid` (seen:
+            // sigtstp_taken_over_and_given_back "not stopped", every time
+            // under `setsid`, now and then from a backgrounded `make test`).
+            if setpgid(0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
             for s in RESET_TO_DEFAULT {
                 signal(s, SIG_DFL);
             }
