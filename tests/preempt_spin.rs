@@ -43,7 +43,12 @@ fn hogs_on_every_p_do_not_stop_a_sleeping_main() {
     for r in native_and_one_qemu() {
         for p in PROCS {
             let ps = p.to_string();
-            let out = run_ok(&r, "preempt_spin", &["sleep", &ps, &SLEEP_MS.to_string()], &ps);
+            let out = run_ok(
+                &r,
+                "preempt_spin",
+                &["sleep", &ps, &SLEEP_MS.to_string()],
+                &ps,
+            );
             let slept_ms = num(&out, "slept_us") / 1_000;
             eprintln!(
                 "[{}] GOMAXPROCS={p}: main slept {slept_ms} ms beside {p} hogs",
@@ -74,7 +79,12 @@ fn channel_receive_beside_a_hog() {
     for r in native_and_one_qemu() {
         for p in [1u64, 2] {
             let ps = p.to_string();
-            let out = run_ok(&r, "preempt_spin", &["chan", &ps, &SLEEP_MS.to_string()], &ps);
+            let out = run_ok(
+                &r,
+                "preempt_spin",
+                &["chan", &ps, &SLEEP_MS.to_string()],
+                &ps,
+            );
             let waited_ms = num(&out, "waited_us") / 1_000;
             eprintln!(
                 "[{}] GOMAXPROCS={p}: main received after {waited_ms} ms beside {p} hogs",

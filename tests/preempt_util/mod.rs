@@ -82,9 +82,7 @@ pub fn run_limited(
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
     let (out_t, err_t) = readers(&mut child);
     let start = Instant::now();
     let (status, timed_out) = loop {
@@ -149,8 +147,14 @@ pub fn run_ok(runner: &Runner, name: &str, args: &[&str], procs: &str) -> Output
 /// As [`run_ok`] with exactly the variables `env`.
 pub fn run_ok_env(runner: &Runner, name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let what = format!("{name} {args:?} {env:?} [{}]", runner.label());
-    let out = run_limited(runner, &common::example(name), args, env, hang_limit(runner))
-        .exited(&what);
+    let out = run_limited(
+        runner,
+        &common::example(name),
+        args,
+        env,
+        hang_limit(runner),
+    )
+    .exited(&what);
     assert_eq!(out.code(), Some(0), "{what}\n{}", out.describe());
     assert_eq!(out.stderr_str(), "", "{what}\n{}", out.describe());
     out

@@ -58,8 +58,7 @@ fn pattern(g: u64, round: u64, w: u64) -> u64 {
 }
 
 fn check(v: &[u64], g: u64, round: u64) {
-    if v
-        .iter()
+    if v.iter()
         .enumerate()
         .any(|(w, &x)| x != pattern(g, round, w as u64))
     {
@@ -72,7 +71,7 @@ fn malloc_loop(g: u64, n: u64) {
     let mut ring: Vec<(u64, Vec<u64>)> = Vec::with_capacity(RING);
     let mut sw = Switches::new();
     for round in 0..n {
-        let (lo, hi) = if rng.next() % LARGE_ONE_IN == 0 {
+        let (lo, hi) = if rng.next().is_multiple_of(LARGE_ONE_IN) {
             LARGE_WORDS
         } else {
             SMALL_WORDS

@@ -17,8 +17,8 @@
 //!
 //! Each goroutine counts how often it was descheduled between two calls
 //! (`preempt_util::Switches`: its P or the P's schedtick changed; the
-//! loop makes no runtime call, so each is a preemption), and with STORM_US
-//! > 0 a thread (inside `rt0::runtime::blocking`, so without a P) sends
+//! loop makes no runtime call, so each is a preemption), and with a
+//! nonzero STORM_US a thread (inside `rt0::runtime::blocking`, so without a P) sends
 //! SIGURG with `tgkill` to the checkers' threads every STORM_US
 //! microseconds: signals that the runtime did not ask for must be as
 //! invisible as the ones it did.
@@ -52,8 +52,8 @@ rt0::main!(main);
 
 /// Register numbers in the encoding's order (`gpr[RSP]` is never used).
 const GPR_NAMES: [&str; 16] = [
-    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12",
-    "r13", "r14", "r15",
+    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13",
+    "r14", "r15",
 ];
 const RCX: usize = 1;
 const RSP: usize = 4;
@@ -485,7 +485,12 @@ fn checker(id: usize, deadline: i64, spins: u64, level: u64) {
         } else {
             let memory_counter = kind == 1;
             expect.fill(&mut rng, memory_counter);
-            let mode = level | if memory_counter { MODE_MEMORY_COUNTER } else { 0 };
+            let mode = level
+                | if memory_counter {
+                    MODE_MEMORY_COUNTER
+                } else {
+                    0
+                };
             // SAFETY: both point to live Regs; `level` is what cpuinit
             // found the CPU and the OS offer; spins >= 1.
             unsafe { regs_spin(&expect, &mut got, spins, mode) };
@@ -506,7 +511,10 @@ fn checker(id: usize, deadline: i64, spins: u64, level: u64) {
 fn storm(period_us: u64, checkers: usize) {
     // SAFETY: getpid takes no arguments.
     let pid = unsafe { rt0::os::syscall6(SYS_GETPID, [0; 6]) }.unwrap_or(0);
-    let ts = [(period_us / 1_000_000) as usize, (period_us % 1_000_000 * 1_000) as usize];
+    let ts = [
+        (period_us / 1_000_000) as usize,
+        (period_us % 1_000_000 * 1_000) as usize,
+    ];
     let mut sent = 0;
     while !STOP.load(Relaxed) {
         for tid in TIDS.iter().take(checkers) {

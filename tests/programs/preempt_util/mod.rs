@@ -10,7 +10,6 @@
 //! flag is set, which nobody else can do when every P is hogged.
 #![allow(dead_code)]
 
-use alloc::vec::Vec;
 use core::hint::black_box;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
@@ -74,7 +73,7 @@ impl Switches {
 }
 
 /// p50, p99 and the largest of `v` (sorted here), in v's units.
-pub fn percentiles(v: &mut Vec<i64>) -> (i64, i64, i64) {
+pub fn percentiles(v: &mut [i64]) -> (i64, i64, i64) {
     if v.is_empty() {
         return (0, 0, 0);
     }
