@@ -140,19 +140,30 @@ fn malloc_counts_stay_exact_under_preemption() {
     }
 }
 
+/// Small, so that the channel is often full and the pollers spin.
+const CHAN_CAPACITY: u64 = 16;
+
 #[test]
 fn channel_counts_stay_exact_under_preemption() {
     let _s = serial();
     for r in native_and_one_qemu() {
-        let (p, n): (u64, u64) = (4, if r.is_qemu() { 5_000 } else { 20_000 });
-        let total = p * n;
         for procs in ["1", "2"] {
+            // At GOMAXPROCS=1 a poller that finds the channel full (or
+            // empty) holds the only P until sysmon preempts it, a 10-20 ms
+            // time slice each time, as in Go: fewer values there.
+            let (p, n): (u64, u64) = match (procs, r.is_qemu()) {
+                ("1", false) => (4, 500),
+                ("1", true) => (4, 200),
+                (_, false) => (4, 20_000),
+                (_, true) => (4, 5_000),
+            };
+            let total = p * n;
             let args = [
                 "chan".to_string(),
                 p.to_string(),
                 "4".into(),
                 n.to_string(),
-                total.to_string(),
+                CHAN_CAPACITY.to_string(),
             ];
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let out = run_ok(&r, "preempt_counts", &args, procs);

@@ -34,6 +34,12 @@ pub const RED_ZONE: usize = 128;
 pub const PUSHED_BYTES: usize = 18 * 8;
 /// The save area's alignment (XSAVE needs 64).
 pub const SAVE_ALIGN: usize = 64;
+/// MXCSR at process start and as the ABI expects it at a call: every
+/// exception masked, round to nearest, no flush-to-zero (Intel SDM vol. 1,
+/// 10.2.3).
+pub const MXCSR_DEFAULT: u32 = 0x1f80;
+/// XCR0's bit for the AVX (upper YMM) state component.
+pub const XCR0_AVX: u8 = 1 << 2;
 
 core::arch::global_asm!(
     include_str!("preempt.s"),
@@ -41,6 +47,8 @@ core::arch::global_asm!(
     xsave_mask = sym XSAVE_MASK,
     fxsave_size = const FXSAVE_SIZE,
     red_zone = const RED_ZONE,
+    mxcsr_default = const MXCSR_DEFAULT,
+    xcr0_avx = const XCR0_AVX,
 );
 
 unsafe extern "C" {

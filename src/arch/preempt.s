@@ -20,6 +20,13 @@
 # the goroutine runs again it returns here, and everything is restored
 # exactly, rsp included (`ret` pops the pc and skips the red zone).
 #
+# Between the save and the restore the thread runs the scheduler and then
+# other goroutines, which expect what the ABI promises at a call: DF
+# clear, an empty x87 stack with the default control word, MXCSR's
+# default modes. The interrupted code may hold anything there (a full x87
+# stack, another rounding mode), so the routine puts the defaults back
+# once everything is saved.
+#
 # rt0_asm_preempt_start/end bound this file: the handler never preempts a
 # goroutine whose pc is in here (nor in any other asm file's range).
 
@@ -72,7 +79,15 @@ rt0_async_preempt:
     and rsp, -64                                # 16-byte alignment needed (64 kept)
     fxsave [rsp]                                # x87, MXCSR, XMM0-15
 .Lpreempt_saved:
-    cld                                         # the ABI wants DF clear at a call
+    cld                                         # the ABI wants DF clear at a call,
+    fninit                                      #   the x87 stack empty, its control word 0x37f,
+    push {mxcsr_default}                        #   and MXCSR's default modes: the scheduler
+    ldmxcsr dword ptr [rsp]                     #   and the goroutines it runs next must not
+    add rsp, 8                                  #   inherit the interrupted ones (saved above)
+    test byte ptr [rip + {xsave_mask}], {xcr0_avx} # AVX state enabled?
+    jz .Lpreempt_clean                          # no: nothing more to clean
+    vzeroupper                                  # upper YMM halves clean: no SSE/AVX transition
+.Lpreempt_clean:                                #   penalty for the SSE code that runs next
     call rt0_async_preempt2                     # yield the P; returns when rescheduled
     mov rax, qword ptr [rip + {xsave_size}]     # the same choice as on the way in
     test rax, rax                               # XSAVE area?

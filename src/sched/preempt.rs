@@ -54,7 +54,7 @@ use super::p::P;
 use super::sched::{getg, sched};
 use super::schedule::gosched_m;
 use crate::arch::preempt::{RED_ZONE, async_preempt_pc, in_unsafe_asm, save_bytes};
-use crate::arch::tls::{preempt_count, preempt_off, preempt_on};
+use crate::arch::tls::{preempt_count, preempt_off, preempt_on, set_preempt_deferred};
 use crate::sys::signal::{SIGURG, UC_RIP, UC_RSP, tgkill};
 
 /// A goroutine that has run this long without a scheduling point is
@@ -159,14 +159,7 @@ pub(crate) fn preempt_all() -> bool {
 /// `ctx` is the `ucontext_t` the kernel passed to the handler of a signal
 /// delivered to this thread.
 pub(crate) unsafe fn on_sigurg(ctx: *mut u8) -> bool {
-    let gp = getg();
-    if gp.is_null() {
-        return false;
-    }
-    // SAFETY: a non-null g in fs:-8 is a live G (never freed), and its m
-    // (if any) a live M; this thread is that M's.
-    let g: &G = unsafe { &*gp };
-    let Some(m) = (unsafe { g.m.as_ref() }) else {
+    let Some((g, m)) = current() else {
         return false;
     };
     let ours = m.signal_pending.swap(false, Relaxed);
@@ -182,6 +175,11 @@ pub(crate) unsafe fn on_sigurg(ctx: *mut u8) -> bool {
         )
     };
     if !async_safe_point(g, m, pc, sp) {
+        // Refused for the count only: the goroutine yields as soon as the
+        // count falls back to 0 (`preempt_on` reads the note).
+        if preempt_count() != 0 {
+            set_preempt_deferred(true);
+        }
         return ours;
     }
     let new_sp = sp - RED_ZONE - core::mem::size_of::<usize>();
@@ -200,8 +198,26 @@ pub(crate) unsafe fn on_sigurg(ctx: *mut u8) -> bool {
     ours
 }
 
+/// The g in `fs:-8` and its M, if there are both.
+fn current() -> Option<(&'static G, &'static M)> {
+    // SAFETY: a non-null g in fs:-8 is a live G (never freed).
+    let g: &G = unsafe { getg().as_ref()? };
+    // SAFETY: a G's m is null or a live M (never freed), this thread's.
+    let m: &M = unsafe { g.m.as_ref()? };
+    Some((g, m))
+}
+
 /// Go's `wantAsyncPreempt` (the status) and `isAsyncSafePoint`, for rt0.
 fn async_safe_point(g: &G, m: &M, pc: usize, sp: usize) -> bool {
+    !in_unsafe_asm(pc)
+        && sp >= g.stack.lo + save_bytes() + YIELD_FRAMES
+        && async_safe_point_at(g, m, sp)
+}
+
+/// The rules shared by the handler and the deferred yield: a user
+/// goroutine of this M, running, with a P, nothing held, the runtime not
+/// dying, `sp` on its own stack.
+fn async_safe_point_at(g: &G, m: &M, sp: usize) -> bool {
     let gp = g as *const G as *mut G;
     gp == m.curg
         && gp != m.g0
@@ -209,9 +225,33 @@ fn async_safe_point(g: &G, m: &M, pc: usize, sp: usize) -> bool {
         && preempt_count() == 0
         && !m.p.is_null()
         && !crate::debug::dying::is_dying()
-        && !in_unsafe_asm(pc)
         && sp <= g.stack.hi
-        && sp >= g.stack.lo + save_bytes() + YIELD_FRAMES
+        && sp >= g.stack.lo + YIELD_FRAMES
+}
+
+/// The yield `arch::tls::preempt_on` calls when the no-preemption count
+/// falls to 0 after the SIGURG handler refused a preemption for it (Go's
+/// `releasem` re-arming `stackguard0`, then the prologue's `morestack` →
+/// `gopreempt_m`). The same rules as the handler's apply, and one more: the
+/// stack pointer is on the goroutine's own stack, so a signal handler that
+/// lowers the count (a report's lock) never yields from the signal stack.
+/// A synchronous call: the ABI's caller-saved registers are the caller's
+/// concern, as at any call, and `mcall` keeps the rest.
+#[unsafe(export_name = "rt0_preempt_deferred")] // called by arch::tls::preempt_on
+fn preempt_deferred() {
+    set_preempt_deferred(false);
+    let Some((g, m)) = current() else {
+        return;
+    };
+    let sp = crate::arch::context::stack_pointer();
+    if !async_enabled() || !g.preempt.load(Relaxed) || !async_safe_point_at(g, m, sp) {
+        return;
+    }
+    g.preempt.store(false, Relaxed);
+    PREEMPTIONS.fetch_add(1, Relaxed);
+    // SAFETY: on a user goroutine in GRUNNING with a P and nothing held
+    // (checked above); gosched_m requeues it and schedules.
+    unsafe { mcall(gosched_m) };
 }
 
 /// What `rt0_async_preempt` calls once the goroutine's state is saved
