@@ -62,6 +62,7 @@ fn trace_main_goroutine(ctors: usize, ns: i64) {
 pub extern "C" fn runtime_main() {
     sched().main_started.store(true, SeqCst);
     super::sysmon::start_if_wanted();
+    super::sysmon::start_for_netpoll(); // scav stand-in: sysmon always runs (the scavenger needs it)
     let t0 = trace_clock();
     let ctors = init_array();
     for f in ctors.iter().flatten() {

@@ -79,6 +79,7 @@ extern "C" fn sysmon() -> ! {
             poll_network(now);
             wake_at = wake_at.min(now + STALE_POLL);
         }
+        wake_at = wake_at.min(super::scavenge::sysmon_tick(now));
         let left = wake_at - crate::sys::time::nanotime();
         if left > 0 {
             sched().sysmon_note.sleep_timeout(left);
