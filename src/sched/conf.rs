@@ -28,6 +28,9 @@ pub struct DebugVars {
     /// `asyncpreemptoff=1`: no asynchronous preemption (sysmon still asks,
     /// nobody is interrupted).
     pub asyncpreemptoff: AtomicI32,
+    /// `scavtrace=1`: a line per scavenger cycle that released memory
+    /// (`sched::scavenge`).
+    pub scavtrace: AtomicI32,
 }
 
 /// The process's debug variables (Go's `debug`), parsed by `boot::godebug`.
@@ -36,6 +39,7 @@ pub static DEBUG: DebugVars = DebugVars {
     schedtrace: AtomicI32::new(0),
     scheddetail: AtomicI32::new(0),
     asyncpreemptoff: AtomicI32::new(0),
+    scavtrace: AtomicI32::new(0),
 };
 
 /// Is `GODEBUG=inittrace=1` (or any non-zero value) in effect?

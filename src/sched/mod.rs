@@ -16,6 +16,7 @@ pub mod procresize;
 pub(crate) mod proto;
 pub mod runq;
 pub mod runtime_main;
+pub mod scavenge;
 #[allow(clippy::module_inception)]
 pub mod sched;
 pub mod schedule;

@@ -110,6 +110,7 @@ extern "C" fn sysmon() -> ! {
     let mut idle = 0u32;
     let mut delay = MIN_DELAY_NS;
     let mut timer_check = i64::MAX;
+    let mut scavenge_at = 0;
     loop {
         delay = if idle == 0 {
             MIN_DELAY_NS
@@ -119,7 +120,10 @@ extern "C" fn sysmon() -> ! {
             delay
         };
         let mut now = crate::sys::time::nanotime();
-        let wake = (now + delay).min(next_trace).min(timer_check);
+        let wake = (now + delay)
+            .min(next_trace)
+            .min(timer_check)
+            .min(scavenge_at);
         nap(&sched().sysmon_note, wake - now);
         now = crate::sys::time::nanotime();
         if period == 0 && wait_while_idle(now) {
@@ -137,6 +141,9 @@ extern "C" fn sysmon() -> ! {
             idle = idle.saturating_add(1);
         }
         timer_check = preempt_for_timers(now);
+        if now >= scavenge_at {
+            scavenge_at = scavenge_round(now);
+        }
         if now >= next_trace {
             schedtrace(detailed, start);
             // The next line is due one period after this one (Go's
@@ -187,9 +194,20 @@ fn wait_while_idle(now: i64) -> bool {
 }
 
 /// When sysmon's own background work next wants it, even in an idle
-/// program (the scavenger's next deadline): `i64::MAX` for never.
-fn background_deadline(_now: i64) -> i64 {
-    i64::MAX
+/// program (the scavenger's next deadline): `i64::MAX` for never. The
+/// scavenger runs a round now, so that memory freed just before every P
+/// went idle is seen before the long sleep.
+fn background_deadline(now: i64) -> i64 {
+    super::scavenge::sysmon_tick(now)
+}
+
+/// A scavenger round (`sched::scavenge`); returns when the next is due:
+/// when the scavenger asks, and at least once a generation, so memory
+/// freed after it answered "never" is found while the program stays busy.
+/// (Not every sysmon round: at 20 us apart they would contend with the
+/// allocator for the heap's lock.)
+fn scavenge_round(now: i64) -> i64 {
+    super::scavenge::sysmon_tick(now).min(now + crate::mem::scavenge::GEN_PERIOD_NS)
 }
 
 /// A due timer is late by this much, with every P busy, before sysmon
