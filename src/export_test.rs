@@ -123,3 +123,14 @@ impl PollPipe {
 pub fn netpoll_waiters() -> i64 {
     crate::netpoll::waiters().load(core::sync::atomic::Ordering::SeqCst)
 }
+
+/// The kernel thread id of the calling goroutine's thread (`gettid`), for
+/// the lock_os_thread tests.
+pub fn gettid() -> i32 {
+    crate::sys::process::gettid()
+}
+
+/// Is the calling goroutine locked to its thread?
+pub fn os_thread_locked() -> bool {
+    crate::sched::lockosthread::locked()
+}

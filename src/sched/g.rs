@@ -113,6 +113,10 @@ pub struct G {
     pub param: usize,
     /// Requested stack size of the goroutine (0: the default).
     pub stacksize: usize,
+    /// The M this goroutine is locked to (`lock_os_thread`), or null (Go's
+    /// `g.lockedm`). Written only by the goroutine itself while it runs on
+    /// that M; read by whichever M takes it off a run queue.
+    pub lockedm: *mut M,
 }
 
 // SAFETY: Gs are handed between threads by the scheduler, which orders every
@@ -145,6 +149,7 @@ impl G {
             start: Start::None,
             param: 0,
             stacksize: 0,
+            lockedm: core::ptr::null_mut(),
         }
     }
 

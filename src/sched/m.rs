@@ -62,6 +62,13 @@ pub struct M {
     /// What the M's thread runs once its g0 is linked (Go's `m.mstartfn`):
     /// set by `newm`, called by `newm::mstart_entry`.
     pub mstartfn: Option<extern "C" fn() -> !>,
+    /// The goroutine locked to this M (`lock_os_thread`), or null (Go's
+    /// `m.lockedg`): while set, the M runs nothing else and sleeps in
+    /// `stoplockedm` whenever that goroutine does not run.
+    pub lockedg: *mut G,
+    /// Nesting depth of `lock_os_thread` calls (Go 1.10+'s `lockedExt`):
+    /// each lock needs an unlock; the goroutine is unlocked at 0.
+    pub locked_ext: u32,
 }
 
 // SAFETY: Ms are shared across threads only through the scheduler's locks.
@@ -91,6 +98,8 @@ impl M {
             fastrand: 0,
             is_system: false,
             mstartfn: None,
+            lockedg: core::ptr::null_mut(),
+            locked_ext: 0,
         }
     }
 }
