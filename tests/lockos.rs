@@ -158,3 +158,26 @@ fn a_locked_goroutine_waiting_on_a_timer_or_io_is_no_deadlock() {
         }
     }
 }
+
+#[test]
+fn the_locked_main_goroutine_exiting_wedges_m0() {
+    for r in runners() {
+        for procs in ["1", "4"] {
+            let out = ok(&r, &["main_goexit"], procs);
+            assert_eq!(
+                out.stdout_str(),
+                "m0_state=S\nstill_running=true\n",
+                "{}",
+                out.describe()
+            );
+            let out = run(&r, &["main_goexit_alone"], procs);
+            assert_eq!(out.code(), Some(2), "{}", out.describe());
+            assert_eq!(
+                out.stderr_str(),
+                "fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n",
+                "{}",
+                out.describe()
+            );
+        }
+    }
+}

@@ -19,6 +19,10 @@
 //!   finds no idle P: it must still come back on its own thread.
 //! - `deadlock_main`, `deadlock_both`: the locked main goroutine (and a
 //!   second locked goroutine) park forever: Go's deadlock report.
+//! - `main_goexit`: the locked main goroutine calls `goexit`: m0 is
+//!   wedged, not ended (its task stays in /proc/self/task, asleep), and another
+//!   goroutine goes on and ends the program; `main_goexit_alone`: with
+//!   nothing left, Go's "no goroutines (main called runtime.Goexit)".
 //! - `timer`: the locked main goroutine sleeps while nothing else runs:
 //!   no deadlock report; `io`: a locked goroutine waits on a pipe in the
 //!   netpoller, written 20 ms later: no deadlock report.
@@ -266,6 +270,43 @@ fn deadlock(both: bool) {
     rt0::println!("unreachable");
 }
 
+fn main_goexit(alone: bool) {
+    lock_os_thread();
+    let main_tid = gettid();
+    if !alone {
+        go(move || {
+            wait_parked_main();
+            sleep(Duration::from_millis(20));
+            // Wedged: asleep (S), not a zombie (Z) nor gone.
+            rt0::println!("m0_state={}", task_state(main_tid));
+            rt0::println!("still_running=true");
+            rt0::process::exit(0);
+        });
+    }
+    rt0::runtime::goexit()
+}
+
+/// The state letter of thread `tid` (`/proc/self/task/TID/stat`, the
+/// field after the command's closing parenthesis), or `-` if none.
+fn task_state(tid: i32) -> char {
+    let path = format!("/proc/self/task/{tid}/stat");
+    match rt0::fs::read_to_string(path.as_str()) {
+        Ok(s) => s
+            .rsplit_once(") ")
+            .and_then(|(_, rest)| rest.chars().next())
+            .unwrap_or('?'),
+        Err(_) => '-',
+    }
+}
+
+/// Waits until the main goroutine is gone (dead: not counted).
+fn wait_parked_main() {
+    let deadline = nanotime() + 10_000_000_000;
+    while rt0::runtime::num_goroutine() > 1 && nanotime() < deadline {
+        sleep(Duration::from_micros(200));
+    }
+}
+
 fn timer() {
     lock_os_thread();
     let t0 = nanotime();
@@ -303,6 +344,8 @@ fn main() {
         "syscall" => syscall(arg_u64(2, 500)),
         "deadlock_main" => deadlock(false),
         "deadlock_both" => deadlock(true),
+        "main_goexit" => main_goexit(false),
+        "main_goexit_alone" => main_goexit(true),
         "timer" => timer(),
         "io" => io(),
         other => usage(other),
