@@ -151,6 +151,18 @@ def cases():
     p, k, per = 4, 4, 5_000
     c.append(("preempt_chan", "preempt_counts", ["chan", p, k, per, p * per],
               [f"chan count={p * per} sum={tri(p * per)} dups=0 distinct={p * per}"]))
+    # set_gomaxprocs: the world stopped and resized 1 -> 8 -> 2 -> 1 -> 4 ...
+    # while a channel pipeline and sleepers run; every value arrives once
+    # and each call returns the previous count (the last size is 2).
+    r, n = 100, 20_000
+    c.append(("gomaxprocs_resize", "gomaxprocs_resize", ["pipeline", r, n],
+              [f"resizes={r}", "bad_prev=0", f"items={n}", f"sum={3 * tri(n)}",
+               f"want_sum={3 * tri(n)}", "slept=true", "final=2"]))
+    # lock_os_thread: two locked goroutines never leave their threads and
+    # no other goroutine runs there.
+    n = 2_000
+    c.append(("lockos_stay", "lockos_basic", ["stay", n],
+              [f"rounds={n}", "moved=0", "intruders=0"]))
     return [(name, prog, [str(a) for a in args], lines) for name, prog, args, lines in c]
 
 

@@ -132,3 +132,14 @@ pub fn netpoll_waiters() -> i64 {
 pub fn preemptions() -> u64 {
     crate::sched::preempt::preemptions()
 }
+
+/// The kernel thread id of the calling goroutine's thread (`gettid`), for
+/// the lock_os_thread tests.
+pub fn gettid() -> i32 {
+    crate::sys::process::gettid()
+}
+
+/// Is the calling goroutine locked to its thread?
+pub fn os_thread_locked() -> bool {
+    crate::sched::lockosthread::locked()
+}

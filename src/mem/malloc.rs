@@ -185,6 +185,30 @@ impl MCache {
         Ok(list.take(CLASS_SIZES[class]))
     }
 
+    /// Gives every cached object back to the central lists (Go's
+    /// `mcache.releaseAll`), for a P that GOMAXPROCS retired: its cache
+    /// would otherwise keep up to two batches per class until revived.
+    /// The never-used run of each list is linked first (it touches at most
+    /// a batch of objects), so that its span can become empty and go back
+    /// to the heap.
+    pub fn release_all(&mut self) {
+        for (class, list) in self.lists.iter_mut().enumerate() {
+            let size = CLASS_SIZES[class];
+            while list.bump + size <= list.bump_end {
+                let o = list.bump as *mut FreeObj;
+                // SAFETY: the run [bump, bump_end) is carved, never-used
+                // objects of this class, ours alone.
+                unsafe { (*o).next = list.head };
+                list.head = o;
+                list.n += 1;
+                list.bump += size;
+            }
+            let n = list.n;
+            central_give(class, list, n);
+            *list = FreeList::EMPTY;
+        }
+    }
+
     /// Puts a freed object of `class` on this cache; a list grown past
     /// twice its batch gives a batch back to the central list.
     ///

@@ -117,6 +117,10 @@ pub struct G {
     /// `preemptone`, cleared when the goroutine is next scheduled or by the
     /// SIGURG handler that takes it up (`sched::preempt`).
     pub preempt: AtomicBool,
+    /// The M this goroutine is locked to (`lock_os_thread`), or null (Go's
+    /// `g.lockedm`). Written only by the goroutine itself while it runs on
+    /// that M; read by whichever M takes it off a run queue.
+    pub lockedm: *mut M,
 }
 
 // SAFETY: Gs are handed between threads by the scheduler, which orders every
@@ -150,6 +154,7 @@ impl G {
             param: 0,
             stacksize: 0,
             preempt: AtomicBool::new(false),
+            lockedm: core::ptr::null_mut(),
         }
     }
 

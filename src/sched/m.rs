@@ -68,6 +68,13 @@ pub struct M {
     /// A SIGURG sent by sysmon has not been handled yet (Go's
     /// `m.signalPending`): sysmon sends no second one meanwhile.
     pub signal_pending: AtomicBool,
+    /// The goroutine locked to this M (`lock_os_thread`), or null (Go's
+    /// `m.lockedg`): while set, the M runs nothing else and sleeps in
+    /// `stoplockedm` whenever that goroutine does not run.
+    pub lockedg: *mut G,
+    /// Nesting depth of `lock_os_thread` calls (Go 1.10+'s `lockedExt`):
+    /// each lock needs an unlock; the goroutine is unlocked at 0.
+    pub locked_ext: u32,
 }
 
 // SAFETY: Ms are shared across threads only through the scheduler's locks.
@@ -99,6 +106,8 @@ impl M {
             mstartfn: None,
             oldp: core::ptr::null_mut(),
             signal_pending: AtomicBool::new(false),
+            lockedg: core::ptr::null_mut(),
+            locked_ext: 0,
         }
     }
 }

@@ -7,6 +7,11 @@
 //!   path ends in `gogo`.
 //! - A goroutine becomes runnable only through `ready` (or creation), and
 //!   stops running only through `mcall`: `park_m`, `gosched_m`, `goexit0`.
+//! - A locked M (`m.lockedg`, see `super::lockosthread`) runs only its
+//!   goroutine: `schedule` sends it to `stoplockedm`, and a goroutine
+//!   found locked to another M is handed over (`startlockedm`).
+//! - Each round of `find_runnable` first looks at `sched.gcwaiting`: a
+//!   stop of the world takes the P (`super::stw::gcstopm`).
 //! - `gopark`'s unlock function runs after the goroutine's status is
 //!   `GWAITING` and it is off the M, so a waker that takes the same lock
 //!   can `ready` it without racing the park.
@@ -15,6 +20,7 @@ use core::sync::atomic::Ordering::{Relaxed, SeqCst};
 
 use super::context::{gogo, mcall, on_system_stack};
 use super::g::{G, GRUNNABLE, GRUNNING, GWAITING, WaitReason, casgstatus};
+use super::lockosthread::{startlockedm, stoplockedm};
 use super::m::{M, UnlockFn};
 use super::newm::{mget, mput, mstart_new, newm};
 use super::p::{P, PIDLE};
@@ -25,6 +31,7 @@ use super::runq::{
 };
 use super::sched::{getg, getm, sched};
 use super::steal::steal_work;
+use super::stw::gcstopm;
 use super::wakeup;
 use crate::arch::tls::{preempt_count, preempt_off, preempt_on};
 use crate::debug::fatal::throw;
@@ -52,13 +59,27 @@ pub fn schedule() -> ! {
     if preempt_count() != 0 {
         throw("schedule: holding locks");
     }
-    let (gp, inherit_time) = find_runnable();
-    // This M found work: it stops spinning, and wakes another spinner if
-    // there may be more work for one.
-    if mp.spinning.load(Relaxed) {
-        resetspinning();
+    // A locked M runs only its goroutine: wait for it (Go).
+    if !mp.lockedg.is_null() {
+        stoplockedm();
+        execute(mp.lockedg, false)
     }
-    execute(gp, inherit_time)
+    loop {
+        let (gp, inherit_time) = find_runnable();
+        // This M found work: it stops spinning, and wakes another spinner if
+        // there may be more work for one.
+        if mp.spinning.load(Relaxed) {
+            resetspinning();
+        }
+        // SAFETY: gp is a runnable G we took off a queue (never freed).
+        if !unsafe { (*gp).lockedm }.is_null() {
+            // Its own M must run it: hand it our P, and look again once
+            // this M is given a P.
+            startlockedm(gp);
+            continue;
+        }
+        execute(gp, inherit_time)
+    }
 }
 
 /// Finds a goroutine to run, blocking until there is one (Go's
@@ -73,6 +94,12 @@ fn find_runnable() -> (*mut G, bool) {
     // SAFETY: on g0 of this M.
     let mp = unsafe { &mut *getm() };
     loop {
+        // Go: `if sched.gcwaiting { gcstopm(); goto top }`: the world is
+        // being stopped, give the P to the stopper.
+        if sched().gcwaiting.load(Relaxed) {
+            gcstopm();
+            continue;
+        }
         // SAFETY: this M holds a P at the top of the loop.
         let pp = unsafe { &mut *mp.p };
         // Go: `checkTimers` at the top: due timers may ready goroutines
@@ -324,6 +351,12 @@ fn resetspinning() {
 }
 
 /// Parks this M, with no P, until `startm` gives it one (Go's `stopm`).
+///
+/// An M with a locked goroutine never joins the idle list: `stopm`
+/// returns at once and the `schedule` its caller runs next sends it to
+/// `stoplockedm`. (The one such caller is `exitsyscall0`, whose locked
+/// goroutine found no P: Go's `exitsyscall0` calls `stoplockedm` itself;
+/// until that lands in `syscall.rs` at the merge, this stands in.)
 pub(super) fn stopm() {
     let s = sched();
     let mp = getm();
@@ -331,6 +364,9 @@ pub(super) fn stopm() {
     unsafe {
         if !(*mp).p.is_null() {
             throw("stopm holding p");
+        }
+        if !(*mp).lockedg.is_null() {
+            throw("stopm: locked m");
         }
         s.lock.lock();
         mput(mp);

@@ -37,19 +37,24 @@ use super::schedule::{acquirep, dropg, execute, releasep, startm, stopm};
 
 /// Gives `pp` to another M if it has work, else to the idle list (Go's
 /// `handoffp`). Called without the P's own M running anything on it.
+/// While the world is being stopped the P goes to the stopper instead
+/// (`pidleput` hands it over; Go's handoffp checks `gcwaiting` first too):
+/// sysmon may retake a P from a system call in the middle of a stop.
 pub(super) fn handoffp(pp: *mut P) {
     let s = sched();
     // SAFETY: pp was just released by the caller; Ps are never freed.
     let p = unsafe { &*pp };
+    let stopping = s.gcwaiting.load(Relaxed);
     // SAFETY: racy peek at runqsize, as Go; startm re-checks under the lock.
-    if !runqempty(p) || unsafe { *s.runqsize.get() } != 0 || !p.timers.is_empty() {
+    if !stopping && (!runqempty(p) || unsafe { *s.runqsize.get() } != 0 || !p.timers.is_empty()) {
         // SAFETY: pp was released by its M and is on no list (contract of
         // handoffp's callers): ours to hand over.
         unsafe { startm(pp, false) };
         return;
     }
     // Nobody looks for work: keep one M spinning so that new work is found.
-    if s.nmspinning.load(Relaxed) + s.npidle.load(Relaxed) == 0
+    if !stopping
+        && s.nmspinning.load(Relaxed) + s.npidle.load(Relaxed) == 0
         && s.nmspinning.compare_exchange(0, 1, SeqCst, Relaxed).is_ok()
     {
         // SAFETY: pp was released by its M and is on no list: ours to
@@ -162,6 +167,13 @@ extern "C" fn exitsyscall0(gp: *mut G) -> ! {
         // SAFETY: pp came off the idle list under the lock: ours; this M,
         // back from a syscall, holds no P.
         unsafe { acquirep(pp) };
+        execute(gp, false);
+    }
+    // SAFETY: on g0 of this M; lockedg is this M's own field.
+    if !unsafe { (*getm()).lockedg }.is_null() {
+        // A locked M waits for its goroutine to be scheduled (by whichever
+        // M takes it off the global queue, which hands this one a P).
+        super::lockosthread::stoplockedm();
         execute(gp, false);
     }
     stopm();

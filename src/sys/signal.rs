@@ -309,6 +309,23 @@ pub fn kill(pid: i32, sig: i32) -> Result<(), Errno> {
     check(unsafe { syscall2(SYS_kill, pid as usize, sig as usize) }).map(|_| ())
 }
 
+/// `ss_flags` of `sigaltstack` that turns the signal stack off
+/// (`<asm-generic/signal-defs.h>`).
+const SS_DISABLE: i32 = 2;
+
+/// Turns this thread's signal stack off (`sigaltstack` with `SS_DISABLE`),
+/// so that its memory can be freed: for a thread about to exit, with
+/// every signal blocked.
+pub fn sigaltstack_disable() -> Result<(), Errno> {
+    let st = StackT {
+        sp: 0,
+        flags: SS_DISABLE,
+        size: 0,
+    };
+    // SAFETY: `st` is a valid stack_t on our stack for the call.
+    check(unsafe { syscall2(nr::SYS_sigaltstack, &st as *const StackT as usize, 0) }).map(|_| ())
+}
+
 /// Makes `[sp, sp+size)` this thread's signal stack.
 ///
 /// # Safety
