@@ -18,21 +18,9 @@ use crate::racy::RacyCell;
 /// Local run queue capacity (Go: `len(p.runq)`).
 pub const RUNQ_SIZE: usize = 256;
 
-/// P statuses (Go's `_Pidle` ...), with Go's values.
-/// Idle: on the idle list, or handed over to an M that has not taken it.
-pub const PIDLE: u32 = 0;
-/// Held by an M that runs goroutines (or the scheduler) on it.
-pub const PRUNNING: u32 = 1;
-/// Its goroutine is in a system call entered with `entersyscall`: the M
-/// still counts on getting it back, but sysmon may CAS it to `PIDLE` and
-/// hand it to another M (Go's `_Psyscall`).
-pub const PSYSCALL: u32 = 2;
-/// Stopped for a stop of the world (Go's `_Pgcstop`): owned by the
-/// stopper until the world starts again.
-pub const PGCSTOP: u32 = 3;
-/// No longer used: GOMAXPROCS shrank below its id (Go's `_Pdead`). Never
-/// freed; revived in place if GOMAXPROCS grows again.
-pub const PDEAD: u32 = 4;
+/// P statuses (Go's `_Pidle` ...), with Go's values: defined with the
+/// system-call hand-off protocol that CASes them (`proto::psyscall`).
+pub(crate) use super::proto::psyscall::{PDEAD, PGCSTOP, PIDLE, PRUNNING, PSYSCALL};
 
 /// Moves `pp` from status `from` to `to`, throwing if it was not in `from`:
 /// every P status change goes through here, as G changes go through

@@ -51,6 +51,7 @@ use super::context::mcall;
 use super::g::{G, GRUNNING};
 use super::m::M;
 use super::p::P;
+use super::proto::sigpending;
 use super::sched::{getg, sched};
 use super::schedule::gosched_m;
 use crate::arch::preempt::{RED_ZONE, async_preempt_pc, in_unsafe_asm, save_bytes};
@@ -122,12 +123,14 @@ pub(crate) fn preemptone(pp: &P) -> bool {
         return false;
     }
     // SAFETY: Gs are never freed.
-    unsafe { (*gp).preempt.store(true, Relaxed) };
-    if async_enabled() && !m.signal_pending.swap(true, Relaxed) {
-        // An M whose thread exited (ESRCH) has nothing left to preempt.
-        if tgkill(m.procid, SIGURG).is_err() {
-            m.signal_pending.store(false, Relaxed);
-        }
+    let g = unsafe { &*gp };
+    if !async_enabled() {
+        g.preempt.store(true, Relaxed);
+        return true;
+    }
+    // An M whose thread exited (ESRCH) has nothing left to preempt.
+    if sigpending::request(&g.preempt, &m.signal_pending) && tgkill(m.procid, SIGURG).is_err() {
+        sigpending::send_failed(&m.signal_pending);
     }
     true
 }
@@ -162,7 +165,7 @@ pub(crate) unsafe fn on_sigurg(ctx: *mut u8) -> bool {
     let Some((g, m)) = current() else {
         return false;
     };
-    let ours = m.signal_pending.swap(false, Relaxed);
+    let ours = sigpending::take_signal(&m.signal_pending);
     if !async_enabled() || !g.preempt.load(Relaxed) {
         return ours;
     }

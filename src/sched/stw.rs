@@ -48,11 +48,11 @@
 
 use core::sync::atomic::{
     AtomicBool,
-    Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst},
+    Ordering::{Acquire, Relaxed, Release, SeqCst},
 };
 
 use super::context::on_system_stack;
-use super::p::{P, PGCSTOP, PIDLE, PRUNNING, PSYSCALL, caspstatus};
+use super::p::{P, PGCSTOP, PIDLE, PRUNNING, caspstatus};
 use super::preempt::preempt_all;
 use super::procresize::{pidleget, procresize};
 use super::proto::spinning::stop_spinning;
@@ -164,10 +164,7 @@ fn stop_the_world() {
         // SAFETY: Ps are never freed. A P in a system call is stopped
         // here; its M, back from the kernel, finds it taken.
         let p = unsafe { &*pp };
-        if p.status
-            .compare_exchange(PSYSCALL, PGCSTOP, AcqRel, Relaxed)
-            .is_ok()
-        {
+        if super::proto::psyscall::retake(&p.status, PGCSTOP) {
             // SAFETY: lock held.
             unsafe { one_stopped(s) };
         }

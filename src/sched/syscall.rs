@@ -25,12 +25,13 @@
 //! deadlocked. The code between entry and exit must be a bare system
 //! call: no allocation, no lock, no printing, no parking.
 
-use core::sync::atomic::Ordering::{Acquire, Relaxed, SeqCst};
+use core::sync::atomic::Ordering::{Relaxed, SeqCst};
 
 use super::context::{mcall, on_system_stack};
 use super::g::{G, GRUNNABLE, GRUNNING, GSYSCALL, casgstatus};
-use super::p::{P, PRUNNING, PSYSCALL, caspstatus};
+use super::p::P;
 use super::procresize::{pidleget, pidleput};
+use super::proto::psyscall::{leave_for_syscall, take_back};
 use super::runq::{globrunqput, runqempty};
 use super::sched::{getg, getm, sched};
 use super::schedule::{acquirep, dropg, execute, releasep, startm, stopm};
@@ -91,7 +92,7 @@ pub fn entersyscall() {
         mp.p = core::ptr::null_mut();
         // Release: what this M did with the P happens before whoever CASes
         // it out of PSYSCALL (sysmon's retake, the stop of the world).
-        caspstatus(p, PRUNNING, PSYSCALL);
+        leave_for_syscall(&p.status);
     }
 }
 
@@ -118,12 +119,7 @@ pub fn exitsyscall() {
     unsafe {
         let mp = &mut *getm();
         let oldp = core::mem::replace(&mut mp.oldp, core::ptr::null_mut());
-        if !oldp.is_null()
-            && (*oldp)
-                .status
-                .compare_exchange(PSYSCALL, PRUNNING, Acquire, Relaxed)
-                .is_ok()
-        {
+        if !oldp.is_null() && take_back(&(*oldp).status) {
             mp.p = oldp;
             (*oldp).m = mp;
             casgstatus(&*gp, GSYSCALL, GRUNNING);

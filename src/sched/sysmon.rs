@@ -294,10 +294,7 @@ fn retake(now: i64) -> u32 {
             continue;
         }
         as_running(|| {
-            if p.status
-                .compare_exchange(PSYSCALL, super::p::PIDLE, Acquire, Relaxed)
-                .is_ok()
-            {
+            if super::proto::psyscall::retake(&p.status, super::p::PIDLE) {
                 n += 1;
                 p.syscalltick
                     .store(p.syscalltick.load(Relaxed).wrapping_add(1), Relaxed);
