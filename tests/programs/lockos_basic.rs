@@ -39,7 +39,7 @@ use chanutil::{arg, arg_u64, usage, wait_parked};
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering::SeqCst};
 use core::time::Duration;
 use rt0::chan::Chan;
-use rt0::export_test::{gettid, os_thread_locked};
+use rt0::export_test::{current_p, gettid, os_thread_locked};
 use rt0::runtime::{go, gosched, lock_os_thread, unlock_os_thread};
 use rt0::sync::WaitGroup;
 use rt0::time::{nanotime, sleep};
@@ -50,12 +50,18 @@ rt0::main!(main);
 static LOCKED_TIDS: [AtomicI32; 2] = [AtomicI32::new(0), AtomicI32::new(0)];
 static INTRUDERS: AtomicU64 = AtomicU64::new(0);
 
+/// Counts an intruder if this unlocked goroutine runs on a locked
+/// thread. The check counts only when the goroutine was not rescheduled
+/// between reading its thread id and the locked ids (same P, same
+/// `schedtick`): a preemption in between could move it off a thread that
+/// another goroutine then locks, and the stale id would look like an
+/// intrusion.
 fn check_not_locked_thread() {
+    let before = current_p();
     let me = gettid();
-    for t in &LOCKED_TIDS {
-        if t.load(SeqCst) == me {
-            INTRUDERS.fetch_add(1, SeqCst);
-        }
+    let hit = LOCKED_TIDS.iter().any(|t| t.load(SeqCst) == me);
+    if hit && current_p() == before {
+        INTRUDERS.fetch_add(1, SeqCst);
     }
 }
 
