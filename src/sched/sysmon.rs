@@ -19,10 +19,13 @@
 //!   Go 1.19's format.
 //!
 //! It sleeps 20 us between rounds, doubling after 50 rounds in which it
-//! retook nothing, up to 10 ms (Go's delays). When every P is idle (and no
-//! trace is asked for) it sleeps on `sched.sysmon_note` until a P leaves
-//! the idle list (`pidleget` wakes it, [`wake_if_waiting`]) or the
-//! scavenger's next deadline: an idle program wakes no thread.
+//! retook nothing, up to 10 ms (Go's delays). When every P is idle at two
+//! rounds in a row (and no trace is asked for) it sleeps on
+//! `sched.sysmon_note` until a P leaves the idle list (`pidleget` wakes
+//! it, [`wake_if_waiting`]) or the scavenger's next deadline: an idle
+//! program wakes no thread, and one whose Ps are all idle for
+//! microseconds at a time does not pay a sysmon sleep and wake-up each
+//! time.
 //!
 //! Invariant: sysmon holds no P, so it never runs goroutines and never
 //! touches a P's cache or run queue tail; it reads other Ps racily (their
@@ -109,6 +112,7 @@ extern "C" fn sysmon() -> ! {
     let mut next_trace = if period > 0 { start } else { i64::MAX };
     let mut idle = 0u32;
     let mut delay = MIN_DELAY_NS;
+    let mut idle_seen = 0u32;
     let mut timer_check = i64::MAX;
     let mut scavenge_at = 0;
     loop {
@@ -126,10 +130,17 @@ extern "C" fn sysmon() -> ! {
             .min(scavenge_at);
         nap(&sched().sysmon_note, wake - now);
         now = crate::sys::time::nanotime();
-        if period == 0 && wait_while_idle(now) {
-            // Woken by a P leaving the idle list: start again at 20 us.
-            idle = 0;
-            delay = MIN_DELAY_NS;
+        // Every P idle at two rounds in a row (Go sleeps at the first: but
+        // a program whose Ps all go idle for microseconds at a time, as a
+        // channel pipeline's do, would then pay a sleep and a wake-up of
+        // sysmon, under sched.lock, each time).
+        idle_seen = if all_idle() { idle_seen + 1 } else { 0 };
+        if period == 0 && idle_seen >= IDLE_ROUNDS_BEFORE_SLEEP && wait_while_idle(now) {
+            // Woken by a P leaving the idle list. The delay stays where it
+            // was (Go resets it only for a P back from a system call):
+            // a goroutine that starts spinning is still preempted within
+            // one delay after its 10 ms.
+            idle_seen = 0;
             now = crate::sys::time::nanotime();
         }
         if POLL_NET.load(Relaxed) {
@@ -162,12 +173,22 @@ fn nap(note: &super::lock::Note, ns: i64) {
     note.clear();
 }
 
+/// Rounds in a row that must find every P idle before sysmon sleeps
+/// until one is not.
+const IDLE_ROUNDS_BEFORE_SLEEP: u32 = 2;
+
+/// Is every P on the idle list (a racy look)?
+fn all_idle() -> bool {
+    let s = sched();
+    s.npidle.load(Relaxed) as i32 == s.gomaxprocs.load(Relaxed)
+}
+
 /// Go's "if every P is idle, sleep until something changes": true if
 /// sysmon slept. Under `sched.lock` it checks again and publishes
 /// `sysmon_wait`, so a `pidleget` that takes a P after the check wakes it.
 fn wait_while_idle(now: i64) -> bool {
     let s = sched();
-    if s.npidle.load(Relaxed) as i32 != s.gomaxprocs.load(Relaxed) {
+    if !all_idle() {
         return false;
     }
     s.lock.lock();
