@@ -4,7 +4,9 @@
 # alternating; then the network benchmarks (rt0's echo_server and
 # http_hello against their Go and tokio twins, scripts/bench_net.py); then
 # files and stdin (cat, lines: scripts/bench_files.py) and child processes
-# (procspawn: scripts/bench_spawn.py). The harness is scripts/bench.py
+# (procspawn: scripts/bench_spawn.py), and asynchronous preemption (preempt:
+# scripts/bench_preempt.py, overhead on/off and timer lateness against Go).
+# The harness is scripts/bench.py
 # (knobs and output format in its header and in bench/README.md).
 # BENCH_ONLY picks workloads across all three (`files` = cat and lines).
 # Installs Go and wrk if missing.
@@ -21,7 +23,7 @@ picked() { # any of the names given is in BENCH_ONLY (or BENCH_ONLY is unset)
     for w in "$@"; do [[ "$only" == *" $w "* ]] && return 0; done
     return 1
 }
-rest=$(for w in $only; do case $w in cat|lines|files|procspawn) ;; *) echo "$w" ;; esac; done)
+rest=$(for w in $only; do case $w in cat|lines|files|procspawn|preempt) ;; *) echo "$w" ;; esac; done)
 rc=0
 if [ -z "${BENCH_ONLY:-}" ] || [ -n "$rest" ]; then
     python3 scripts/bench.py "$@" || rc=$?
@@ -32,5 +34,8 @@ if picked cat lines files; then
 fi
 if picked procspawn; then
     python3 scripts/bench_spawn.py || rc=$?
+fi
+if picked preempt; then
+    python3 scripts/bench_preempt.py || rc=$?
 fi
 exit $rc

@@ -2,7 +2,7 @@
 """`make stress`: concurrency programs with exact counters, in loops.
 
 Every case of the stress programs (tests/programs/stress_sync.rs, stress_chan.rs,
-stress_timers.rs) runs STRESS_RUNS times at each GOMAXPROCS of
+stress_timers.rs, preempt_regs.rs, preempt_counts.rs) runs STRESS_RUNS times at each GOMAXPROCS of
 STRESS_PROCS, natively and under `qemu-x86_64 -cpu MODEL` for each model
 of STRESS_QEMU_CPUS, each run under `timeout`. A run passes when it exits
 0, its stderr is empty (qemu's own `qemu-x86_64: warning:` lines aside)
@@ -138,6 +138,31 @@ def cases():
     n = 200
     c.append(("process_many", "process_spawn", ["many", n, 8],
               [f"ok={n} fail=0"]))
+    # Asynchronous preemption (tests/programs/preempt_regs.rs,
+    # preempt_counts.rs): every register and the red zone survive being
+    # preempted (and SIGURG sent from outside every 200 us); allocator and
+    # channel loops that never yield on their own, preempted inside the
+    # runtime, keep exact counts. Without preemption these hang at low
+    # GOMAXPROCS (timed out).
+    c.append(("preempt_regs", "preempt_regs", [300, 3, 200], ["regs bad=0"]))
+    g, per = 4, 50_000
+    c.append(("preempt_malloc", "preempt_counts", ["malloc", g, per],
+              [f"malloc goroutines={g} per={per} count={g * per} bad=0"]))
+    p, k, per = 4, 4, 5_000
+    c.append(("preempt_chan", "preempt_counts", ["chan", p, k, per, p * per],
+              [f"chan count={p * per} sum={tri(p * per)} dups=0 distinct={p * per}"]))
+    # set_gomaxprocs: the world stopped and resized 1 -> 8 -> 2 -> 1 -> 4 ...
+    # while a channel pipeline and sleepers run; every value arrives once
+    # and each call returns the previous count (the last size is 2).
+    r, n = 100, 20_000
+    c.append(("gomaxprocs_resize", "gomaxprocs_resize", ["pipeline", r, n],
+              [f"resizes={r}", "bad_prev=0", f"items={n}", f"sum={3 * tri(n)}",
+               f"want_sum={3 * tri(n)}", "slept=true", "final=2"]))
+    # lock_os_thread: two locked goroutines never leave their threads and
+    # no other goroutine runs there.
+    n = 2_000
+    c.append(("lockos_stay", "lockos_basic", ["stay", n],
+              [f"rounds={n}", "moved=0", "intruders=0"]))
     return [(name, prog, [str(a) for a in args], lines) for name, prog, args, lines in c]
 
 

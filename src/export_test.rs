@@ -31,12 +31,16 @@ pub fn parked(reason: &str) -> usize {
 
 /// The id and `schedtick` of the P running the calling goroutine.
 pub fn current_p() -> (i32, u32) {
+    // The goroutine must not move to another M between the two reads.
+    let _no_preempt = crate::sched::preempt::NoPreempt::new();
     // SAFETY: a running goroutine's M holds a P, and Ps are never freed;
-    // schedtick is written only by the M holding the P, which is ours, so
-    // a volatile read sees its latest value.
+    // schedtick is written only by the M holding the P, which is ours.
     unsafe {
         let pp = (*crate::sched::sched::getm()).p;
-        ((*pp).id, core::ptr::read_volatile(&(*pp).schedtick))
+        (
+            (*pp).id,
+            (*pp).schedtick.load(core::sync::atomic::Ordering::Relaxed),
+        )
     }
 }
 
@@ -122,4 +126,20 @@ impl PollPipe {
 /// Goroutines parked in the netpoller now.
 pub fn netpoll_waiters() -> i64 {
     crate::netpoll::waiters().load(core::sync::atomic::Ordering::SeqCst)
+}
+
+/// How many asynchronous preemptions the runtime has performed so far.
+pub fn preemptions() -> u64 {
+    crate::sched::preempt::preemptions()
+}
+
+/// The kernel thread id of the calling goroutine's thread (`gettid`), for
+/// the lock_os_thread tests.
+pub fn gettid() -> i32 {
+    crate::sys::process::gettid()
+}
+
+/// Is the calling goroutine locked to its thread?
+pub fn os_thread_locked() -> bool {
+    crate::sched::lockosthread::locked()
 }

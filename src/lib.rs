@@ -83,6 +83,7 @@ pub(crate) mod print;
 pub(crate) mod racy;
 pub(crate) mod rand;
 pub(crate) mod sched;
+pub(crate) mod spinlock;
 pub(crate) mod sys;
 
 // The services and the program's API.

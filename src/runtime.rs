@@ -54,9 +54,53 @@ pub fn num_goroutine() -> i64 {
     sched().ngoroutines.load(Relaxed)
 }
 
-/// The number of Ps (Go's `runtime.GOMAXPROCS(0)`).
+/// The number of Ps (Go's `runtime.GOMAXPROCS(0)`): the value set at
+/// start-up (the `GOMAXPROCS` variable, else the CPU count) or by the last
+/// [`set_gomaxprocs`] that completed. While another goroutine's
+/// `set_gomaxprocs` is under way it still reads the old value; it never
+/// reads one that no resize set.
 pub fn gomaxprocs() -> i32 {
     sched().gomaxprocs.load(Relaxed)
+}
+
+/// The most Ps there can be: `GOMAXPROCS` and [`set_gomaxprocs`] are
+/// clamped to it (Go 1.9's `_MaxGomaxprocs`; Go 1.10+ has no cap).
+pub const MAX_GOMAXPROCS: usize = crate::sched::sched::MAX_PROCS;
+
+/// Sets the number of Ps to `n` and returns the previous number (Go's
+/// `runtime.GOMAXPROCS(n)`). `n == 0` only asks; `n` above
+/// [`MAX_GOMAXPROCS`] is clamped to it.
+///
+/// It stops the world: every goroutine running on another P is stopped
+/// at its next call into the scheduler (a channel operation, a lock that
+/// waits, a sleep, [`gosched`], ...); the Ps are resized; goroutines
+/// queued on removed Ps move to the global queue and their timers to a
+/// surviving P, so nothing is lost or fires late because of the change.
+/// Concurrent calls are serialised. Until asynchronous preemption lands,
+/// a goroutine that loops without ever calling into the runtime keeps the
+/// caller waiting (Go 1.14+ preempts it).
+pub fn set_gomaxprocs(n: usize) -> usize {
+    crate::sched::stw::set_gomaxprocs(n)
+}
+
+/// Wires the calling goroutine to the OS thread it runs on (Go's
+/// `runtime.LockOSThread`): until a matching [`unlock_os_thread`] it runs
+/// only on this thread, and no other goroutine runs on the thread. Calls
+/// nest (Go 1.10+): each needs its own unlock. A goroutine that exits
+/// while locked ends its thread with it (the main thread excepted, which
+/// stays blocked for good: the process goes on with its other threads).
+///
+/// Costs: each time the locked goroutine blocks and is woken, its P
+/// moves between threads twice (as in Go).
+pub fn lock_os_thread() {
+    crate::sched::lockosthread::lock_os_thread();
+}
+
+/// Undoes one [`lock_os_thread`] (Go's `runtime.UnlockOSThread`); when
+/// the last one is undone the goroutine may run on any thread again. With
+/// no lock pending it does nothing.
+pub fn unlock_os_thread() {
+    crate::sched::lockosthread::unlock_os_thread();
 }
 
 /// CPUs this process may use (Go's `runtime.NumCPU`, Rust's
@@ -75,14 +119,21 @@ pub fn goexit() -> ! {
     crate::sched::proc::goexit_current()
 }
 
-/// Runs `f`, a call that may block in the kernel for long (reading a pipe
-/// or a terminal, waiting on a child), the way Go runs a blocking system
-/// call (`entersyscallblock` / `exitsyscall`): the goroutine's P is handed
-/// to another M first, so other goroutines keep running, and taken back
-/// (or another free one) afterwards. Without it a blocking call holds its
-/// P: with GOMAXPROCS=1 nothing else would run until it returned.
+/// Runs `f`, a call that may block in the kernel (reading a pipe or a
+/// terminal, waiting on a child, a raw system call of your own), the way
+/// Go runs a system call (`entersyscall` / `exitsyscall`): the goroutine
+/// leaves its P in the "in a system call" state, and if `f` is still in
+/// the kernel one sysmon round later (20 us to 10 ms) with work waiting,
+/// or after 10 ms in any case, the P is handed to another M, so other
+/// goroutines keep running; it is taken back (or another free one)
+/// afterwards. A short call costs a few atomic operations. Without it a
+/// blocking call holds its P: with GOMAXPROCS=1 nothing else would run
+/// until it returned.
+///
+/// `f` runs without a P: it must be a bare system call (or code that
+/// neither allocates, locks, prints nor uses channels).
 pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
-    crate::sched::syscall::entersyscallblock();
+    crate::sched::syscall::entersyscall();
     let r = f();
     crate::sched::syscall::exitsyscall();
     r

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, u8, &str)] = &[
     ("arch", 0, "arch"),
     ("racy", 0, "arch"),
+    ("spinlock", 0, "arch"),
     ("sys", 1, "sys"),
     ("mem", 2, "mem"),
     ("sched", 3, "core"),

@@ -42,10 +42,26 @@ fn spinning_goroutines_need_two_ps() {
         );
         assert_eq!(out.stderr_str(), "", "{}", out.describe());
 
-        // One P: the first waiter holds the only P forever, so the program
-        // must give up at its 1 s limit: this is what a runtime without
-        // parallelism would do above.
-        let out = run_with_procs(&runner, "sched_parallel", &["spin", "2000", "1000"], "1");
+        // One P: the waiter holds the only P until sysmon preempts it
+        // (10 ms of spinning), so every hand-off costs a preemption; 20
+        // round trips complete within each 2 s limit.
+        let out = run_with_procs(&runner, "sched_parallel", &["spin", "20", "2000"], "1");
+        out.assert_success();
+        assert_eq!(
+            out.stdout_str(),
+            "mode=spin rounds=20 token=40\n",
+            "{}",
+            out.describe()
+        );
+
+        // Without asynchronous preemption the first waiter holds the only P
+        // forever, and the program gives up at its 1 s limit.
+        let out = run_program(
+            &runner,
+            &example("sched_parallel"),
+            &["spin", "2000", "1000"],
+            &[("GOMAXPROCS", "1"), ("GODEBUG", "asyncpreemptoff=1")],
+        );
         assert_eq!(out.code(), Some(1), "{}", out.describe());
         assert_eq!(out.stdout_str(), "", "{}", out.describe());
         let err = out.stderr_str();

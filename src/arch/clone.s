@@ -13,6 +13,8 @@
 # holds the result (0 in the child).
 
     .text
+    .globl rt0_asm_clone_start
+rt0_asm_clone_start:                  # this file's code begins (arch::preempt)
     .globl rt0_clone
     .type rt0_clone,@function
 rt0_clone:
@@ -40,3 +42,6 @@ rt0_clone:
     call r14                                    # entry(arg): never returns
     ud2                                         # not reached
     .size rt0_clone, . - rt0_clone
+
+    .globl rt0_asm_clone_end
+rt0_asm_clone_end:                    # and ends: no asynchronous preemption in between

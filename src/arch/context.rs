@@ -21,3 +21,19 @@ core::arch::global_asm!(
     m_g0 = const off::M_G0,
     tls_g_slot_size = const off::TLS_G_SLOT_SIZE,
 );
+
+/// The stack pointer of the caller (near enough: within its frame), for
+/// "which stack am I on?" checks.
+#[inline(always)]
+pub fn stack_pointer() -> usize {
+    let sp: usize;
+    // SAFETY: reads a register; no memory, no stack, no flags touched.
+    unsafe {
+        core::arch::asm!(
+            "mov {}, rsp", // sp = rsp
+            out(reg) sp,
+            options(nomem, nostack, preserves_flags)
+        )
+    };
+    sp
+}

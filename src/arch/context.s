@@ -18,6 +18,8 @@
 # runtime or program code changes them, so they are not switched.)
 
     .text
+    .globl rt0_asm_context_start
+rt0_asm_context_start:                  # this file's code begins (arch::preempt)
 
 # fn gogo(buf: *const Gobuf) -> !          (Go: runtime.gogo)
 # Restores the goroutine described by buf: sets g, switches stack, jumps to
@@ -135,3 +137,6 @@ rt0_mstart:
     call rt0_mstart1                            # mstart1(): schedule() forever
     ud2                                         # not reached
     .size rt0_mstart, . - rt0_mstart
+
+    .globl rt0_asm_context_end
+rt0_asm_context_end:                    # and ends: no asynchronous preemption in between

@@ -74,6 +74,15 @@ pub mod bits {
     pub const XCR0_SSE_AVX: u64 = 0b110;
     /// XCR0: opmask, ZMM_Hi256 and Hi16_ZMM state (AVX-512).
     pub const XCR0_AVX512: u64 = 0b1110_0000;
+    /// CPUID leaf 0xD: the processor extended state enumeration.
+    pub const XSAVE_LEAF: u32 = 0xD;
+    /// XCR0's user state components an asynchronous preemption saves:
+    /// x87 (0), SSE (1), AVX (2), MPX BNDREGS and BNDCSR (3, 4), AVX-512
+    /// opmask, ZMM_Hi256 and Hi16_ZMM (5, 6, 7), PKRU (9). Not AMX's
+    /// TILECFG and TILEDATA (17, 18).
+    pub const XSAVE_USER_COMPONENTS: u64 = 0b10_1111_1111;
+    /// The legacy FXSAVE region (512 bytes) and the XSAVE header (64).
+    pub const XSAVE_LEGACY_AND_HEADER: usize = 512 + 64;
     /// "Genu", "ineI", "ntel" as CPUID leaf 0 returns them in ebx, edx, ecx.
     pub const VENDOR_GENU: u32 = u32::from_le_bytes(*b"Genu");
     pub const VENDOR_INEI: u32 = u32::from_le_bytes(*b"ineI");

@@ -26,11 +26,13 @@
 //! | `rt0_goexit1`        | `sched::proc::goexit1`            | context.s   |
 //! | `rt0_mstart1`        | `sched::schedule::mstart1`        | context.s   |
 //! | `rt0_mcall_returned`, `rt0_mcall_on_g0` | `sched::context` | context.s |
+//! | `rt0_async_preempt2` | `sched::preempt::async_preempt2` | preempt.s |
 //!
 //! Files: `entry.s` (`_start`, `rt0_go`), `context.s` (gogo, mcall,
 //! systemstack, goexit, mstart), `clone.s` (the thread trampoline),
 //! `spawn.s` (the vfork clone of a child process),
-//! `signal.s` (sigtramp, sigreturn); each is assembled by the module of
+//! `signal.s` (sigtramp, sigreturn), `preempt.s` (the routine an
+//! asynchronous preemption injects); each is assembled by the module of
 //! the same name.
 
 pub mod abi;
@@ -39,6 +41,7 @@ pub mod context;
 pub mod cpu;
 pub mod entry;
 pub mod offsets;
+pub mod preempt;
 pub mod signal;
 pub mod spawn;
 pub mod tls;

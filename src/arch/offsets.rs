@@ -12,7 +12,8 @@
 //! Gobuf: sp 0, pc 8, g 16, ctxt 24, bp 32                (40 bytes)
 //! G:     stack.lo 0, stack.hi 8, stackguard0 16, stackguard1 24,
 //!        sched 32 (sched.sp 32, sched.pc 40, sched.bp 64), m 72
-//! M:     g0 0, curg 8, tls 16 (FS = &tls[1], so g = tls[0] = fs:-8)
+//! M:     g0 0, curg 8, tls 16 (FS = &tls[1], so g = tls[0] = fs:-8,
+//!        and the no-preemption count tls[1] = fs:0)
 //! ```
 
 /// `gobuf.sp`: the saved stack pointer.
@@ -48,5 +49,17 @@ pub const M_TLS: usize = 16;
 /// Bytes of one TLS slot. FS points one slot above `m.tls[0]`, which holds
 /// the current g: the asm writes `fs:[-{tls_g_slot_size}]` for it.
 pub const TLS_G_SLOT_SIZE: usize = core::mem::size_of::<usize>();
+
+/// The TLS slot holding the M's no-preemption count (`m.tls[1]`, Go's
+/// `m.locks`), and its offset from FS (which points at that very slot).
+pub const TLS_LOCKS_SLOT: usize = 1;
+pub const TLS_LOCKS_OFFSET: usize = 0;
+
+/// The TLS slot where the SIGURG handler notes a preemption it refused
+/// because the no-preemption count was up (`m.tls[2]`, the role of Go's
+/// `stackguard0 = stackPreempt` set by `releasem`), and its offset from FS:
+/// `preempt_on` reads it when the count falls back to 0.
+pub const TLS_PREEMPT_DEFERRED_SLOT: usize = 2;
+pub const TLS_PREEMPT_DEFERRED_OFFSET: usize = 8;
 
 const _: () = assert!(TLS_G_SLOT_SIZE == 8, "the asm assumes 8-byte TLS slots");

@@ -13,6 +13,8 @@
 # restore the interrupted context from the signal frame at rsp.
 
     .text
+    .globl rt0_asm_signal_start
+rt0_asm_signal_start:                  # this file's code begins (arch::preempt)
     .globl rt0_sigtramp
     .type rt0_sigtramp,@function
 rt0_sigtramp:
@@ -34,3 +36,6 @@ rt0_sigreturn:
     syscall                                     # restores the interrupted context; never returns
     ud2                                         # not reached
     .size rt0_sigreturn, . - rt0_sigreturn
+
+    .globl rt0_asm_signal_end
+rt0_asm_signal_end:                    # and ends: no asynchronous preemption in between

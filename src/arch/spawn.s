@@ -16,6 +16,8 @@
 # `syscall`, rax holds the result (0 in the child).
 
     .text
+    .globl rt0_asm_spawn_start
+rt0_asm_spawn_start:                  # this file's code begins (arch::preempt)
     .globl rt0_spawn_clone
     .type rt0_spawn_clone,@function
 rt0_spawn_clone:
@@ -39,3 +41,6 @@ rt0_spawn_clone:
     call r14                                    # entry(arg): never returns
     ud2                                         # not reached
     .size rt0_spawn_clone, . - rt0_spawn_clone
+
+    .globl rt0_asm_spawn_end
+rt0_asm_spawn_end:                    # and ends: no asynchronous preemption in between

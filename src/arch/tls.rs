@@ -23,3 +23,122 @@ pub fn getg_raw() -> usize {
     };
     g
 }
+
+/// The no-preemption count of the current M (Go's `m.locks`, used as
+/// `acquirem`/`releasem` use it): `m.tls[1]`, the word FS points at, so one
+/// `inc`/`dec` of `fs:[0]` changes it. One instruction matters: a read of
+/// `getg().m` followed by a store could be split by a preemption that moves
+/// the goroutine to another M between the two, and the count would change
+/// on the wrong M. An instruction is never split by a signal.
+///
+/// While it is above zero the SIGURG handler refuses to preempt the
+/// goroutine running on this M (`sched::preempt`): every runtime path that
+/// holds per-M or per-P state on a goroutine's stack raises it (the
+/// runtime's locks, the spin locks, the allocator's per-P cache, the
+/// timers of the current P, gopark's hand-over to park_m).
+///
+/// In host unit tests (`cfg(test)`, std threads whose FS is glibc's thread
+/// block) these do nothing.
+#[inline(always)]
+pub fn preempt_off() {
+    #[cfg(not(test))]
+    // SAFETY: FS points at this M's tls[1] on every runtime thread (see
+    // getg_raw): the word is this M's own count; `inc` of memory is one
+    // instruction, so no signal splits it.
+    unsafe {
+        core::arch::asm!(
+            "inc qword ptr fs:[{slot}]", // m.locks++ (m.tls[1])
+            slot = const super::offsets::TLS_LOCKS_OFFSET,
+            options(nostack)
+        )
+    };
+}
+
+/// Lowers the count raised by [`preempt_off`]. When it reaches 0 and the
+/// SIGURG handler refused a preemption meanwhile (the count was up), the
+/// goroutine yields here instead (Go's `releasem`, which re-arms the
+/// stack-guard check for the same reason): a goroutine that spends most of
+/// its time inside such sections (allocating, polling a channel) is then
+/// stopped at their end, not only in the rare gaps between them.
+#[inline(always)]
+pub fn preempt_on() {
+    #[cfg(not(test))]
+    {
+        let deferred: usize;
+        // SAFETY: as preempt_off: this M's own count, one instruction; the
+        // flag is a plain load of this M's tls[2]. Should a preemption
+        // land between the two and move the goroutine, the flag read is
+        // another M's: at worst a needless check or a missed early yield
+        // (sysmon asks again).
+        unsafe {
+            core::arch::asm!(
+                "xor {d:e}, {d:e}",                // d = 0: nothing deferred
+                "dec qword ptr fs:[{slot}]",       // m.locks-- (m.tls[1])
+                "jnz 2f",                          // still inside a section: no check
+                "mov {d}, qword ptr fs:[{flag}]",  // d = the handler's deferred request
+                "2:",
+                d = out(reg) deferred,
+                slot = const super::offsets::TLS_LOCKS_OFFSET,
+                flag = const super::offsets::TLS_PREEMPT_DEFERRED_OFFSET,
+                options(nostack)
+            )
+        };
+        if deferred != 0 {
+            deferred_yield();
+        }
+    }
+}
+
+/// The rare half of [`preempt_on`], kept out of line so the inlined part
+/// stays a few instructions.
+#[cfg(not(test))]
+#[cold]
+#[inline(never)]
+fn deferred_yield() {
+    unsafe extern "Rust" {
+        /// `sched::preempt::preempt_deferred`: the upper layer's yield,
+        /// linked by name so that this layer imports nothing from it.
+        #[link_name = "rt0_preempt_deferred"]
+        safe fn preempt_deferred();
+    }
+    preempt_deferred();
+}
+
+/// Notes on this M that a preemption was refused while the count was up
+/// (the SIGURG handler), or clears the note (`false`).
+#[inline(always)]
+pub fn set_preempt_deferred(on: bool) {
+    #[cfg(not(test))]
+    // SAFETY: as preempt_off: a store to this M's own tls[2].
+    unsafe {
+        core::arch::asm!(
+            "mov qword ptr fs:[{flag}], {v}", // m.tls[2] = on
+            v = in(reg) usize::from(on),
+            flag = const super::offsets::TLS_PREEMPT_DEFERRED_OFFSET,
+            options(nostack, preserves_flags)
+        )
+    };
+    #[cfg(test)]
+    let _ = on;
+}
+
+/// The current M's no-preemption count (0 in host unit tests).
+#[inline(always)]
+pub fn preempt_count() -> usize {
+    #[cfg(not(test))]
+    {
+        let n: usize;
+        // SAFETY: as preempt_off; a plain load.
+        unsafe {
+            core::arch::asm!(
+                "mov {n}, qword ptr fs:[{slot}]", // n = m.locks
+                n = out(reg) n,
+                slot = const super::offsets::TLS_LOCKS_OFFSET,
+                options(nostack, readonly, preserves_flags)
+            )
+        };
+        n
+    }
+    #[cfg(test)]
+    0
+}

@@ -317,6 +317,46 @@ pub fn process_options(env: &str, f: &mut Features, mut warn: impl FnMut(core::f
     }
 }
 
+/// The end (offset + size) of each user state component in the standard
+/// XSAVE form, as the SDM lays it out (vol. 1, 13.4): AVX 576+256, MPX
+/// BNDREGS 960+64 and BNDCSR 1024+64, opmask 1088+64, ZMM_Hi256 1152+512,
+/// Hi16_ZMM 1664+1024, PKRU 2688+8. CPUID leaf 0xD reports the same on
+/// every CPU seen; the table is a floor in case an emulator reports less.
+const XSAVE_STANDARD_END: [(u32, usize); 7] = [
+    (2, 576 + 256),
+    (3, 960 + 64),
+    (4, 1024 + 64),
+    (5, 1088 + 64),
+    (6, 1152 + 512),
+    (7, 1664 + 1024),
+    (9, 2688 + 8),
+];
+
+/// The XSAVE area an asynchronous preemption saves the extended state in
+/// (`arch::preempt`): (bytes, component mask). The mask is XCR0's user
+/// state components (x87, SSE, AVX, MPX, the AVX-512 opmask and ZMM
+/// state, PKRU) without AMX's tile data and configuration, which need a
+/// permission (`ARCH_REQ_XCOMP_PERM`) the runtime never asks for; the size
+/// is the end of the last of them in the standard form, the larger of what
+/// CPUID leaf 0xD says (subleaf i: eax = size, ebx = offset; `leaf_d`
+/// answers (0, 0) where the leaf does not exist) and the architectural
+/// layout, and at least the legacy area and the header. (0, 0) without
+/// OSXSAVE: the routine then uses FXSAVE.
+pub fn xsave_area(f: &Features, leaf_d: impl Fn(u32) -> (u32, u32)) -> (usize, u64) {
+    if !f.osxsave {
+        return (0, 0);
+    }
+    let mask = f.xcr0 & bits::XSAVE_USER_COMPONENTS;
+    let mut size = bits::XSAVE_LEGACY_AND_HEADER;
+    for (i, end) in XSAVE_STANDARD_END {
+        if mask & (1 << i) != 0 {
+            let (bytes, offset) = leaf_d(i);
+            size = size.max(end).max(offset as usize + bytes as usize);
+        }
+    }
+    (size, mask)
+}
+
 static FEATURES: spin::Once<Features> = spin::Once::new();
 
 /// The CPU features after `cpuinit` (GODEBUG applied).
@@ -331,6 +371,22 @@ pub fn cpuinit(godebug: &str) {
     if let Some(field) = probe_mismatch(&asm, &full) {
         crate::debug::fatal::throw_detail("cpuinit: asm probe and CPUID table disagree on ", field);
     }
+    // What a preempted goroutine's extended state needs: from the real
+    // XCR0, whatever GODEBUG turns off for the runtime's own choices (a
+    // program may still use AVX when `cpu.avx=off`).
+    let has_leaf_d = asm_probe::CPU_MAXLEAF.load(Relaxed) >= bits::XSAVE_LEAF;
+    let (size, mask) = xsave_area(&full, |i| {
+        if !has_leaf_d {
+            // An emulator may set OSXSAVE with a lower max leaf (qemu
+            // `-cpu Haswell,level=6`): CPUID would answer another leaf's
+            // registers. The architectural offsets alone then count.
+            return (0, 0);
+        }
+        let r = core::arch::x86_64::__cpuid_count(bits::XSAVE_LEAF, i);
+        (r.eax, r.ebx)
+    });
+    crate::arch::preempt::XSAVE_SIZE.store(size, Relaxed);
+    crate::arch::preempt::XSAVE_MASK.store(mask, Relaxed);
     let mut f = full;
     process_options(godebug, &mut f, crate::print::stderr_fmt);
     asm_probe::SUPPORT_ERMS.store(u8::from(f.erms), Relaxed);
@@ -428,6 +484,36 @@ mod tests {
         });
         assert!(!f.osxsave && !f.avx && !f.avx2 && !f.fma);
         assert_eq!(f.xcr0, 0);
+    }
+
+    #[test]
+    fn xsave_area_follows_xcr0_and_never_shrinks_below_the_layout() {
+        let with = |xcr0: u64| Features {
+            osxsave: true,
+            xcr0,
+            ..Features::NONE
+        };
+        let no_leaf = |_| (0, 0);
+        // No OSXSAVE: FXSAVE (size 0).
+        assert_eq!(xsave_area(&Features::NONE, no_leaf), (0, 0));
+        // x87 + SSE only: the legacy area and the header.
+        assert_eq!(xsave_area(&with(0x3), no_leaf), (576, 0x3));
+        // AVX without leaf 0xD (qemu `level=6`): the architectural end.
+        assert_eq!(xsave_area(&with(0x7), no_leaf), (832, 0x7));
+        // AVX-512 as a Skylake-X reports it.
+        let skx = |i| match i {
+            2 => (256, 576),
+            5 => (64, 1088),
+            6 => (512, 1152),
+            7 => (1024, 1664),
+            _ => (0, 0),
+        };
+        assert_eq!(xsave_area(&with(0xe7), skx), (2688, 0xe7));
+        // AMX's tile state (bits 17, 18) is never saved; PKRU is.
+        let (size, mask) = xsave_area(&with(0x602e7), skx);
+        assert_eq!((size, mask), (2696, 0x2e7));
+        // A leaf reporting a larger area wins over the table.
+        assert_eq!(xsave_area(&with(0x7), |_| (256, 1024)).0, 1280);
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub fn parse_into(godebug: &[u8], vars: &DebugVars) {
             b"inittrace" => &vars.inittrace,
             b"schedtrace" => &vars.schedtrace,
             b"scheddetail" => &vars.scheddetail,
+            b"asyncpreemptoff" => &vars.asyncpreemptoff,
+            b"scavtrace" => &vars.scavtrace,
             _ => return,
         };
         if let Some(n) = atoi32(value) {
@@ -145,6 +147,8 @@ mod tests {
             inittrace: AtomicI32::new(0),
             schedtrace: AtomicI32::new(0),
             scheddetail: AtomicI32::new(0),
+            asyncpreemptoff: AtomicI32::new(0),
+            scavtrace: AtomicI32::new(0),
         };
         parse_into(b"inittrace=1,schedtrace=1000,scheddetail=1", &v);
         assert_eq!(
@@ -168,6 +172,8 @@ mod tests {
             ),
             (0, 7, 1)
         );
+        parse_into(b"scavtrace=1", &v);
+        assert_eq!(v.scavtrace.load(Relaxed), 1);
         let mut seen = std::vec::Vec::new();
         for_each_field(b"a=1,b,c=2=3,=4", |k, val| {
             seen.push((k.to_vec(), val.to_vec()))

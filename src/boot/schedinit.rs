@@ -15,7 +15,7 @@ use crate::sched::procresize::{mcommoninit, procresize};
 use crate::sched::sched::{M0, sched};
 
 /// Upper bound on GOMAXPROCS (see the module note).
-pub const MAX_GOMAXPROCS: i32 = 1024;
+pub const MAX_GOMAXPROCS: i32 = crate::sched::sched::MAX_PROCS as i32;
 
 /// Go's `schedinit`. Called by rt0_go.
 #[unsafe(export_name = "rt0_schedinit")] // called by rt0_go (src/arch/)
@@ -44,7 +44,7 @@ pub extern "C" fn schedinit() {
     let requested = super::args::getenv_bytes("GOMAXPROCS");
     let procs = gomaxprocs(requested, super::osinit::ncpu()).min(MAX_GOMAXPROCS);
     // SAFETY: start-up, lock held, only m0 exists.
-    unsafe { procresize(procs) };
+    let _ = unsafe { procresize(procs) };
     s.lock.unlock();
     super::inittrace::schedinit_done(procs, requested, super::inittrace::clock() - t0);
 }

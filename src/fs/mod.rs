@@ -10,16 +10,13 @@
 //! concerned, so a read that waits for the disk cannot park the
 //! goroutine: it blocks its thread. Every system call here that may wait
 //! on storage therefore goes through `sys_call`, the one place that
-//! wraps it in the scheduler's system-call bracket (`entersyscallblock` /
+//! wraps it in the scheduler's system-call bracket (`entersyscall` /
 //! `exitsyscall`, `sched/syscall.rs`, what `runtime::blocking` does for
-//! programs): the goroutine's P is handed to another M for the duration,
-//! so the P's other goroutines keep running, and `EINTR` is retried
-//! inside the bracket. Go does the same with `entersyscall`, a cheaper
-//! form that keeps the P until sysmon takes it away; rt0 has only the
-//! handing-off form yet, so each call costs a P hand-off: 0.3-0.5 us
-//! when an idle P is there to come back to, 2.5-3.5 us at GOMAXPROCS=1,
-//! where the P goes to another M and the goroutine follows it (README,
-//! "Files"). When a cheap `entersyscall` lands only `sys_call` changes. Calls that never
+//! programs): the goroutine's P waits for it in `PSYSCALL`, and sysmon
+//! hands it to another M if the call lasts, so the P's other goroutines
+//! keep running; `EINTR` is retried inside the bracket. A short call
+//! costs a few atomic operations (before issue 11 the bracket handed the
+//! P off every time: 0.3-3.5 us per call). Calls that never
 //! wait (`lseek`, `fcntl`) skip the bracket.
 //!
 //! **Errors** are `io::Error::from_raw_os_error(errno)`, so the kind is
@@ -57,7 +54,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::io::{self, Read, Write};
-use crate::sched::syscall::{entersyscallblock, exitsyscall};
+use crate::sched::syscall::{entersyscall, exitsyscall};
 use crate::sys::Errno;
 use crate::sys::fs::{self as sys, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_PATH};
 use path::with_cstr;
@@ -78,7 +75,7 @@ const MAX_LINK: usize = 4096;
 /// Inside the bracket the goroutine has no P: `call` must be a bare
 /// system call (no allocation, no printing, no locks).
 pub(crate) fn sys_call<T>(mut call: impl FnMut() -> Result<T, Errno>) -> io::Result<T> {
-    entersyscallblock();
+    entersyscall();
     let r = loop {
         match call() {
             Err(Errno::EINTR) => continue,

@@ -27,20 +27,21 @@
 //! - a regular file, a directory, `/dev/null`, `/dev/full` (epoll refuses
 //!   them with `EPERM`, and they never wait long) are read and written
 //!   with plain system calls inside the runtime's system-call bracket
-//!   (`entersyscallblock`/`exitsyscall`), as the fs service does, except
+//!   (`entersyscall`/`exitsyscall`), as the fs service does, except
 //!   short writes (below);
 //! - a descriptor that is not open (a program started with `<&-` or
 //!   `>&-`) gives `EBADF` on every operation, never a crash.
 //!
-//! **Plain writes below 64 KiB skip the bracket.** rt0's bracket is
-//! Go's `entersyscallblock`, which hands the P to another M at once: for
+//! **Plain writes below 64 KiB skip the bracket.** rt0's bracket was
+//! Go's `entersyscallblock` until issue 11, which hands the P to another
+//! M at once: for
 //! a line written to a file or `/dev/null` (a copy into the page cache,
 //! a microsecond) that costs thread wake-ups, and made 200,000
 //! `println!`s to a file at GOMAXPROCS=1 3x slower (0.16 s -> 0.50 s).
 //! Go enters its cheap `entersyscall` (the P stays, sysmon takes it after
-//! 20 us); until rt0 has that, short writes run as plain calls holding
-//! the P, and reads (which may wait for a disk) and long writes (where
-//! the hand-off is small beside the copy) use the bracket.
+//! 20 us), which rt0 now has too and uses for reads and long writes;
+//! short writes still run as plain calls holding the P (not re-measured
+//! with the cheap bracket).
 //!
 //! **No buffering on output (Go's choice).** Every `write` is one
 //! `write(2)`; `println!` formats its whole text first and writes it in
@@ -77,7 +78,7 @@ use super::{BufRead, Error, ErrorKind, Lines, Read, Result, Write};
 use crate::netpoll::{Fd, PollError};
 use crate::print::Line;
 use crate::sched::sched::getg;
-use crate::sched::syscall::{entersyscallblock, exitsyscall};
+use crate::sched::syscall::{entersyscall, exitsyscall};
 use crate::sync::{Mutex, MutexGuard, RawMutex};
 use crate::sys::Errno;
 use crate::sys::file::{self, STDERR, STDOUT};
@@ -129,7 +130,7 @@ fn plain<T>(
 ) -> Result<T> {
     let bracket = bracket && on_user_goroutine();
     if bracket {
-        entersyscallblock();
+        entersyscall();
     }
     let r = loop {
         match op() {

@@ -7,6 +7,7 @@ pub mod malloc;
 pub mod memchr;
 #[cfg(not(test))]
 pub mod memfuncs;
+pub mod scavenge;
 pub mod stack;
 
 /// The page size the runtime is built for; `args` checks AT_PAGESZ against it.

@@ -23,6 +23,7 @@
 use spin::{Mutex, Once};
 
 use super::PAGE_SIZE;
+use super::scavenge;
 use crate::sys::Errno;
 use crate::sys::mm::{MapFlags, Prot, advice, madvise, mmap_anon, mprotect, munmap};
 
@@ -93,27 +94,122 @@ fn probe_guard() -> GuardKind {
     kind
 }
 
-/// Carving state for default-size stacks and the pool of freed ones.
-struct Pool {
-    next: usize,
-    end: usize,
-    /// Freed default stacks, linked through their top word.
-    free: usize,
-    /// Chunks mapped so far. The first is prepared slot by slot, as stacks
-    /// are handed out, so that a small program's start-up pays for one
-    /// stack, not 64; later chunks are prepared whole ([`prepare_chunk`]).
-    chunks: usize,
-    /// The current chunk's guards are installed at hand-out (the first chunk).
-    lazy: bool,
+/// One slot: a guard page, then a default-size stack.
+const SLOT: usize = DEFAULT_STACK_SIZE + PAGE_SIZE;
+/// Every chunk starts at a multiple of this, so a stack finds its chunk's
+/// header by masking its address.
+const CHUNK_ALIGN: usize = 8 << 20;
+const _: () = assert!(PAGE_SIZE + STACKS_PER_CHUNK * SLOT <= CHUNK_ALIGN);
+const _: () = assert!(STACKS_PER_CHUNK <= u64::BITS as usize);
+
+/// The header of a chunk of default-size stacks, in the chunk's first
+/// page (the only page of the chunk the pool itself writes): which slots
+/// are free, which of those hold no memory, and when the chunk last took
+/// a stack back. Owned by [`POOL`]'s lock.
+#[repr(C)]
+struct ChunkHeader {
+    /// Slots in the chunk.
+    nslots: u32,
+    /// Scavenger generation of the last free into the chunk.
+    freed_gen: u32,
+    /// Free slots (in the pool: not in use, not in a P's cache).
+    free: u64,
+    /// Free slots whose stack holds no memory: released to the kernel, or
+    /// never used (a prepared slot's top page excepted).
+    clean: u64,
+    /// Slots whose guard page is still to be installed (the first chunk).
+    unguarded: u64,
+    /// Links of the pool's list of chunks with free slots.
+    next_free: *mut ChunkHeader,
+    prev_free: *mut ChunkHeader,
+    listed: bool,
+    /// Next chunk of all chunks (the scavenger's walk).
+    next_all: *mut ChunkHeader,
 }
 
+/// The pool of default-size stacks: chunks of [`STACKS_PER_CHUNK`] slots
+/// (one `mmap` each, [`CHUNK_ALIGN`]-aligned, the first one smaller). A
+/// free stack's state is in its chunk's header, never in the stack, so
+/// the scavenger can give a whole free stack to the kernel.
+struct Pool {
+    /// Chunks with free slots.
+    with_free: *mut ChunkHeader,
+    /// Every chunk.
+    all: *mut ChunkHeader,
+    /// Chunks mapped (or being mapped) so far. The first is prepared slot
+    /// by slot, as stacks are handed out, so that a small program's
+    /// start-up pays for one stack, not 64; later chunks are prepared
+    /// whole ([`prepare_chunk`]).
+    chunks: usize,
+    /// Free slots that hold memory (not clean), for pacing.
+    dirty: usize,
+}
+
+// SAFETY: the raw pointers are chunk headers, which are never unmapped;
+// they are only followed under the Mutex.
+unsafe impl Send for Pool {}
+
 static POOL: Mutex<Pool> = Mutex::new(Pool {
-    next: 0,
-    end: 0,
-    free: 0,
+    with_free: core::ptr::null_mut(),
+    all: core::ptr::null_mut(),
     chunks: 0,
-    lazy: false,
+    dirty: 0,
 });
+
+/// Free stacks in the pool that hold memory, in bytes (for pacing).
+pub(crate) fn dirty_free_bytes() -> usize {
+    POOL.lock().dirty * DEFAULT_STACK_SIZE
+}
+
+/// Lists `c` among the chunks with free slots.
+///
+/// # Safety
+/// `c` is an unlisted chunk header; the pool's lock is held.
+unsafe fn list_chunk(pool: &mut Pool, c: *mut ChunkHeader) {
+    // SAFETY: chunk headers, under the pool's lock (contract).
+    unsafe {
+        (*c).listed = true;
+        (*c).prev_free = core::ptr::null_mut();
+        (*c).next_free = pool.with_free;
+        if !pool.with_free.is_null() {
+            (*pool.with_free).prev_free = c;
+        }
+    }
+    pool.with_free = c;
+}
+
+/// Takes `c` off the list of chunks with free slots.
+///
+/// # Safety
+/// `c` is a listed chunk header; the pool's lock is held.
+unsafe fn unlist_chunk(pool: &mut Pool, c: *mut ChunkHeader) {
+    // SAFETY: chunk headers, under the pool's lock (contract).
+    unsafe {
+        let h = &mut *c;
+        if h.prev_free.is_null() {
+            pool.with_free = h.next_free;
+        } else {
+            (*h.prev_free).next_free = h.next_free;
+        }
+        if !h.next_free.is_null() {
+            (*h.next_free).prev_free = h.prev_free;
+        }
+        h.listed = false;
+    }
+}
+
+/// The bottom (guard page) of slot `i` of the chunk at `c`.
+fn slot_base(c: *mut ChunkHeader, i: usize) -> usize {
+    c as usize + PAGE_SIZE + i * SLOT
+}
+
+fn stack_of_slot(c: *mut ChunkHeader, i: usize) -> Stack {
+    let base = slot_base(c, i);
+    Stack {
+        lo: base + PAGE_SIZE,
+        hi: base + SLOT,
+    }
+}
 
 /// Why no stack could be had. The caller reports it (Go's wording in each
 /// variant's note).
@@ -216,90 +312,114 @@ pub fn stackalloc(size: usize) -> Result<Stack, StackError> {
     }
 }
 
-/// A default-size stack: a freed one, else the next slot of the current
-/// chunk, else a new chunk. A new chunk is mapped and prepared without the
-/// pool lock held (preparing 64 stacks takes hundreds of microseconds, and
-/// other Ms may need a freed stack meanwhile); if another M installed a
-/// chunk in that time, ours joins the free list.
-fn default_stack() -> Result<Stack, StackError> {
-    const SLOT: usize = DEFAULT_STACK_SIZE + PAGE_SIZE;
-    let stack_at = |base: usize| Stack {
-        lo: base + PAGE_SIZE,
-        hi: base + SLOT,
+/// Maps a chunk of `slots` slots at a multiple of [`CHUNK_ALIGN`]: the
+/// mapping asks for `CHUNK_ALIGN` more and gives back what lies before
+/// and after the aligned chunk.
+fn map_chunk(slots: usize) -> Result<*mut ChunkHeader, StackError> {
+    let bytes = PAGE_SIZE + slots * SLOT;
+    let flags = MapFlags::NORESERVE | MapFlags::STACK;
+    let want = bytes + CHUNK_ALIGN;
+    let p = match mmap_anon(0, want, Prot::READ | Prot::WRITE, flags) {
+        Ok(p) => p as usize,
+        Err(e) => return Err(out_of_stack_memory(bytes, e)),
     };
-    loop {
-        let mut pool = POOL.lock();
-        if pool.free != 0 {
-            let hi = pool.free;
-            // SAFETY: a freed stack's top word holds the next free stack's hi.
-            pool.free = unsafe { *((hi - 8) as *const usize) };
-            return Ok(Stack {
-                lo: hi - DEFAULT_STACK_SIZE,
-                hi,
-            });
+    let base = p.next_multiple_of(CHUNK_ALIGN);
+    // SAFETY: the ranges before and after [base, base+bytes) are the
+    // unused ends of our own fresh mapping.
+    unsafe {
+        if base > p {
+            let _ = munmap(p as *mut u8, base - p);
         }
-        if pool.next < pool.end {
-            let base = pool.next;
-            pool.next += SLOT;
-            let lazy = pool.lazy;
-            drop(pool);
-            if lazy {
-                install_guard(base as *mut u8)?;
-            }
-            return Ok(stack_at(base));
-        }
-        let first = pool.chunks == 0;
-        pool.chunks += 1;
-        drop(pool);
-        // The first chunk is small and prepared stack by stack (start-up
-        // pays for one); later ones are prepared whole.
-        let slots = if first {
-            FIRST_CHUNK_STACKS
-        } else {
-            STACKS_PER_CHUNK
-        };
-        let bytes = SLOT * slots;
-        let base = match mmap_anon(
-            0,
-            bytes,
-            Prot::READ | Prot::WRITE,
-            MapFlags::NORESERVE | MapFlags::STACK,
-        ) {
-            Ok(p) => p as usize,
-            Err(e) => return Err(out_of_stack_memory(bytes, e)),
-        };
-        if !first {
-            prepare_chunk(base, SLOT)?;
-        }
-        let mut pool = POOL.lock();
-        if pool.next == pool.end {
-            pool.next = base + SLOT;
-            pool.end = base + bytes;
-            pool.lazy = first;
-            drop(pool);
-            if first {
-                install_guard(base as *mut u8)?;
-            }
-            return Ok(stack_at(base));
-        }
-        drop(pool);
-        if first {
-            for i in 0..slots {
-                install_guard((base + i * SLOT) as *mut u8)?;
-            }
-        }
-        let mut pool = POOL.lock();
-        for i in 0..slots {
-            let hi = base + (i + 1) * SLOT;
-            // SAFETY: the slot is ours and unused; its top word links the pool.
-            unsafe { *((hi - 8) as *mut usize) = pool.free };
-            pool.free = hi;
+        let end = base + bytes;
+        if p + want > end {
+            let _ = munmap(end as *mut u8, p + want - end);
         }
     }
+    Ok(base as *mut ChunkHeader)
 }
 
-/// Returns a stack (Go's `stackfree`): default-size stacks are pooled,
-/// others unmapped with their guard page.
+/// A default-size stack: a free one from the pool (one that still holds
+/// memory first, as it needs no new page faults), else a new chunk. A
+/// new chunk is mapped and prepared without the pool lock held
+/// (preparing 64 stacks takes hundreds of microseconds, and other Ms may
+/// need a freed stack meanwhile).
+fn default_stack() -> Result<Stack, StackError> {
+    let mut pool = POOL.lock();
+    let c = pool.with_free;
+    if !c.is_null() {
+        // SAFETY: a listed chunk header, under the pool's lock.
+        let (i, guard) = unsafe {
+            let h = &mut *c;
+            let dirty = h.free & !h.clean;
+            let i = if dirty != 0 { dirty } else { h.free }.trailing_zeros() as usize;
+            let bit = 1u64 << i;
+            if h.clean & bit == 0 {
+                pool.dirty -= 1;
+            }
+            h.free &= !bit;
+            h.clean &= !bit;
+            let guard = h.unguarded & bit != 0;
+            h.unguarded &= !bit;
+            if h.free == 0 {
+                unlist_chunk(&mut pool, c);
+            }
+            (i, guard)
+        };
+        drop(pool);
+        if guard {
+            install_guard(slot_base(c, i) as *mut u8)?;
+        }
+        return Ok(stack_of_slot(c, i));
+    }
+    let first = pool.chunks == 0;
+    pool.chunks += 1;
+    drop(pool);
+    // The first chunk is small and prepared stack by stack (start-up
+    // pays for one); later ones are prepared whole.
+    let slots = if first {
+        FIRST_CHUNK_STACKS
+    } else {
+        STACKS_PER_CHUNK
+    };
+    let c = map_chunk(slots)?;
+    if !first {
+        prepare_chunk(slot_base(c, 0), SLOT)?;
+    }
+    let all = if slots == 64 {
+        u64::MAX
+    } else {
+        (1u64 << slots) - 1
+    };
+    // Slot 0 is ours; the others are free and clean.
+    let free = all & !1;
+    let mut pool = POOL.lock();
+    // SAFETY: c is our fresh chunk; its header page is written only here
+    // and, once published, under the pool's lock.
+    unsafe {
+        c.write(ChunkHeader {
+            nslots: slots as u32,
+            freed_gen: scavenge::generation(),
+            free,
+            clean: free,
+            unguarded: if first { free } else { 0 },
+            next_free: core::ptr::null_mut(),
+            prev_free: core::ptr::null_mut(),
+            listed: false,
+            next_all: pool.all,
+        });
+        pool.all = c;
+        list_chunk(&mut pool, c);
+    }
+    drop(pool);
+    if first {
+        install_guard(slot_base(c, 0) as *mut u8)?;
+    }
+    Ok(stack_of_slot(c, 0))
+}
+
+/// Returns a stack (Go's `stackfree`): default-size stacks go back to
+/// their chunk's free slots (nothing is written into the stack), others
+/// are unmapped with their guard page.
 ///
 /// # Safety
 /// `st` came from [`stackalloc`] (so it is mapped, with its guard page
@@ -307,12 +427,78 @@ fn default_stack() -> Result<Stack, StackError> {
 pub unsafe fn stackfree(st: Stack) {
     let size = st.hi - st.lo;
     if size == DEFAULT_STACK_SIZE {
+        let c = (st.lo & !(CHUNK_ALIGN - 1)) as *mut ChunkHeader;
+        let i = (st.lo - PAGE_SIZE - slot_base(c, 0)) / SLOT;
         let mut pool = POOL.lock();
-        // SAFETY: the stack is dead and ours; its top word links the pool.
-        unsafe { *((st.hi - 8) as *mut usize) = pool.free };
-        pool.free = st.hi;
+        // SAFETY: a default stack lies in a chunk whose header is at the
+        // aligned address below it; the header is ours under the lock.
+        unsafe {
+            let h = &mut *c;
+            debug_assert!(i < h.nslots as usize && h.free & (1 << i) == 0);
+            h.free |= 1 << i;
+            h.freed_gen = scavenge::generation();
+            pool.dirty += 1;
+            if !h.listed {
+                list_chunk(&mut pool, c);
+            }
+        }
         return;
     }
     // SAFETY: a non-default stack is its own mapping, guard page included.
     let _ = unsafe { munmap((st.lo - PAGE_SIZE) as *mut u8, size + PAGE_SIZE) };
+}
+
+/// Gives the kernel the memory of up to `budget` bytes of free stacks in
+/// chunks that took no stack back for `min_age` generations as of
+/// `gen_now` (Go frees stack spans to the heap at GC and scavenges them
+/// there); answers the bytes released. Called on sysmon's M. A chunk's
+/// ripe slots leave the free set while the lock is dropped for the
+/// `madvise` calls, then come back free and clean. The stacks in the Ps'
+/// caches (`p.stackcache`, at most `STACK_CACHE_MAX` per P) are their
+/// Ps': the scavenger never touches them.
+pub(crate) fn scavenge(gen_now: u32, min_age: u32, budget: usize) -> usize {
+    let mut done = 0;
+    let mut pool = POOL.lock();
+    let mut c = pool.all;
+    while !c.is_null() && done < budget {
+        // SAFETY: chunk headers, under the pool's lock (reacquired below
+        // before each access); chunks are never unmapped.
+        let ripe = unsafe {
+            let h = &mut *c;
+            let dirty = h.free & !h.clean;
+            if dirty == 0 || gen_now.wrapping_sub(h.freed_gen) < min_age {
+                c = h.next_all;
+                continue;
+            }
+            h.free &= !dirty;
+            if h.free == 0 && h.listed {
+                unlist_chunk(&mut pool, c);
+            }
+            pool.dirty -= dirty.count_ones() as usize;
+            dirty
+        };
+        drop(pool);
+        let mut left = ripe;
+        while left != 0 {
+            let i = left.trailing_zeros() as usize;
+            left &= left - 1;
+            let st = stack_of_slot(c, i);
+            // SAFETY: the slot is out of the free set, so ours alone;
+            // nothing reads a free stack's contents (the module note).
+            let _ = unsafe { madvise(st.lo as *mut u8, DEFAULT_STACK_SIZE, advice::MADV_DONTNEED) };
+        }
+        done += ripe.count_ones() as usize * DEFAULT_STACK_SIZE;
+        pool = POOL.lock();
+        // SAFETY: as above.
+        unsafe {
+            let h = &mut *c;
+            h.free |= ripe;
+            h.clean |= ripe;
+            if !h.listed {
+                list_chunk(&mut pool, c);
+            }
+            c = h.next_all;
+        }
+    }
+    done
 }

@@ -94,7 +94,8 @@ struct Cache {
 // SAFETY: the list is touched only under CACHE's lock.
 unsafe impl Send for Cache {}
 
-static CACHE: spin::Mutex<Cache> = spin::Mutex::new(Cache { first: null_mut() });
+static CACHE: crate::spinlock::SpinLock<Cache> =
+    crate::spinlock::SpinLock::new(Cache { first: null_mut() });
 
 /// The generation as it is stored in an event's data.
 fn tag_bits(seq: usize) -> u64 {

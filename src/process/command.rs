@@ -351,7 +351,7 @@ impl Command {
         };
         // The M sleeps in the vfork until the child execs, then in the
         // read of the error pipe: give the P away meanwhile.
-        crate::sched::syscall::entersyscallblock();
+        crate::sched::syscall::entersyscall();
         // SAFETY: plan points into env/paths/args/self.dir, all alive
         // until the end of this function; the stack is ours alone.
         let spawned = unsafe { sys::spawn(&mut plan, stack.top()) };
@@ -503,7 +503,8 @@ struct ChildStack {
 }
 
 /// Stacks of finished spawns (bases; 0 = empty slot).
-static STACKS: spin::Mutex<[usize; STACK_CACHE]> = spin::Mutex::new([0; STACK_CACHE]);
+static STACKS: crate::spinlock::SpinLock<[usize; STACK_CACHE]> =
+    crate::spinlock::SpinLock::new([0; STACK_CACHE]);
 
 impl ChildStack {
     /// A cached stack, or a new mapping.

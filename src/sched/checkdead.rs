@@ -1,8 +1,10 @@
 //! Deadlock detection: Go's `checkdead` (proc.go).
 //!
-//! Called with `sched.lock` held each time an M goes idle (`mput`). If no
-//! M is left running goroutines or looking for them (system Ms such as
-//! sysmon do not count) and nothing can wake a goroutine (no pending
+//! Called with `sched.lock` held each time an M goes idle (`mput`, and a
+//! locked M in `stoplockedm`, Go's `incidlelocked`) or ends (`mexit`). If
+//! no M is left running goroutines or looking for them (idle Ms, idle
+//! locked Ms and system Ms such as sysmon do not count; Ms whose thread
+//! exited are not in `mcount`) and nothing can wake a goroutine (no pending
 //! timers; a stopped timer is in no heap, so it never counts, see
 //! `time::timers`), the program can never make progress: print Go's message and
 //! every goroutine's header (`goroutine N [reason]:`, written by
@@ -21,8 +23,9 @@ use crate::debug::fatal::{self, Goroutines, throw};
 pub fn checkdead() {
     let s = sched();
     // SAFETY: sched.lock is held by the caller.
-    let (nmidle, nmsys) = unsafe { (*s.nmidle.get(), *s.nmsys.get()) };
-    let run = mcount() - i64::from(nmidle) - i64::from(nmsys);
+    let (nmidle, nmidlelocked, nmsys) =
+        unsafe { (*s.nmidle.get(), *s.nmidlelocked.get(), *s.nmsys.get()) };
+    let run = mcount() - i64::from(nmidle) - i64::from(nmidlelocked) - i64::from(nmsys);
     if run > 0 {
         return;
     }

@@ -25,6 +25,12 @@ pub struct DebugVars {
     pub schedtrace: AtomicI32,
     /// `scheddetail=1`: with schedtrace, per-P/M/G detail.
     pub scheddetail: AtomicI32,
+    /// `asyncpreemptoff=1`: no asynchronous preemption (sysmon still asks,
+    /// nobody is interrupted).
+    pub asyncpreemptoff: AtomicI32,
+    /// `scavtrace=1`: a line per scavenger cycle that released memory
+    /// (`sched::scavenge`).
+    pub scavtrace: AtomicI32,
 }
 
 /// The process's debug variables (Go's `debug`), parsed by `boot::godebug`.
@@ -32,6 +38,8 @@ pub static DEBUG: DebugVars = DebugVars {
     inittrace: AtomicI32::new(0),
     schedtrace: AtomicI32::new(0),
     scheddetail: AtomicI32::new(0),
+    asyncpreemptoff: AtomicI32::new(0),
+    scavtrace: AtomicI32::new(0),
 };
 
 /// Is `GODEBUG=inittrace=1` (or any non-zero value) in effect?

@@ -38,6 +38,18 @@ const _: () = {
     assert!(offset_of!(M, tls) == M_TLS);
     // FS = &tls[1] and g = tls[0] = fs:-8 need one 8-byte slot below FS.
     assert!(core::mem::size_of::<usize>() == crate::arch::offsets::TLS_G_SLOT_SIZE);
+    // The no-preemption count is the slot FS points at (`arch::tls`).
+    assert!(
+        crate::arch::offsets::TLS_LOCKS_OFFSET
+            == (crate::arch::offsets::TLS_LOCKS_SLOT - 1) * crate::arch::offsets::TLS_G_SLOT_SIZE
+    );
+    assert!(crate::arch::offsets::TLS_LOCKS_SLOT < super::m::TLS_SLOTS);
+    assert!(crate::arch::offsets::TLS_PREEMPT_DEFERRED_SLOT < super::m::TLS_SLOTS);
+    assert!(
+        crate::arch::offsets::TLS_PREEMPT_DEFERRED_OFFSET
+            == (crate::arch::offsets::TLS_PREEMPT_DEFERRED_SLOT - 1)
+                * crate::arch::offsets::TLS_G_SLOT_SIZE
+    );
 };
 
 // The asm treats every pointer as opaque, so Rust layouts are fine here.

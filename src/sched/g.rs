@@ -21,7 +21,7 @@
 //! Every transition goes through [`casgstatus`], which throws on a
 //! transition the machine does not allow.
 
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use super::m::M;
 use crate::debug::fatal::throw;
@@ -113,6 +113,14 @@ pub struct G {
     pub param: usize,
     /// Requested stack size of the goroutine (0: the default).
     pub stacksize: usize,
+    /// A preemption is asked for (Go's `g.preempt`): set by sysmon's
+    /// `preemptone`, cleared when the goroutine is next scheduled or by the
+    /// SIGURG handler that takes it up (`sched::preempt`).
+    pub preempt: AtomicBool,
+    /// The M this goroutine is locked to (`lock_os_thread`), or null (Go's
+    /// `g.lockedm`). Written only by the goroutine itself while it runs on
+    /// that M; read by whichever M takes it off a run queue.
+    pub lockedm: *mut M,
 }
 
 // SAFETY: Gs are handed between threads by the scheduler, which orders every
@@ -145,6 +153,8 @@ impl G {
             start: Start::None,
             param: 0,
             stacksize: 0,
+            preempt: AtomicBool::new(false),
+            lockedm: core::ptr::null_mut(),
         }
     }
 
@@ -200,7 +210,7 @@ mod tests {
         (GRUNNABLE, GRUNNING), // execute
         (GRUNNING, GRUNNABLE), // gosched, preemption
         (GRUNNING, GWAITING),  // gopark
-        (GRUNNING, GSYSCALL),  // entersyscallblock
+        (GRUNNING, GSYSCALL),  // entersyscall, entersyscallblock
         (GRUNNING, GDEAD),     // goexit
         (GSYSCALL, GRUNNING),  // exitsyscall with a P
         (GSYSCALL, GRUNNABLE), // exitsyscall0

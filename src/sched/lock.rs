@@ -12,6 +12,7 @@ use core::sync::atomic::AtomicU32;
 use core::sync::atomic::Ordering::Acquire;
 
 use super::proto::lock::{self as protocol, UNLOCKED};
+use crate::arch::tls::{preempt_off, preempt_on};
 use crate::sys::futex::futex_wait;
 
 pub struct Mutex {
@@ -25,14 +26,20 @@ impl Mutex {
         }
     }
 
+    /// Takes the lock. The current M's no-preemption count stays raised
+    /// until `unlock` (Go's `lock2` does `gp.m.locks++`): a goroutine is
+    /// never preempted while it holds a runtime lock.
     #[inline]
     pub fn lock(&self) {
+        preempt_off();
         protocol::lock(&self.key);
     }
 
+    /// Releases the lock and lowers the count `lock` raised.
     #[inline]
     pub fn unlock(&self) {
         protocol::unlock(&self.key);
+        preempt_on();
     }
 
     /// For host unit tests: whether someone holds the lock now.

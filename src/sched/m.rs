@@ -62,6 +62,19 @@ pub struct M {
     /// What the M's thread runs once its g0 is linked (Go's `m.mstartfn`):
     /// set by `newm`, called by `newm::mstart_entry`.
     pub mstartfn: Option<extern "C" fn() -> !>,
+    /// The P this M left in `PSYSCALL` when its goroutine entered a system
+    /// call (Go's `m.oldp`): `exitsyscall` tries to take it back.
+    pub oldp: *mut P,
+    /// A SIGURG sent by sysmon has not been handled yet (Go's
+    /// `m.signalPending`): sysmon sends no second one meanwhile.
+    pub signal_pending: AtomicBool,
+    /// The goroutine locked to this M (`lock_os_thread`), or null (Go's
+    /// `m.lockedg`): while set, the M runs nothing else and sleeps in
+    /// `stoplockedm` whenever that goroutine does not run.
+    pub lockedg: *mut G,
+    /// Nesting depth of `lock_os_thread` calls (Go 1.10+'s `lockedExt`):
+    /// each lock needs an unlock; the goroutine is unlocked at 0.
+    pub locked_ext: u32,
 }
 
 // SAFETY: Ms are shared across threads only through the scheduler's locks.
@@ -91,6 +104,10 @@ impl M {
             fastrand: 0,
             is_system: false,
             mstartfn: None,
+            oldp: core::ptr::null_mut(),
+            signal_pending: AtomicBool::new(false),
+            lockedg: core::ptr::null_mut(),
+            locked_ext: 0,
         }
     }
 }

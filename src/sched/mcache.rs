@@ -9,12 +9,18 @@
 //! `fatal error: runtime: out of memory`).
 //!
 //! Invariant: the P whose cache is used is owned by the current M for the
-//! whole call: nothing preempts a goroutine inside malloc.
+//! whole call: `alloc` and `dealloc` raise the M's no-preemption count
+//! (`arch::tls::preempt_off`) before they look up the P and lower it when
+//! they are done, so the goroutine cannot be preempted and resumed on
+//! another M, with another P, in the middle (Go's `mallocgc` does
+//! `acquirem` for the same reason). The heap's and the size classes' spin
+//! locks are only taken inside that window.
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::ptr::NonNull;
 
 use super::sched::getg;
+use crate::arch::tls::{preempt_off, preempt_on};
 use crate::mem::heap::{self, HeapError};
 use crate::mem::malloc::{MCache, alloc_uncached, free_uncached, is_small, size_class};
 
@@ -26,8 +32,9 @@ fn current_cache() -> Option<&'static mut MCache> {
         return None;
     }
     // SAFETY: a non-null g has a valid m; a non-null p is owned by this M,
-    // and nothing preempts us inside malloc, so no other thread touches
-    // the P's cache while we hold this reference.
+    // and the callers hold the no-preemption count for as long as they
+    // use the reference, so the goroutine stays on this M and no other
+    // thread touches the P's cache meanwhile.
     unsafe {
         let m = (*g).m;
         if m.is_null() || (*m).p.is_null() {
@@ -84,26 +91,34 @@ pub struct Rt0Alloc;
 unsafe impl GlobalAlloc for Rt0Alloc {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if is_small(&layout) {
-            return small_alloc(size_class(layout.size()));
-        }
-        match heap::alloc(layout) {
-            Ok(p) => p.as_ptr(),
-            Err(e) => heap_failed(e),
-        }
+        preempt_off();
+        let p = if is_small(&layout) {
+            small_alloc(size_class(layout.size()))
+        } else {
+            match heap::alloc(layout) {
+                Ok(p) => p.as_ptr(),
+                Err(e) => heap_failed(e),
+            }
+        };
+        preempt_on();
+        p
     }
 
     #[inline]
     unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
+        preempt_off();
         if is_small(&layout) {
             // SAFETY: p came from small_alloc with this layout's class
             // (GlobalAlloc contract: same layout as allocated).
-            return unsafe { small_free(size_class(layout.size()), p) };
+            unsafe { small_free(size_class(layout.size()), p) };
+        } else {
+            // SAFETY: p came from heap::alloc with this layout (GlobalAlloc
+            // contract).
+            if let Err(e) = unsafe { heap::dealloc(NonNull::new_unchecked(p), layout) } {
+                heap_failed(e)
+            }
         }
-        // SAFETY: p came from heap::alloc with this layout (GlobalAlloc contract).
-        if let Err(e) = unsafe { heap::dealloc(NonNull::new_unchecked(p), layout) } {
-            heap_failed(e)
-        }
+        preempt_on();
     }
 
     unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {

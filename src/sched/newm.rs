@@ -27,11 +27,13 @@ const STACK_ALIGN_MASK: usize = 15;
 /// for the fault reporter, which formats a few lines without the heap.
 pub const SIGNAL_STACK_SIZE: usize = 32 * 1024;
 
-/// Number of Ms ever created (Go's `mcount()`), system Ms included.
+/// Number of Ms alive (Go's `mcount()`: created minus freed), system Ms
+/// included; an M whose locked goroutine exited counts as freed (its
+/// thread is gone, or it is m0, wedged for good).
 pub fn mcount() -> i64 {
     // SAFETY: read under sched.lock by callers that need exactness; a racy
     // read is fine for tracing.
-    unsafe { *sched().mnext.get() }
+    unsafe { *sched().mnext.get() - *sched().nmfreed.get() }
 }
 
 /// Gives m0 its signal stack and links it into allm (its part of `minit`

@@ -13,13 +13,14 @@ use super::m::M;
 use super::proto::runq::LocalRunQ;
 use super::timerheap::TimerHeap;
 use crate::mem::malloc::MCache;
+use crate::racy::RacyCell;
 
 /// Local run queue capacity (Go: `len(p.runq)`).
 pub const RUNQ_SIZE: usize = 256;
 
-/// P statuses (Go's `_Pidle` ...).
-pub const PIDLE: u32 = 0;
-pub const PRUNNING: u32 = 1;
+/// P statuses (Go's `_Pidle` ...), with Go's values: defined with the
+/// system-call hand-off protocol that CASes them (`proto::psyscall`).
+pub(crate) use super::proto::psyscall::{PDEAD, PGCSTOP, PIDLE, PRUNNING, PSYSCALL};
 
 /// Moves `pp` from status `from` to `to`, throwing if it was not in `from`:
 /// every P status change goes through here, as G changes go through
@@ -122,14 +123,42 @@ impl StackList {
     }
 }
 
+/// sysmon's memory of a P between two rounds (Go's `sysmontick`): the
+/// ticks it saw and when it first saw them, to tell a goroutine that has
+/// run for 10 ms, or a system call that has lasted a whole sysmon round.
+pub(crate) struct SysmonTick {
+    pub(crate) schedtick: u32,
+    pub(crate) schedwhen: i64,
+    pub(crate) syscalltick: u32,
+    pub(crate) syscallwhen: i64,
+}
+
+impl SysmonTick {
+    const fn new() -> SysmonTick {
+        SysmonTick {
+            schedtick: 0,
+            schedwhen: 0,
+            syscalltick: 0,
+            syscallwhen: 0,
+        }
+    }
+}
+
 #[repr(C)]
 pub struct P {
     pub id: i32,
     pub status: AtomicU32,
     /// Link on the idle-P list.
     pub link: *mut P,
-    /// Incremented on every scheduler call.
-    pub schedtick: u32,
+    /// Incremented on every scheduler call that starts a new time slice;
+    /// written by the P's M, read racily by sysmon.
+    pub schedtick: AtomicU32,
+    /// Incremented on every system call entered with `entersyscall` and
+    /// on every retake (Go's `p.syscalltick`).
+    pub syscalltick: AtomicU32,
+    /// What sysmon last saw of this P (Go's `p.sysmontick`): only sysmon's
+    /// M touches it.
+    pub(crate) sysmontick: RacyCell<SysmonTick>,
     /// The M holding this P, or null.
     pub m: *mut M,
     /// Next goroutine id to hand out, and the end of this P's batch.
@@ -157,7 +186,9 @@ impl P {
             id,
             status: AtomicU32::new(PIDLE),
             link: core::ptr::null_mut(),
-            schedtick: 0,
+            schedtick: AtomicU32::new(0),
+            syscalltick: AtomicU32::new(0),
+            sysmontick: RacyCell::new(SysmonTick::new()),
             m: core::ptr::null_mut(),
             goidcache: 0,
             goidcacheend: 0,

@@ -261,7 +261,8 @@ pub extern "C" fn goexit1() -> ! {
 }
 
 /// Ends `gp` on g0: mark it dead, free it for reuse, schedule
-/// (Go's `goexit0`).
+/// (Go's `goexit0`); if it was locked to its M, the M ends too
+/// (`lockosthread::mexit`).
 extern "C" fn goexit0(gp: *mut G) -> ! {
     // SAFETY: gp was the running goroutine of this M and we are on g0, off
     // its stack: once GDEAD and off the M it is ours to give to gfput.
@@ -272,9 +273,16 @@ extern "C" fn goexit0(gp: *mut G) -> ! {
         g.param = 0;
         g.start = Start::None;
         let mp = &mut *getm();
+        // A goroutine that exits locked takes its M with it (Go: it may
+        // have left the thread in a state no other goroutine should see).
+        let locked = !g.lockedm.is_null();
+        g.lockedm = core::ptr::null_mut();
         mp.curg = core::ptr::null_mut();
         sched().ngoroutines.fetch_sub(1, Relaxed);
         gfput(&mut *mp.p, gp);
+        if locked {
+            super::lockosthread::mexit();
+        }
     }
     schedule()
 }

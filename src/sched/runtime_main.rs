@@ -61,7 +61,7 @@ fn trace_main_goroutine(ctors: usize, ns: i64) {
 #[unsafe(export_name = "rt0_runtime_main")] // called by rt0_go (src/arch/)
 pub extern "C" fn runtime_main() {
     sched().main_started.store(true, SeqCst);
-    super::sysmon::start_if_wanted();
+    super::sysmon::start();
     let t0 = trace_clock();
     let ctors = init_array();
     for f in ctors.iter().flatten() {

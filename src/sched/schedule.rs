@@ -7,6 +7,11 @@
 //!   path ends in `gogo`.
 //! - A goroutine becomes runnable only through `ready` (or creation), and
 //!   stops running only through `mcall`: `park_m`, `gosched_m`, `goexit0`.
+//! - A locked M (`m.lockedg`, see `super::lockosthread`) runs only its
+//!   goroutine: `schedule` sends it to `stoplockedm`, and a goroutine
+//!   found locked to another M is handed over (`startlockedm`).
+//! - Each round of `find_runnable` first looks at `sched.gcwaiting`: a
+//!   stop of the world takes the P (`super::stw::gcstopm`).
 //! - `gopark`'s unlock function runs after the goroutine's status is
 //!   `GWAITING` and it is off the M, so a waker that takes the same lock
 //!   can `ready` it without racing the park.
@@ -15,6 +20,7 @@ use core::sync::atomic::Ordering::{Relaxed, SeqCst};
 
 use super::context::{gogo, mcall, on_system_stack};
 use super::g::{G, GRUNNABLE, GRUNNING, GWAITING, WaitReason, casgstatus};
+use super::lockosthread::{startlockedm, stoplockedm};
 use super::m::{M, UnlockFn};
 use super::newm::{mget, mput, mstart_new, newm};
 use super::p::{P, PIDLE};
@@ -25,7 +31,9 @@ use super::runq::{
 };
 use super::sched::{getg, getm, sched};
 use super::steal::steal_work;
+use super::stw::gcstopm;
 use super::wakeup;
+use crate::arch::tls::{preempt_count, preempt_off, preempt_on};
 use crate::debug::fatal::throw;
 
 /// Every this many schedule ticks the global queue is checked first, so
@@ -46,13 +54,32 @@ pub fn schedule() -> ! {
     if !mp.curg.is_null() {
         throw("schedule: holding a goroutine");
     }
-    let (gp, inherit_time) = find_runnable();
-    // This M found work: it stops spinning, and wakes another spinner if
-    // there may be more work for one.
-    if mp.spinning.load(Relaxed) {
-        resetspinning();
+    // Go: "schedule: holding locks". A count left raised would make every
+    // goroutine this M runs from now on unpreemptible.
+    if preempt_count() != 0 {
+        throw("schedule: holding locks");
     }
-    execute(gp, inherit_time)
+    // A locked M runs only its goroutine: wait for it (Go).
+    if !mp.lockedg.is_null() {
+        stoplockedm();
+        execute(mp.lockedg, false)
+    }
+    loop {
+        let (gp, inherit_time) = find_runnable();
+        // This M found work: it stops spinning, and wakes another spinner if
+        // there may be more work for one.
+        if mp.spinning.load(Relaxed) {
+            resetspinning();
+        }
+        // SAFETY: gp is a runnable G we took off a queue (never freed).
+        if !unsafe { (*gp).lockedm }.is_null() {
+            // Its own M must run it: hand it our P, and look again once
+            // this M is given a P.
+            startlockedm(gp);
+            continue;
+        }
+        execute(gp, inherit_time)
+    }
 }
 
 /// Finds a goroutine to run, blocking until there is one (Go's
@@ -67,6 +94,12 @@ fn find_runnable() -> (*mut G, bool) {
     // SAFETY: on g0 of this M.
     let mp = unsafe { &mut *getm() };
     loop {
+        // Go: `if sched.gcwaiting { gcstopm(); goto top }`: the world is
+        // being stopped, give the P to the stopper.
+        if sched().gcwaiting.load(Relaxed) {
+            gcstopm();
+            continue;
+        }
         // SAFETY: this M holds a P at the top of the loop.
         let pp = unsafe { &mut *mp.p };
         // Go: `checkTimers` at the top: due timers may ready goroutines
@@ -93,7 +126,11 @@ fn find_runnable() -> (*mut G, bool) {
 /// fairness": every 61 ticks, so that two goroutines trading places on a
 /// P cannot starve it.
 fn global_runq_for_fairness(pp: &mut P) -> Option<(*mut G, bool)> {
-    if !pp.schedtick.is_multiple_of(GLOBAL_RUNQ_CHECK_INTERVAL) {
+    if !pp
+        .schedtick
+        .load(Relaxed)
+        .is_multiple_of(GLOBAL_RUNQ_CHECK_INTERVAL)
+    {
         return None;
     }
     // SAFETY: runqsize is read racily as Go does; the lock is taken below.
@@ -314,6 +351,12 @@ fn resetspinning() {
 }
 
 /// Parks this M, with no P, until `startm` gives it one (Go's `stopm`).
+///
+/// An M with a locked goroutine never joins the idle list: `stopm`
+/// returns at once and the `schedule` its caller runs next sends it to
+/// `stoplockedm`. (The one such caller is `exitsyscall0`, whose locked
+/// goroutine found no P: Go's `exitsyscall0` calls `stoplockedm` itself;
+/// until that lands in `syscall.rs` at the merge, this stands in.)
 pub(super) fn stopm() {
     let s = sched();
     let mp = getm();
@@ -321,6 +364,9 @@ pub(super) fn stopm() {
     unsafe {
         if !(*mp).p.is_null() {
             throw("stopm holding p");
+        }
+        if !(*mp).lockedg.is_null() {
+            throw("stopm: locked m");
         }
         s.lock.lock();
         mput(mp);
@@ -408,8 +454,12 @@ pub(super) fn execute(gp: *mut G, inherit_time: bool) -> ! {
         g.m = mp;
         casgstatus(g, GRUNNABLE, GRUNNING);
         g.waitreason = WaitReason::Zero;
+        // A preemption asked for the time slice that ends here is moot.
+        g.preempt.store(false, Relaxed);
         if !inherit_time {
-            (*mp.p).schedtick = (*mp.p).schedtick.wrapping_add(1);
+            // Only this M writes it; sysmon reads it (a new slice starts).
+            let t = &(*mp.p).schedtick;
+            t.store(t.load(Relaxed).wrapping_add(1), Relaxed);
         }
         gogo(&g.sched)
     }
@@ -436,7 +486,11 @@ pub(super) fn dropg() {
 /// `lock` (see [`UnlockFn`]); `lock` and whatever the wakers reach through
 /// it stay alive until the goroutine runs again.
 pub unsafe fn gopark(unlockf: Option<UnlockFn>, lock: *mut u8, reason: WaitReason) {
-    // SAFETY: called on a goroutine, whose M is ours.
+    // The unlock function is handed to park_m through this M: the
+    // goroutine must still be on it when mcall switches to its g0. park_m
+    // lowers the count again, on the same M.
+    preempt_off();
+    // SAFETY: called on a goroutine, whose M is ours (and stays so, above).
     unsafe {
         let mp = &mut *getm();
         let gp = mp.curg;
@@ -452,6 +506,8 @@ pub unsafe fn gopark(unlockf: Option<UnlockFn>, lock: *mut u8, reason: WaitReaso
 
 /// gopark's continuation on g0 (Go's `park_m`).
 extern "C" fn park_m(gp: *mut G) -> ! {
+    // gopark raised it on this M before mcall.
+    preempt_on();
     // SAFETY: on g0; gp was this M's running goroutine.
     unsafe {
         let mp = &mut *getm();
@@ -503,7 +559,7 @@ pub fn gosched() {
     unsafe { mcall(gosched_m) };
 }
 
-extern "C" fn gosched_m(gp: *mut G) -> ! {
+pub(super) extern "C" fn gosched_m(gp: *mut G) -> ! {
     // SAFETY: on g0; gp was running here.
     unsafe { casgstatus(&*gp, GRUNNING, GRUNNABLE) };
     dropg();

@@ -41,7 +41,15 @@
 //!   them to the guest (Go's `sigaction` tolerates the same failures for
 //!   32, 33 and 64). Any other failure is fatal at start-up.
 //!
-//! EINTR (audited with these handlers in place): a timed `FUTEX_WAIT`
+//! SIGURG is also the preemption signal: its handler first asks
+//! `sched::preempt::on_sigurg` whether sysmon sent it (and preempts the
+//! goroutine if it can); sysmon's go no further, any other SIGURG is
+//! treated as the other signals of its class (unlike Go, whose
+//! `Notify(SIGURG)` also sees the runtime's).
+//!
+//! EINTR (audited with these handlers in place, SIGURG included: sysmon
+//! sends it to any M whose goroutine has run 10 ms, which may be inside a
+//! system call the program makes itself): a timed `FUTEX_WAIT`
 //! answers EINTR even with `SA_RESTART`, and qemu-user also interrupts
 //! syscalls for signals the guest ignores. Every futex caller (the
 //! runtime lock, `Note::sleep`/`sleep_timeout`, the timer sleeper)
@@ -286,6 +294,13 @@ pub(crate) fn install_one(sig: i32) -> Result<(), Errno> {
 /// one sent by `kill` that the program ignored is dropped; then the
 /// signal's default (the table above).
 extern "C" fn sighandler(sig: i32, info: *mut SigInfo, ctx: *mut u8) {
+    // Go: `doSigPreempt` first. A SIGURG may be sysmon's preemption
+    // request: that one is the runtime's own and goes no further (Go
+    // would hand it to a Notify(SIGURG) channel too).
+    // SAFETY: ctx is the ucontext the kernel passed for this signal.
+    if sig == ksig::SIGURG && unsafe { super::preempt::on_sigurg(ctx) } {
+        return;
+    }
     // SAFETY: the kernel passes a valid siginfo.
     let code = unsafe { (*info).code };
     let from_user = ksig::sent_by_user(code);

@@ -6,12 +6,11 @@
 //! local queue it finds. Four rounds; only the last may take a victim's
 //! `runnext`, which its owner is probably about to run.
 
-use alloc::vec::Vec;
 use core::sync::atomic::Ordering::Relaxed;
 
 use super::g::G;
 use super::newm::m_fastrand;
-use super::p::{P, PIDLE};
+use super::p::{P, PDEAD, PIDLE};
 use super::runq::runqsteal;
 use super::sched::sched;
 
@@ -19,9 +18,12 @@ use super::sched::sched;
 const STEAL_TRIES: usize = 4;
 
 /// A random permutation walk over `count` slots (Go's `randomOrder`).
+/// Go keeps the coprimes of `count` in a table that `procresize` resets;
+/// here the step is found on the spot (the first coprime at or after a
+/// random start: a few `gcd`s), so the walk follows GOMAXPROCS changes
+/// with no shared state to reset.
 pub struct RandomOrder {
     count: u32,
-    coprimes: Vec<u32>,
 }
 
 fn gcd(mut a: u32, mut b: u32) -> u32 {
@@ -33,15 +35,20 @@ fn gcd(mut a: u32, mut b: u32) -> u32 {
 
 impl RandomOrder {
     pub fn new(count: u32) -> RandomOrder {
-        let coprimes = (1..=count).filter(|&i| gcd(i, count) == 1).collect();
-        RandomOrder { count, coprimes }
+        RandomOrder {
+            count: count.max(1),
+        }
     }
 
     /// Visits every position once, starting from a position and step
     /// derived from `rand`.
     pub fn walk(&self, rand: u32) -> impl Iterator<Item = u32> + '_ {
         let count = self.count;
-        let step = self.coprimes[(rand / count) as usize % self.coprimes.len()];
+        // Terminates: count - 1 and count + 1 are coprime with count.
+        let mut step = 1 + (rand / count) % count;
+        while gcd(step, count) != 1 {
+            step += 1;
+        }
         let mut pos = rand % count;
         (0..count).map(move |_| {
             let p = pos;
@@ -55,17 +62,18 @@ impl RandomOrder {
 /// `stealWork`). Null when every queue was empty.
 pub fn steal_work(pp: &P) -> *mut G {
     let s = sched();
+    // One snapshot of allp for the whole steal: it changes only with the
+    // world stopped, which waits for this M (it holds a P) to stop first.
     let allp = s.allp();
-    let order = s
-        .steal_order
-        .call_once(|| RandomOrder::new(allp.len() as u32));
+    let order = RandomOrder::new(allp.len() as u32);
     for round in 0..STEAL_TRIES {
         let steal_runnext = round == STEAL_TRIES - 1;
         for pos in order.walk(m_fastrand()) {
             // SAFETY: Ps are never freed.
             let p2 = unsafe { &*allp[pos as usize] };
-            if core::ptr::eq(p2, pp) || p2.status.load(Relaxed) == PIDLE {
-                continue; // an idle P has nothing to steal
+            let st = p2.status.load(Relaxed);
+            if core::ptr::eq(p2, pp) || st == PIDLE || st == PDEAD {
+                continue; // an idle or dead P has nothing to steal
             }
             let gp = runqsteal(pp, p2, steal_runnext);
             if !gp.is_null() {
@@ -79,6 +87,7 @@ pub fn steal_work(pp: &P) -> *mut G {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec::Vec;
 
     #[test]
     fn random_order_visits_each_once() {

@@ -1,15 +1,29 @@
-//! Blocking system calls: Go's `entersyscallblock`, `handoffp`,
-//! `exitsyscall` and `exitsyscall0` (proc.go).
+//! System calls: Go's `entersyscall`, `entersyscallblock`, `handoffp`,
+//! `exitsyscall`, `exitsyscallfast` and `exitsyscall0` (proc.go).
 //!
-//! A goroutine about to block in the kernel (reading a pipe, a terminal)
-//! gives its P away first, so the P's other goroutines run on another M
-//! meanwhile; the M itself stays with the goroutine, in the kernel. On the
-//! way back the goroutine takes an idle P if there is one, or else queues
-//! itself on the global run queue and its M goes idle.
+//! A goroutine about to enter the kernel (a file read, a write to a
+//! regular file, a wait for a child) marks itself `GSYSCALL` so that its
+//! P can run other goroutines if the call lasts:
+//! - [`entersyscall`], the cheap way, for calls that usually return
+//!   quickly: the P stays with the M in `PSYSCALL` (a few stores, no
+//!   thread wake-up). sysmon takes it away (`retake`, CAS `PSYSCALL` ->
+//!   `PIDLE`, then [`handoffp`]) if the call is still in the kernel a full
+//!   sysmon round later and the P has work, or after 10 ms in any case.
+//! - [`entersyscallblock`], for calls known to block (a signal wait): the
+//!   P is handed off at once.
 //!
-//! Invariant: between entry and exit the goroutine is `GSYSCALL`, its M
-//! holds no P, and checkdead counts that M as running (it is not idle), so
-//! a program waiting on the kernel is never reported as deadlocked.
+//! On the way back [`exitsyscall`] takes the same P back if sysmon has
+//! not (CAS `PSYSCALL` -> `PRUNNING`: exactly one of the two CASes wins),
+//! else an idle P, else the goroutine queues itself on the global run
+//! queue and its M goes idle.
+//!
+//! Invariants: between entry and exit the goroutine is `GSYSCALL` (so it
+//! is never preempted: the SIGURG handler wants `GRUNNING`), its M holds
+//! no P (`m.p` is null; `m.oldp` names the P left in `PSYSCALL`, whose
+//! `p.m` is null), and checkdead counts that M as running (it is not
+//! idle), so a program waiting on the kernel is never reported as
+//! deadlocked. The code between entry and exit must be a bare system
+//! call: no allocation, no lock, no printing, no parking.
 
 use core::sync::atomic::Ordering::{Relaxed, SeqCst};
 
@@ -17,25 +31,31 @@ use super::context::{mcall, on_system_stack};
 use super::g::{G, GRUNNABLE, GRUNNING, GSYSCALL, casgstatus};
 use super::p::P;
 use super::procresize::{pidleget, pidleput};
+use super::proto::psyscall::{leave_for_syscall, take_back};
 use super::runq::{globrunqput, runqempty};
-use super::sched::{getg, sched};
+use super::sched::{getg, getm, sched};
 use super::schedule::{acquirep, dropg, execute, releasep, startm, stopm};
 
 /// Gives `pp` to another M if it has work, else to the idle list (Go's
 /// `handoffp`). Called without the P's own M running anything on it.
-fn handoffp(pp: *mut P) {
+/// While the world is being stopped the P goes to the stopper instead
+/// (`pidleput` hands it over; Go's handoffp checks `gcwaiting` first too):
+/// sysmon may retake a P from a system call in the middle of a stop.
+pub(super) fn handoffp(pp: *mut P) {
     let s = sched();
     // SAFETY: pp was just released by the caller; Ps are never freed.
     let p = unsafe { &*pp };
+    let stopping = s.gcwaiting.load(Relaxed);
     // SAFETY: racy peek at runqsize, as Go; startm re-checks under the lock.
-    if !runqempty(p) || unsafe { *s.runqsize.get() } != 0 || !p.timers.is_empty() {
+    if !stopping && (!runqempty(p) || unsafe { *s.runqsize.get() } != 0 || !p.timers.is_empty()) {
         // SAFETY: pp was released by its M and is on no list (contract of
         // handoffp's callers): ours to hand over.
         unsafe { startm(pp, false) };
         return;
     }
     // Nobody looks for work: keep one M spinning so that new work is found.
-    if s.nmspinning.load(Relaxed) + s.npidle.load(Relaxed) == 0
+    if !stopping
+        && s.nmspinning.load(Relaxed) + s.npidle.load(Relaxed) == 0
         && s.nmspinning.compare_exchange(0, 1, SeqCst, Relaxed).is_ok()
     {
         // SAFETY: pp was released by its M and is on no list: ours to
@@ -47,6 +67,33 @@ fn handoffp(pp: *mut P) {
     // SAFETY: lock held; pp is idle and on no list.
     unsafe { pidleput(pp) };
     s.lock.unlock();
+}
+
+/// The goroutine enters the kernel for what is usually a short call: it
+/// becomes `GSYSCALL` and leaves its P in `PSYSCALL`, for sysmon to hand
+/// off if the call lasts (Go's `entersyscall`).
+#[inline]
+pub fn entersyscall() {
+    let gp = getg();
+    // First the status: from here on the SIGURG handler leaves the
+    // goroutine alone, so it stays on this M while we read the M below.
+    // SAFETY: called on a running goroutine.
+    casgstatus(unsafe { &*gp }, GRUNNING, GSYSCALL);
+    // SAFETY: a running goroutine's M holds a P; only this M changes its
+    // own p/oldp, and the P's m is read racily by sysmon (never freed).
+    unsafe {
+        let mp = &mut *getm();
+        let pp = mp.p;
+        let p = &*pp;
+        p.syscalltick
+            .store(p.syscalltick.load(Relaxed).wrapping_add(1), Relaxed);
+        (*pp).m = core::ptr::null_mut();
+        mp.oldp = pp;
+        mp.p = core::ptr::null_mut();
+        // Release: what this M did with the P happens before whoever CASes
+        // it out of PSYSCALL (sysmon's retake, the stop of the world).
+        leave_for_syscall(&p.status);
+    }
 }
 
 /// The goroutine will block in the kernel: hand its P off (Go's
@@ -65,6 +112,20 @@ pub fn entersyscallblock() {
 /// queue the goroutine and let the M go idle.
 pub fn exitsyscall() {
     let gp = getg();
+    // Go's `exitsyscallfast`: the P left in PSYSCALL, if sysmon did not
+    // take it meanwhile.
+    // SAFETY: the goroutine is GSYSCALL, so it is still on this M; only
+    // this M touches its own p/oldp.
+    unsafe {
+        let mp = &mut *getm();
+        let oldp = core::mem::replace(&mut mp.oldp, core::ptr::null_mut());
+        if !oldp.is_null() && take_back(&(*oldp).status) {
+            mp.p = oldp;
+            (*oldp).m = mp;
+            casgstatus(&*gp, GSYSCALL, GRUNNING);
+            return;
+        }
+    }
     let s = sched();
     s.lock.lock();
     // SAFETY: lock held.
@@ -102,6 +163,13 @@ extern "C" fn exitsyscall0(gp: *mut G) -> ! {
         // SAFETY: pp came off the idle list under the lock: ours; this M,
         // back from a syscall, holds no P.
         unsafe { acquirep(pp) };
+        execute(gp, false);
+    }
+    // SAFETY: on g0 of this M; lockedg is this M's own field.
+    if !unsafe { (*getm()).lockedg }.is_null() {
+        // A locked M waits for its goroutine to be scheduled (by whichever
+        // M takes it off the global queue, which hands this one a P).
+        super::lockosthread::stoplockedm();
         execute(gp, false);
     }
     stopm();

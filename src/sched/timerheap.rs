@@ -82,7 +82,7 @@ unsafe impl Send for TimerEntry {}
 
 /// A P's timers (Go's `p.timers` with `p.timersLock` and `p.timer0When`).
 pub struct TimerHeap {
-    heap: spin::Mutex<Vec<TimerEntry>>,
+    heap: crate::spinlock::SpinLock<Vec<TimerEntry>>,
     /// Earliest `when` in `heap`, 0 if empty (read without the lock).
     timer0_when: AtomicI64,
 }
@@ -90,7 +90,7 @@ pub struct TimerHeap {
 impl TimerHeap {
     pub const fn new() -> TimerHeap {
         TimerHeap {
-            heap: spin::Mutex::new(Vec::new()),
+            heap: crate::spinlock::SpinLock::new(Vec::new()),
             timer0_when: AtomicI64::new(0),
         }
     }
@@ -123,7 +123,7 @@ impl TimerHeap {
 /// A timer heap with its lock held; every change republishes the earliest
 /// deadline before it returns.
 pub(crate) struct LockedTimerHeap<'a> {
-    h: spin::MutexGuard<'a, Vec<TimerEntry>>,
+    h: crate::spinlock::SpinGuard<'a, Vec<TimerEntry>>,
     timer0_when: &'a AtomicI64,
 }
 

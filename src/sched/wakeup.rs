@@ -262,6 +262,16 @@ pub(crate) const STALE_POLL: i64 = 10_000_000;
 /// in the poll and none has polled for [`STALE_POLL`], poll the blocking
 /// source without blocking, on this M without a P, and return what it
 /// found for the caller to inject.
+/// Would [`poll_if_stale`] poll now? (A blocking poll exists, no M is
+/// blocked in it, and nobody has polled for [`STALE_POLL`].) Atomic loads
+/// only: sysmon asks every round.
+pub(crate) fn poll_is_stale(now: i64) -> bool {
+    let st = state();
+    blocking_poll().is_some()
+        && !st.blocked.load(SeqCst)
+        && now - st.last_poll.load(Relaxed) >= STALE_POLL
+}
+
 pub(crate) fn poll_if_stale(now: i64) -> GQueue {
     let st = state();
     let Some(b) = blocking_poll() else {

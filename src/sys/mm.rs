@@ -32,6 +32,9 @@ bitflags! {
 
 /// `madvise` advice values used by the runtime.
 pub mod advice {
+    /// Drop the pages now; the next touch faults in a zeroed page
+    /// (the scavenger's advice, `mem::scavenge`).
+    pub const MADV_DONTNEED: usize = 4;
     /// Linux >= 6.13: install guard pages inside a mapping without splitting it.
     pub const MADV_GUARD_INSTALL: usize = 102;
     /// Linux >= 5.14: fault the pages in, readable, now.

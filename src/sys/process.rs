@@ -11,6 +11,16 @@ pub fn exit_group(code: i32) -> ! {
     unreachable_trap()
 }
 
+/// Ends the calling thread only (`exit(2)`, not `exit_group`; Go's
+/// `exitThread`). The other threads go on; the process ends with its
+/// last thread. The caller's stack and everything it owned stay mapped:
+/// freeing them is the caller's business before it calls this.
+pub fn exit_thread(code: i32) -> ! {
+    // SAFETY: exit ends this thread; it does not return.
+    unsafe { syscall1(nr::SYS_exit, code as usize) };
+    unreachable_trap()
+}
+
 /// Stops here with an invalid-opcode trap: for "cannot happen" paths that
 /// must not run on, and that have no stack or heap to report with.
 #[inline(always)]

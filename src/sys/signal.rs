@@ -290,6 +290,14 @@ pub fn raise(sig: i32) -> Result<(), Errno> {
     check(unsafe { syscall3(nr::SYS_tgkill, pid as usize, tid as usize, sig as usize) }).map(|_| ())
 }
 
+/// Sends `sig` to thread `tid` of this process (`tgkill(getpid(), tid,
+/// sig)`; Go's `signalM`). `ESRCH` if that thread has exited.
+pub fn tgkill(tid: i32, sig: i32) -> Result<(), Errno> {
+    let pid = super::process::getpid();
+    // SAFETY: tgkill takes no pointers; it only signals a thread.
+    check(unsafe { syscall3(nr::SYS_tgkill, pid as usize, tid as usize, sig as usize) }).map(|_| ())
+}
+
 /// `kill(2)`'s number (`<asm/unistd_64.h>`).
 #[allow(non_upper_case_globals)]
 const SYS_kill: usize = 62;
@@ -299,6 +307,23 @@ const SYS_kill: usize = 62;
 pub fn kill(pid: i32, sig: i32) -> Result<(), Errno> {
     // SAFETY: kill takes no pointers.
     check(unsafe { syscall2(SYS_kill, pid as usize, sig as usize) }).map(|_| ())
+}
+
+/// `ss_flags` of `sigaltstack` that turns the signal stack off
+/// (`<asm-generic/signal-defs.h>`).
+const SS_DISABLE: i32 = 2;
+
+/// Turns this thread's signal stack off (`sigaltstack` with `SS_DISABLE`),
+/// so that its memory can be freed: for a thread about to exit, with
+/// every signal blocked.
+pub fn sigaltstack_disable() -> Result<(), Errno> {
+    let st = StackT {
+        sp: 0,
+        flags: SS_DISABLE,
+        size: 0,
+    };
+    // SAFETY: `st` is a valid stack_t on our stack for the call.
+    check(unsafe { syscall2(nr::SYS_sigaltstack, &st as *const StackT as usize, 0) }).map(|_| ())
 }
 
 /// Makes `[sp, sp+size)` this thread's signal stack.

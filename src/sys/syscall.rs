@@ -52,6 +52,7 @@ pub mod nr {
     pub const SYS_futex: usize = 202;
     pub const SYS_sched_getaffinity: usize = 204;
     pub const SYS_clock_gettime: usize = 228;
+    pub const SYS_exit: usize = 60;
     pub const SYS_exit_group: usize = 231;
     pub const SYS_epoll_wait: usize = 232;
     pub const SYS_epoll_ctl: usize = 233;

@@ -82,6 +82,7 @@ use core::sync::atomic::{
 
 use crate::chan::Chan;
 use crate::sched::p::P;
+use crate::sched::preempt::NoPreempt;
 use crate::sched::sched::{getm, sched};
 use crate::sched::timerheap::{TimerEntry, TimerHeap, TimerNode};
 use crate::sched::wakeup::{self, WakeSource};
@@ -190,7 +191,11 @@ fn release(t: *const RuntimeTimer) {
 /// gives the heap a reference (`Arc::into_raw`) that this function keeps
 /// when it returns true; for an uncounted one its owner waits for it.
 unsafe fn add_timer(t: *const RuntimeTimer, when: i64) -> bool {
-    // SAFETY: called on an M holding a P (goroutine or g0 in the scheduler).
+    // The current P is read and used as this M's: no preemption (which
+    // could move the goroutine to another M) until the push is done.
+    let _no_preempt = NoPreempt::new();
+    // SAFETY: called on an M holding a P (goroutine or g0 in the scheduler),
+    // and the goroutine stays on it (above).
     let pp = unsafe { &*(*getm()).p };
     // SAFETY: alive, by the contract.
     let tr = unsafe { &*t };
@@ -349,13 +354,54 @@ pub fn check_timers(pp: &P, now: i64) -> usize {
 /// The timers as a wake-up source (see [`init`]).
 static TIMERS: WakeSource = WakeSource::new(earliest, run_expired, None);
 
-/// Registers the timers as the scheduler's first source of future work.
+/// Registers the timers as the scheduler's first source of future work,
+/// and hands the core the function that moves a retired P's timers.
 /// Called by schedinit.
 pub fn init() {
     wakeup::register(&TIMERS);
+    crate::sched::procresize::set_timer_mover(move_timers);
 }
 
-/// The timers' poll: runs the timers expired at `now` on every P; returns
+/// Moves every timer of `from`'s heap into `to`'s (Go's `moveTimers`, for
+/// a P that a smaller GOMAXPROCS retires) and returns the earliest `when`
+/// moved (0: none), for the caller to wake the sleeper with.
+///
+/// procresize calls it with the world stopped, so no runner or stopper
+/// touches these heaps meanwhile; it keeps the protocol anyway: a timer
+/// stays `WAITING` and leaves `from` with `pp` cleared under `from`'s lock
+/// (a `del_timer` in between waits for `pp`), then enters `to` with `pp`
+/// set under `to`'s lock (invariant 1). One lock at a time: heap locks do
+/// not nest.
+fn move_timers(from: &P, to: &P) -> i64 {
+    let mut earliest = 0;
+    loop {
+        let e = {
+            let mut h = heap(from).lock();
+            if h.first().is_none() {
+                break;
+            }
+            let e = h.remove_at(0);
+            // SAFETY: in the heap until now, so alive; we hold its lock.
+            unsafe { (*timer_of(e)).pp.store(core::ptr::null_mut(), Release) };
+            e
+        };
+        // The heap gives its earliest first.
+        if earliest == 0 {
+            earliest = e.when;
+        }
+        let mut h = heap(to).lock();
+        // SAFETY: the timer is alive while WAITING (its heap reference, or
+        // its owner waiting); it is in no heap now, so it may enter `to`.
+        unsafe {
+            (*timer_of(e)).pp.store(to as *const P as *mut P, Release);
+            h.push(e);
+        }
+    }
+    earliest
+}
+
+/// The timers' poll: runs the timers expired at `now` on every P (the Ps
+/// of `allp` now: a retired P's timers moved to a surviving one); returns
 /// how many ran. The scheduler calls it only when [`earliest`] is due, so
 /// its hot path costs a few atomic loads when no timer is pending (Go's
 /// `checkTimers` likewise looks at `timer0When` before `nanotime`).

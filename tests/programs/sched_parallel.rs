@@ -3,9 +3,10 @@
 //! for its turn.
 //!
 //! `spin` mode waits with a bare spin loop and never yields: with a single
-//! P the waiting goroutine holds the only P forever (the scheduler is
-//! cooperative), so the round trips complete only if the two goroutines
-//! really run at the same time on two threads. `yield` mode waits with
+//! P the waiting goroutine holds the only P until sysmon preempts it (10
+//! ms; forever with `GODEBUG=asyncpreemptoff=1`), so the round trips are
+//! fast only if the two goroutines really run at the same time on two
+//! threads. `yield` mode waits with
 //! `gosched`, which makes progress on one P too. Every wait is bounded by
 //! a limit (ms): past it the program prints a `FAIL:` line and exits 1
 //! instead of hanging.

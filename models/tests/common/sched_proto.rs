@@ -94,8 +94,14 @@ pub mod lock;
 #[path = "../../../src/sched/proto/poller.rs"]
 pub mod poller;
 
+#[path = "../../../src/sched/proto/psyscall.rs"]
+pub mod psyscall;
+
 #[path = "../../../src/sched/proto/runq.rs"]
 pub mod runq;
+
+#[path = "../../../src/sched/proto/sigpending.rs"]
+pub mod sigpending;
 
 #[path = "../../../src/sched/proto/sigqueue.rs"]
 pub mod sigqueue;

@@ -15,7 +15,9 @@ pub(crate) use core::sync::atomic::{
 
 pub(crate) mod lock;
 pub(crate) mod poller;
+pub(crate) mod psyscall;
 pub(crate) mod runq;
+pub(crate) mod sigpending;
 pub(crate) mod sigqueue;
 pub(crate) mod spinning;
 

@@ -1,0 +1,183 @@
+//! `lock_os_thread` / `unlock_os_thread` (tests/programs/lockos_basic.rs):
+//! a locked goroutine stays on its kernel thread (`gettid`) over
+//! thousands of channel round trips, sleeps, yields and `blocking`
+//! calls, and no other goroutine runs on that thread meanwhile; nesting
+//! counts as Go 1.10+'s; a goroutine that exits locked takes its thread
+//! with it (the thread leaves /proc/self/task, checked by the program
+//! against /proc, and the thread count does not grow); the locked main
+//! goroutine and locked goroutines parked forever still get Go's
+//! deadlock report, while one waiting on a timer or on the netpoller
+//! does not. Natively and under `qemu-x86_64 -cpu qemu64` and `Haswell`,
+//! at GOMAXPROCS 1 and 4.
+
+mod common;
+
+use common::{Output, Runner, example, num, run_program, stdout_fields};
+
+/// Native, then qemu under the two models the issue names.
+fn runners() -> Vec<Runner> {
+    vec![
+        Runner::Native,
+        Runner::Qemu("qemu64".into()),
+        Runner::Qemu("Haswell".into()),
+    ]
+}
+
+fn run(r: &Runner, args: &[&str], procs: &str) -> Output {
+    run_program(r, &example("lockos_basic"), args, &[("GOMAXPROCS", procs)])
+}
+
+fn ok(r: &Runner, args: &[&str], procs: &str) -> Output {
+    let out = run(r, args, procs);
+    assert_eq!(
+        out.code(),
+        Some(0),
+        "{} {args:?} GOMAXPROCS={procs}\n{}",
+        r.label(),
+        out.describe()
+    );
+    assert_eq!(out.stderr_str(), "", "{}", out.describe());
+    out
+}
+
+#[test]
+fn locked_goroutines_stay_on_their_thread_and_alone() {
+    for r in runners() {
+        let n = if r.is_qemu() { "1000" } else { "5000" };
+        for procs in ["1", "4"] {
+            let out = ok(&r, &["stay", n], procs);
+            assert_eq!(
+                num(&out, "rounds"),
+                n.parse::<u64>().unwrap(),
+                "{}",
+                out.describe()
+            );
+            assert_eq!(num(&out, "moved"), 0, "{}", out.describe());
+            assert_eq!(num(&out, "intruders"), 0, "{}", out.describe());
+        }
+    }
+}
+
+#[test]
+fn blocking_calls_keep_the_locked_goroutine_on_its_thread() {
+    for r in runners() {
+        let n = if r.is_qemu() { "300" } else { "2000" };
+        for procs in ["1", "4"] {
+            let out = ok(&r, &["syscall", n], procs);
+            assert_eq!(
+                num(&out, "calls"),
+                n.parse::<u64>().unwrap(),
+                "{}",
+                out.describe()
+            );
+            assert_eq!(num(&out, "moved"), 0, "{}", out.describe());
+            assert_eq!(num(&out, "intruders"), 0, "{}", out.describe());
+        }
+    }
+}
+
+#[test]
+fn exiting_locked_ends_the_thread() {
+    for r in runners() {
+        for procs in ["1", "4"] {
+            let out = ok(&r, &["exit", "6"], procs);
+            let f = stdout_fields(&out);
+            assert_eq!(num(&out, "exited"), 6, "{}", out.describe());
+            assert_eq!(num(&out, "gone"), 6, "{}", out.describe());
+            // The main goroutine is locked to m0: no other goroutine ran there.
+            assert_eq!(num(&out, "on_main"), 0, "{}", out.describe());
+            assert_eq!(f["main_stayed"], "true", "{}", out.describe());
+            let (before, after) = (num(&out, "threads_before"), num(&out, "threads_after"));
+            // Each exit ends a thread; at most the one that took over the
+            // last exiting M's P is new.
+            assert!(
+                after <= before + 1,
+                "threads {before} -> {after}\n{}",
+                out.describe()
+            );
+        }
+    }
+}
+
+#[test]
+fn nesting_needs_one_unlock_per_lock() {
+    for r in runners() {
+        for procs in ["1", "4"] {
+            let out = ok(&r, &["nested"], procs);
+            assert_eq!(
+                out.stdout_str(),
+                "after_one_unlock=true\nmoved=0\nafter_two_unlocks=false\n\
+                 after_extra_unlock=false\nrelocked=true\n",
+                "{}",
+                out.describe()
+            );
+        }
+    }
+}
+
+const DEADLOCK: &str = "fatal error: all goroutines are asleep - deadlock!\n";
+
+#[test]
+fn parked_locked_goroutines_are_still_a_deadlock() {
+    for r in runners() {
+        for procs in ["1", "4"] {
+            for (mode, goroutines) in [
+                ("deadlock_main", "\ngoroutine 1 [chan receive]:\n"),
+                (
+                    "deadlock_both",
+                    "\ngoroutine 1 [chan receive]:\n\ngoroutine 2 [chan receive]:\n",
+                ),
+            ] {
+                let out = run(&r, &[mode], procs);
+                assert_eq!(out.code(), Some(2), "{mode}\n{}", out.describe());
+                assert_eq!(out.stdout_str(), "", "{mode}\n{}", out.describe());
+                assert_eq!(
+                    out.stderr_str(),
+                    format!("{DEADLOCK}{goroutines}"),
+                    "{mode}\n{}",
+                    out.describe()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_locked_goroutine_waiting_on_a_timer_or_io_is_no_deadlock() {
+    for r in runners() {
+        for procs in ["1", "4"] {
+            let out = ok(&r, &["timer"], procs);
+            assert_eq!(
+                out.stdout_str(),
+                "slept_enough=true\n",
+                "{}",
+                out.describe()
+            );
+            let out = ok(&r, &["io"], procs);
+            assert_eq!(out.stdout_str(), "read=3\n", "{}", out.describe());
+        }
+    }
+}
+
+#[test]
+fn the_locked_main_goroutine_exiting_wedges_m0() {
+    for r in runners() {
+        for procs in ["1", "4"] {
+            let out = ok(&r, &["main_goexit"], procs);
+            assert_eq!(
+                out.stdout_str(),
+                "m0_state=S\nstill_running=true\n",
+                "{}",
+                out.describe()
+            );
+            let out = run(&r, &["main_goexit_alone"], procs);
+            assert_eq!(out.code(), Some(2), "{}", out.describe());
+            assert_eq!(
+                out.stderr_str(),
+                "fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n",
+                "{}",
+                out.describe()
+            );
+        }
+    }
+}
