@@ -40,14 +40,16 @@ fn ok(r: &Runner, args: &[&str], procs: &str) -> Output {
     out
 }
 
-#[test]
-fn locked_goroutines_stay_on_their_thread_and_alone() {
+/// Runs lockos_basic `mode N` at GOMAXPROCS 1 and 4 on every runner and
+/// wants all N rounds counted under `key`, never a round on another
+/// thread, never another goroutine on a locked thread.
+fn stays_on_its_thread(mode: &str, key: &str, native_n: &str, qemu_n: &str) {
     for r in runners() {
-        let n = if r.is_qemu() { "1000" } else { "5000" };
+        let n = if r.is_qemu() { qemu_n } else { native_n };
         for procs in ["1", "4"] {
-            let out = ok(&r, &["stay", n], procs);
+            let out = ok(&r, &[mode, n], procs);
             assert_eq!(
-                num(&out, "rounds"),
+                num(&out, key),
                 n.parse::<u64>().unwrap(),
                 "{}",
                 out.describe()
@@ -59,21 +61,13 @@ fn locked_goroutines_stay_on_their_thread_and_alone() {
 }
 
 #[test]
+fn locked_goroutines_stay_on_their_thread_and_alone() {
+    stays_on_its_thread("stay", "rounds", "5000", "1000");
+}
+
+#[test]
 fn blocking_calls_keep_the_locked_goroutine_on_its_thread() {
-    for r in runners() {
-        let n = if r.is_qemu() { "300" } else { "2000" };
-        for procs in ["1", "4"] {
-            let out = ok(&r, &["syscall", n], procs);
-            assert_eq!(
-                num(&out, "calls"),
-                n.parse::<u64>().unwrap(),
-                "{}",
-                out.describe()
-            );
-            assert_eq!(num(&out, "moved"), 0, "{}", out.describe());
-            assert_eq!(num(&out, "intruders"), 0, "{}", out.describe());
-        }
-    }
+    stays_on_its_thread("syscall", "calls", "2000", "300");
 }
 
 #[test]
