@@ -55,11 +55,4 @@ pub const TLS_G_SLOT_SIZE: usize = core::mem::size_of::<usize>();
 pub const TLS_LOCKS_SLOT: usize = 1;
 pub const TLS_LOCKS_OFFSET: usize = 0;
 
-/// The TLS slot where the SIGURG handler notes a preemption it refused
-/// because the no-preemption count was up (`m.tls[2]`, the role of Go's
-/// `stackguard0 = stackPreempt` set by `releasem`), and its offset from FS:
-/// `preempt_on` reads it when the count falls back to 0.
-pub const TLS_PREEMPT_DEFERRED_SLOT: usize = 2;
-pub const TLS_PREEMPT_DEFERRED_OFFSET: usize = 8;
-
 const _: () = assert!(TLS_G_SLOT_SIZE == 8, "the asm assumes 8-byte TLS slots");

@@ -54,43 +54,38 @@ pub fn preempt_off() {
     };
 }
 
+/// Bit 63 of the count word: the SIGURG handler refused a preemption
+/// while the count was up ([`set_preempt_deferred`]). Keeping it in the
+/// same word makes the check free: the `dec` of [`preempt_on`] leaves the
+/// sign flag set exactly when it is.
+pub const PREEMPT_DEFERRED: u64 = 1 << 63;
+
 /// Lowers the count raised by [`preempt_off`]. When it reaches 0 and the
 /// SIGURG handler refused a preemption meanwhile (the count was up), the
 /// goroutine yields here instead (Go's `releasem`, which re-arms the
 /// stack-guard check for the same reason): a goroutine that spends most of
 /// its time inside such sections (allocating, polling a channel) is then
-/// stopped at their end, not only in the rare gaps between them.
+/// stopped at their end, not only in the rare gaps between them. The
+/// common case is one `dec` and one untaken `js`.
 #[inline(always)]
 pub fn preempt_on() {
     #[cfg(not(test))]
-    {
-        let deferred: usize;
-        // SAFETY: as preempt_off: this M's own count, one instruction; the
-        // flag is a plain load of this M's tls[2]. Should a preemption
-        // land between the two and move the goroutine, the flag read is
-        // another M's: at worst a needless check or a missed early yield
-        // (sysmon asks again).
-        unsafe {
-            core::arch::asm!(
-                "xor {d:e}, {d:e}",                // d = 0: nothing deferred
-                "dec qword ptr fs:[{slot}]",       // m.locks-- (m.tls[1])
-                "jnz 2f",                          // still inside a section: no check
-                "mov {d}, qword ptr fs:[{flag}]",  // d = the handler's deferred request
-                "2:",
-                d = out(reg) deferred,
-                slot = const super::offsets::TLS_LOCKS_OFFSET,
-                flag = const super::offsets::TLS_PREEMPT_DEFERRED_OFFSET,
-                options(nostack)
-            )
-        };
-        if deferred != 0 {
-            deferred_yield();
-        }
-    }
+    // SAFETY: as preempt_off: this M's own count, one instruction; the
+    // sign flag it leaves is the deferred bit.
+    unsafe {
+        core::arch::asm!(
+            "dec qword ptr fs:[{slot}]", // m.locks-- (m.tls[1])
+            "js {deferred}",             // bit 63: a preemption waits for the count
+            slot = const super::offsets::TLS_LOCKS_OFFSET,
+            deferred = label { deferred_yield() },
+            options(nostack)
+        )
+    };
 }
 
-/// The rare half of [`preempt_on`], kept out of line so the inlined part
-/// stays a few instructions.
+/// The rare half of [`preempt_on`]: with the count at 0, clear the note
+/// and yield; with the count still up, nothing yet (the last `preempt_on`
+/// comes here again).
 #[cfg(not(test))]
 #[cold]
 #[inline(never)]
@@ -101,22 +96,33 @@ fn deferred_yield() {
         #[link_name = "rt0_preempt_deferred"]
         safe fn preempt_deferred();
     }
-    preempt_deferred();
+    if preempt_count() == 0 {
+        set_preempt_deferred(false);
+        preempt_deferred();
+    }
 }
 
 /// Notes on this M that a preemption was refused while the count was up
-/// (the SIGURG handler), or clears the note (`false`).
+/// (the SIGURG handler, on this M's own thread, so the interrupted code's
+/// one-instruction `inc`/`dec` cannot race it), or clears the note.
 #[inline(always)]
 pub fn set_preempt_deferred(on: bool) {
     #[cfg(not(test))]
-    // SAFETY: as preempt_off: a store to this M's own tls[2].
+    // SAFETY: as preempt_off: one read-modify-write of this M's own word.
     unsafe {
-        core::arch::asm!(
-            "mov qword ptr fs:[{flag}], {v}", // m.tls[2] = on
-            v = in(reg) usize::from(on),
-            flag = const super::offsets::TLS_PREEMPT_DEFERRED_OFFSET,
-            options(nostack, preserves_flags)
-        )
+        if on {
+            core::arch::asm!(
+                "bts qword ptr fs:[{slot}], 63", // m.locks |= PREEMPT_DEFERRED
+                slot = const super::offsets::TLS_LOCKS_OFFSET,
+                options(nostack)
+            )
+        } else {
+            core::arch::asm!(
+                "btr qword ptr fs:[{slot}], 63", // m.locks &= !PREEMPT_DEFERRED
+                slot = const super::offsets::TLS_LOCKS_OFFSET,
+                options(nostack)
+            )
+        }
     };
     #[cfg(test)]
     let _ = on;
@@ -137,7 +143,7 @@ pub fn preempt_count() -> usize {
                 options(nostack, readonly, preserves_flags)
             )
         };
-        n
+        n & !(PREEMPT_DEFERRED as usize)
     }
     #[cfg(test)]
     0

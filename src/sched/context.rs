@@ -44,12 +44,6 @@ const _: () = {
             == (crate::arch::offsets::TLS_LOCKS_SLOT - 1) * crate::arch::offsets::TLS_G_SLOT_SIZE
     );
     assert!(crate::arch::offsets::TLS_LOCKS_SLOT < super::m::TLS_SLOTS);
-    assert!(crate::arch::offsets::TLS_PREEMPT_DEFERRED_SLOT < super::m::TLS_SLOTS);
-    assert!(
-        crate::arch::offsets::TLS_PREEMPT_DEFERRED_OFFSET
-            == (crate::arch::offsets::TLS_PREEMPT_DEFERRED_SLOT - 1)
-                * crate::arch::offsets::TLS_G_SLOT_SIZE
-    );
 };
 
 // The asm treats every pointer as opaque, so Rust layouts are fine here.
