@@ -74,18 +74,22 @@ fn blocking_calls_keep_the_locked_goroutine_on_its_thread() {
 fn exiting_locked_ends_the_thread() {
     for r in runners() {
         for procs in ["1", "4"] {
-            let out = ok(&r, &["exit", "6"], procs);
+            let out = ok(&r, &["exit", "12"], procs);
             let f = stdout_fields(&out);
-            assert_eq!(num(&out, "exited"), 6, "{}", out.describe());
-            assert_eq!(num(&out, "gone"), 6, "{}", out.describe());
+            assert_eq!(num(&out, "exited"), 12, "{}", out.describe());
+            assert_eq!(num(&out, "gone"), 12, "{}", out.describe());
             // The main goroutine is locked to m0: no other goroutine ran there.
             assert_eq!(num(&out, "on_main"), 0, "{}", out.describe());
             assert_eq!(f["main_stayed"], "true", "{}", out.describe());
             let (before, after) = (num(&out, "threads_before"), num(&out, "threads_after"));
-            // Each exit ends a thread; at most the one that took over the
-            // last exiting M's P is new.
+            // Each exit ends a thread (`gone` above, exact). The count is
+            // a leak check: an exiting M hands its P to another M
+            // (`startm`, which creates one when none is idle), so the
+            // idle pool may end up with an M more per P than at the start,
+            // whatever the number of exits (12 here: a leak shows +12).
+            let ps: u64 = procs.parse().unwrap();
             assert!(
-                after <= before + 1,
+                after <= before + ps,
                 "threads {before} -> {after}\n{}",
                 out.describe()
             );
