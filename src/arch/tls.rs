@@ -58,7 +58,9 @@ pub fn preempt_off() {
 /// while the count was up ([`set_preempt_deferred`]). Keeping it in the
 /// same word makes the check free: the `dec` of [`preempt_on`] leaves the
 /// sign flag set exactly when it is.
-pub const PREEMPT_DEFERRED: u64 = 1 << 63;
+pub const PREEMPT_DEFERRED: u64 = 1 << PREEMPT_DEFERRED_BIT;
+/// Its bit number, for `bts`/`btr` (the sign bit, so that `js` sees it).
+const PREEMPT_DEFERRED_BIT: u32 = 63;
 
 /// Lowers the count raised by [`preempt_off`]. When it reaches 0 and the
 /// SIGURG handler refused a preemption meanwhile (the count was up), the
@@ -112,14 +114,16 @@ pub fn set_preempt_deferred(on: bool) {
     unsafe {
         if on {
             core::arch::asm!(
-                "bts qword ptr fs:[{slot}], 63", // m.locks |= PREEMPT_DEFERRED
+                "bts qword ptr fs:[{slot}], {bit}", // m.locks |= PREEMPT_DEFERRED
                 slot = const super::offsets::TLS_LOCKS_OFFSET,
+                bit = const PREEMPT_DEFERRED_BIT,
                 options(nostack)
             )
         } else {
             core::arch::asm!(
-                "btr qword ptr fs:[{slot}], 63", // m.locks &= !PREEMPT_DEFERRED
+                "btr qword ptr fs:[{slot}], {bit}", // m.locks &= !PREEMPT_DEFERRED
                 slot = const super::offsets::TLS_LOCKS_OFFSET,
+                bit = const PREEMPT_DEFERRED_BIT,
                 options(nostack)
             )
         }

@@ -135,19 +135,16 @@ pub(crate) fn preemptone(pp: &P) -> bool {
     true
 }
 
-/// Asks every P's running goroutine to stop (Go's `preemptall`). True if
-/// some P was asked.
-#[allow(dead_code)] // for the stop of the world (set_gomaxprocs)
-pub(crate) fn preempt_all() -> bool {
-    let mut any = false;
+/// Asks every P's running goroutine to stop (Go's `preemptall`), for the
+/// stop of the world.
+pub(crate) fn preempt_all() {
     for &pp in sched().allp() {
         // SAFETY: Ps are never freed.
         let p = unsafe { &*pp };
         if p.status.load(Relaxed) == super::p::PRUNNING {
-            any |= preemptone(p);
+            preemptone(p);
         }
     }
-    any
 }
 
 /// The preemption half of the SIGURG handler (Go's `doSigPreempt`): if a
@@ -242,7 +239,7 @@ fn async_safe_point_at(g: &G, m: &M, sp: usize) -> bool {
 /// concern, as at any call, and `mcall` keeps the rest.
 #[unsafe(export_name = "rt0_preempt_deferred")] // called by arch::tls::preempt_on
 fn preempt_deferred() {
-    set_preempt_deferred(false);
+    // (preempt_on cleared the note before calling.)
     let Some((g, m)) = current() else {
         return;
     };

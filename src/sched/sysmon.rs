@@ -184,15 +184,13 @@ fn all_idle() -> bool {
 }
 
 /// Go's "if every P is idle, sleep until something changes": true if
-/// sysmon slept. Under `sched.lock` it checks again and publishes
+/// sysmon slept. Called after the unlocked look of the main loop; under
+/// `sched.lock` it checks again and publishes
 /// `sysmon_wait`, so a `pidleget` that takes a P after the check wakes it.
 fn wait_while_idle(now: i64) -> bool {
     let s = sched();
-    if !all_idle() {
-        return false;
-    }
     s.lock.lock();
-    if s.npidle.load(Relaxed) as i32 != s.gomaxprocs.load(Relaxed) {
+    if !all_idle() {
         s.lock.unlock();
         return false;
     }
