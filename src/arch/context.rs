@@ -37,3 +37,24 @@ pub fn stack_pointer() -> usize {
     };
     sp
 }
+
+/// The caller's own pc, sp and bp, where this is inlined: the first frame
+/// of an unwind from here (`debug::cfi`; the pc is exact, not a return
+/// address). Inlined always, so the three belong to the caller's frame.
+#[inline(always)]
+pub fn current_frame() -> (usize, usize, usize) {
+    let (pc, sp, bp): (usize, usize, usize);
+    // SAFETY: reads three registers; no memory, no stack, no flags touched.
+    unsafe {
+        core::arch::asm!(
+            "lea {pc}, [rip]", // pc = the address of the next instruction
+            "mov {sp}, rsp",   // sp = rsp
+            "mov {bp}, rbp",   // bp = rbp (whatever the caller keeps there)
+            pc = out(reg) pc,
+            sp = out(reg) sp,
+            bp = out(reg) bp,
+            options(nomem, nostack, preserves_flags)
+        )
+    };
+    (pc, sp, bp)
+}
