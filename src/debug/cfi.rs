@@ -38,28 +38,28 @@
 // ---- DWARF register numbers, x86-64 psABI figure 3.36 ----
 
 /// `rax`.
-#[cfg_attr(not(test), allow(dead_code))] // until the traceback printer uses it
+
 pub(crate) const RAX: usize = 0;
 /// `rdx`.
-#[cfg_attr(not(test), allow(dead_code))] // until the traceback printer uses it
+
 pub(crate) const RDX: usize = 1;
 /// `rcx`.
-#[cfg_attr(not(test), allow(dead_code))] // until the traceback printer uses it
+
 pub(crate) const RCX: usize = 2;
 /// `rbx`.
 pub(crate) const RBX: usize = 3;
 /// `rsi`.
-#[cfg_attr(not(test), allow(dead_code))] // until the traceback printer uses it
+
 pub(crate) const RSI: usize = 4;
 /// `rdi`.
-#[cfg_attr(not(test), allow(dead_code))] // until the traceback printer uses it
+
 pub(crate) const RDI: usize = 5;
 /// `rbp`.
 pub(crate) const RBP: usize = 6;
 /// `rsp`.
 pub(crate) const RSP: usize = 7;
 /// `r8`; `r9`..`r15` follow as 9..15.
-#[cfg_attr(not(test), allow(dead_code))] // until the traceback printer uses it
+
 pub(crate) const R8: usize = 8;
 /// `r12`, the first of the callee-saved r12..r15.
 pub(crate) const R12: usize = 12;
@@ -239,7 +239,7 @@ impl Regs {
 
     /// Every general register and the pc, as a signal context gives them
     /// (`gregs` by DWARF number, `gregs[RA]` the pc).
-    #[cfg_attr(not(test), allow(dead_code))] // until the traceback printer uses it
+    
     pub(crate) fn from_all(gregs: [u64; NREGS]) -> Regs {
         Regs {
             r: gregs,
@@ -268,14 +268,14 @@ impl Regs {
 
     /// The stack pointer (0 if unknown: never in a frame from
     /// [`Regs::new`] or a step).
-    #[cfg_attr(not(test), allow(dead_code))] // until the traceback printer uses it
+    
     pub(crate) fn sp(&self) -> u64 {
         self.get(RSP).unwrap_or(0)
     }
 
     /// The frame pointer, if known (a frame that does not save rbp keeps
     /// its caller's).
-    #[cfg_attr(not(test), allow(dead_code))] // until the traceback printer uses it
+    
     pub(crate) fn bp(&self) -> Option<u64> {
         self.get(RBP)
     }
@@ -593,7 +593,7 @@ impl<'a> EhFrame<'a> {
 
     /// The start of the function whose FDE covers `pc` (its FDE's initial
     /// location): `pc` is a lookup pc ([`Frame::lookup_pc`]).
-    #[cfg_attr(not(test), allow(dead_code))] // until the traceback printer uses it
+    
     pub(crate) fn function_start(&self, pc: u64) -> Option<u64> {
         self.find_fde(pc).map(|fde| fde.start)
     }
@@ -1266,7 +1266,7 @@ pub(crate) fn linked() -> EhFrame<'static> {
 
 /// The start of the function containing `pc` (a lookup pc), from its FDE,
 /// in the running program.
-#[cfg_attr(not(test), allow(dead_code))] // until the traceback printer uses it
+
 pub(crate) fn function_start(pc: u64) -> Option<u64> {
     linked().function_start(pc)
 }
