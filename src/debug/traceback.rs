@@ -190,7 +190,7 @@ pub(crate) fn goroutines<W: Write>(w: &mut W, origin: Option<&Origin>, kind: Kin
             }
         }
         _ => {
-            if on_g0 && (kind != Kind::Fatal || system) {
+            if on_g0 && origin.is_some() && (kind != Kind::Fatal || system) {
                 // SAFETY: here is a live G (on_g0).
                 let g0 = unsafe { &*here };
                 let _ = w.write_str("\nruntime stack:\n");
