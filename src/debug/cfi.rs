@@ -275,7 +275,7 @@ impl Regs {
 
     /// The frame pointer, if known (a frame that does not save rbp keeps
     /// its caller's).
-    
+    #[cfg(test)]
     pub(crate) fn bp(&self) -> Option<u64> {
         self.get(RBP)
     }
@@ -593,7 +593,7 @@ impl<'a> EhFrame<'a> {
 
     /// The start of the function whose FDE covers `pc` (its FDE's initial
     /// location): `pc` is a lookup pc ([`Frame::lookup_pc`]).
-    
+    #[cfg(test)]
     pub(crate) fn function_start(&self, pc: u64) -> Option<u64> {
         self.find_fde(pc).map(|fde| fde.start)
     }
@@ -1265,8 +1265,9 @@ pub(crate) fn linked() -> EhFrame<'static> {
 }
 
 /// The start of the function containing `pc` (a lookup pc), from its FDE,
-/// in the running program.
-
+/// in the running program (the tests' oracle; the printer names
+/// functions from the symbol table).
+#[cfg(test)]
 pub(crate) fn function_start(pc: u64) -> Option<u64> {
     linked().function_start(pc)
 }

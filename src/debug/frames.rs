@@ -202,6 +202,12 @@ impl Bounds {
             .any(|&(lo, hi)| addr >= lo && addr.checked_add(len).is_some_and(|end| end <= hi))
     }
 
+    /// Which of the stacks holds `sp` (the first frame of an overflow is
+    /// below them all: `None`).
+    fn stack_of(&self, sp: u64) -> Option<usize> {
+        self.stacks.iter().position(|&(lo, hi)| sp >= lo && sp <= hi && hi != 0)
+    }
+
     /// Reads a stack word, or None outside the bounds.
     fn read(&self, addr: u64) -> Option<u64> {
         if !self.contains(addr, 8) {
@@ -300,6 +306,7 @@ fn walk<W: Write>(w: &mut W, g: &G, first: Frame, bounds: Bounds, show: Show, s:
     let goexit = crate::sched::context::goexit as *const () as u64;
     let mut tail = [Kept::default(); TAIL_FRAMES];
     let mut shown = 0usize;
+    let mut switched = false;
     let mut frame = first;
     for _ in 0..MAX_STEPS {
         let pc = frame.regs.pc();
@@ -328,9 +335,20 @@ fn walk<W: Write>(w: &mut W, g: &G, first: Frame, bounds: Bounds, show: Show, s:
             break;
         }
         let mut read = |a: u64| bounds.read(a);
-        match cfi::step(&frame, &mut read) {
-            Some(next) if next.regs.sp() > frame.regs.sp() => frame = next,
-            _ => break,
+        let Some(next) = cfi::step(&frame, &mut read) else {
+            break;
+        };
+        // Each frame lies above the one it called, except across the
+        // one switch from g0 to the goroutine (`rt0_systemstack`), where
+        // the stack changes and sp may go either way.
+        let (from, to) = (bounds.stack_of(frame.regs.sp()), bounds.stack_of(next.regs.sp()));
+        if next.regs.sp() > frame.regs.sp() && from == to {
+            frame = next;
+        } else if from != to && !switched {
+            switched = true;
+            frame = next;
+        } else {
+            break;
         }
     }
     if shown > HEAD_FRAMES {
