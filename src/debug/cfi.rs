@@ -239,7 +239,7 @@ impl Regs {
 
     /// Every general register and the pc, as a signal context gives them
     /// (`gregs` by DWARF number, `gregs[RA]` the pc).
-    
+
     pub(crate) fn from_all(gregs: [u64; NREGS]) -> Regs {
         Regs {
             r: gregs,
@@ -268,7 +268,7 @@ impl Regs {
 
     /// The stack pointer (0 if unknown: never in a frame from
     /// [`Regs::new`] or a step).
-    
+
     pub(crate) fn sp(&self) -> u64 {
         self.get(RSP).unwrap_or(0)
     }

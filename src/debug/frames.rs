@@ -205,7 +205,9 @@ impl Bounds {
     /// Which of the stacks holds `sp` (the first frame of an overflow is
     /// below them all: `None`).
     fn stack_of(&self, sp: u64) -> Option<usize> {
-        self.stacks.iter().position(|&(lo, hi)| sp >= lo && sp <= hi && hi != 0)
+        self.stacks
+            .iter()
+            .position(|&(lo, hi)| sp >= lo && sp <= hi && hi != 0)
     }
 
     /// Reads a stack word, or None outside the bounds.
@@ -341,7 +343,10 @@ fn walk<W: Write>(w: &mut W, g: &G, first: Frame, bounds: Bounds, show: Show, s:
         // Each frame lies above the one it called, except across the
         // one switch from g0 to the goroutine (`rt0_systemstack`), where
         // the stack changes and sp may go either way.
-        let (from, to) = (bounds.stack_of(frame.regs.sp()), bounds.stack_of(next.regs.sp()));
+        let (from, to) = (
+            bounds.stack_of(frame.regs.sp()),
+            bounds.stack_of(next.regs.sp()),
+        );
         if next.regs.sp() > frame.regs.sp() && from == to {
             frame = next;
         } else if from != to && !switched {
