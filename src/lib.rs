@@ -76,7 +76,6 @@ extern crate alloc;
 // The internals, lowest layer first (HACKING.md).
 pub(crate) mod arch;
 pub(crate) mod boot;
-pub(crate) mod debug;
 pub(crate) mod mem;
 pub(crate) mod netpoll;
 pub(crate) mod print;
@@ -89,6 +88,7 @@ pub(crate) mod sys;
 // The services and the program's API.
 pub mod chan;
 pub mod cpu;
+pub mod debug;
 pub mod env;
 #[doc(hidden)]
 pub mod export_test;

@@ -97,6 +97,33 @@ impl fmt::Write for Writer {
     }
 }
 
+/// A writer into a caller's byte buffer that stops, silently, when the
+/// buffer is full (what `runtime::stack` writes into).
+pub(crate) struct SliceWriter<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl<'a> SliceWriter<'a> {
+    pub(crate) fn new(buf: &'a mut [u8]) -> SliceWriter<'a> {
+        SliceWriter { buf, len: 0 }
+    }
+
+    /// Bytes written so far.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+}
+
+impl fmt::Write for SliceWriter<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let n = s.len().min(self.buf.len() - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        Ok(())
+    }
+}
+
 impl Drop for Writer {
     fn drop(&mut self) {
         if self.len > 0 {

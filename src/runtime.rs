@@ -18,8 +18,13 @@ pub const MAX_STACK_SIZE: usize = 1_000_000_000;
 /// ([`DEFAULT_STACK_SIZE`]). The nearest std relative is
 /// `std::thread::spawn`, without a handle: wait with a
 /// [`crate::sync::WaitGroup`] or a [`crate::chan::Chan`].
+#[track_caller]
 pub fn go<F: FnOnce() + Send + 'static>(f: F) {
-    crate::sched::proc::newproc(Start::Closure(Box::new(f)), 0);
+    crate::sched::proc::newproc(
+        Start::Closure(Box::new(f)),
+        0,
+        Some(core::panic::Location::caller()),
+    );
 }
 
 /// `go f()` with a stack of `stack_bytes` (rounded up to pages) for code
@@ -40,7 +45,23 @@ pub fn go_with_stack<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F) {
     crate::sched::proc::newproc(
         Start::Closure(Box::new(f)),
         stack_bytes.max(crate::mem::PAGE_SIZE),
+        Some(core::panic::Location::caller()),
     );
+}
+
+/// Formats the calling goroutine's stack into `buf` and returns the
+/// number of bytes written (Go's `runtime.Stack`): `goroutine N
+/// [running]:`, then two lines per frame (the function, then `\tFILE:LINE
+/// +0xOFF`), as a panic report prints them. With `all`, every other live
+/// goroutine follows, each after a blank line; the world is stopped while
+/// they are read (as Go does), so this is for debugging, not for hot
+/// paths. The text is cut at `buf.len()` bytes (possibly inside a
+/// UTF-8 sequence of a path or name). GOTRACEBACK=system adds the
+/// runtime's frames and each frame's sp and pc.
+pub fn stack(buf: &mut [u8], all: bool) -> usize {
+    let mut w = crate::print::SliceWriter::new(buf);
+    crate::debug::traceback::stack(&mut w, all);
+    w.len()
 }
 
 /// Yields the processor so other goroutines run (Go's `runtime.Gosched`;

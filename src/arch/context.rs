@@ -22,6 +22,31 @@ core::arch::global_asm!(
     tls_g_slot_size = const off::TLS_G_SLOT_SIZE,
 );
 
+/// Where the caller is, exactly: a pc inside the function this is inlined
+/// into, and rsp and rbp as they are at that pc. It is where a traceback
+/// of the running goroutine starts (a panic, a fatal error,
+/// `runtime::stack`): the unwinder looks the pc up as it is (not as a
+/// return address) and finds the caller's frame rules at it, which hold
+/// because nothing between the `lea` and the `mov`s moves rsp.
+#[inline(always)]
+pub fn here() -> (usize, usize, usize) {
+    let (pc, sp, bp): (usize, usize, usize);
+    // SAFETY: reads the instruction pointer and two registers; no memory,
+    // no stack, no flags touched.
+    unsafe {
+        core::arch::asm!(
+            "lea {pc}, [rip]", // pc = the address of the next instruction (still this frame)
+            "mov {sp}, rsp",   // sp = rsp at that pc
+            "mov {bp}, rbp",   // bp = rbp at that pc
+            pc = out(reg) pc,
+            sp = out(reg) sp,
+            bp = out(reg) bp,
+            options(nomem, nostack, preserves_flags)
+        )
+    };
+    (pc, sp, bp)
+}
+
 /// The stack pointer of the caller (near enough: within its frame), for
 /// "which stack am I on?" checks.
 #[inline(always)]

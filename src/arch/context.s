@@ -69,6 +69,8 @@ rt0_mcall:
     call rt0_mcall_on_g0                        # "fatal error: mcall called on g0"
     ud2                                         # not reached
 .Lmcall_resume:
+    .globl rt0_mcall_resume                     # the same point, named for tracebacks: a
+rt0_mcall_resume:                               #   parked g's sched.pc, its saved registers at sp
     pop r15                                     # the caller's registers, as pushed above
     pop r14                                     #   (reverse order of the pushes)
     pop r13                                     #   (reverse order)

@@ -6,6 +6,7 @@
 //! a field without '=' or with an unknown key is ignored; a value that is
 //! not a decimal i32 leaves the setting as it was; later fields win.
 
+use crate::debug::traceback::Setting;
 use core::sync::atomic::Ordering::Relaxed;
 
 /// The debug variables and their storage live in the core, which reads
@@ -88,14 +89,53 @@ pub fn godebug_env() -> &'static [u8] {
 
 /// Go's `getGodebugEarly` + `parsedebugvars`: run by `args`, so the
 /// bootstrap can trace itself from its first Rust step. `schedinit`
-/// reports the result.
+/// reports the result. GOTRACEBACK is read here too (Go's
+/// `parsedebugvars` ends with `setTraceback(gogetenv("GOTRACEBACK"))`),
+/// so a report from the first step on honours it.
 pub fn early_scan() {
     parse_into(godebug_env(), &DEBUG);
+    let tb = gotraceback(super::args::getenv_bytes("GOTRACEBACK").unwrap_or(b""));
+    crate::debug::traceback::set_setting(tb);
+}
+
+/// Go's `setTraceback`: `none`, `single` (also unset or empty), `all`,
+/// `system`, `crash`, or a number N (level N with every goroutine). Any
+/// other word is taken as `single` (Go reads its leading digits, which
+/// for a word gives 0, `none`: a misspelt value should not hide a
+/// report).
+pub fn gotraceback(v: &[u8]) -> Setting {
+    let (level, all, crash) = match v {
+        b"none" => (0, false, false),
+        b"" | b"single" => (1, false, false),
+        b"all" => (1, true, false),
+        b"system" => (2, true, false),
+        b"crash" => (2, true, true),
+        _ => match atoi32(v) {
+            Some(n) if n >= 0 => (n as u32, true, false),
+            _ => (1, false, false),
+        },
+    };
+    Setting { level, all, crash }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gotraceback_as_go() {
+        let s = |level, all, crash| Setting { level, all, crash };
+        assert_eq!(gotraceback(b""), s(1, false, false));
+        assert_eq!(gotraceback(b"none"), s(0, false, false));
+        assert_eq!(gotraceback(b"single"), s(1, false, false));
+        assert_eq!(gotraceback(b"all"), s(1, true, false));
+        assert_eq!(gotraceback(b"system"), s(2, true, false));
+        assert_eq!(gotraceback(b"crash"), s(2, true, true));
+        assert_eq!(gotraceback(b"0"), s(0, true, false));
+        assert_eq!(gotraceback(b"2"), s(2, true, false));
+        assert_eq!(gotraceback(b"sytem"), s(1, false, false));
+        assert_eq!(gotraceback(b"-1"), s(1, false, false));
+    }
     use core::sync::atomic::AtomicI32;
 
     #[test]

@@ -231,9 +231,14 @@ impl Report {
     }
 
     /// Writes the rest of the report and ends the process with status 2
-    /// (Go's `exit(2)` at the end of `fatalpanic`/`fatalthrow`).
+    /// (Go's `exit(2)` at the end of `fatalpanic`/`fatalthrow`), or, with
+    /// GOTRACEBACK=crash, by SIGABRT so a core dump can be taken (Go's
+    /// `crash`).
     pub fn exit(mut self) -> ! {
         self.flush();
+        if super::traceback::setting().crash {
+            crate::sched::sigtable::die_from_signal(crate::sys::signal::SIGABRT);
+        }
         exit_group(EXIT_FATAL)
     }
 }

@@ -14,20 +14,24 @@
 use core::fmt::{self, Write};
 
 use super::dying::{self, Dying, Report};
-use super::traceback;
+use super::frames::Origin;
+use super::traceback::{self, Kind};
 
 pub use super::dying::EXIT_FATAL;
 
 /// What a report writes after its message (Go's goroutine section of
-/// `dopanic_m`).
+/// `dopanic_m`; [`traceback::Kind`] says what each shows).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Goroutines {
     /// Nothing: start-up failures, and checkdead's `Goexit` deadlock.
     Nothing,
-    /// The goroutine running on this M, if any, as `[running]`.
-    Running,
-    /// Every live goroutine (checkdead's deadlock).
-    All,
+    /// A broken runtime invariant: the failing goroutine with the
+    /// runtime's frames, then every other.
+    Throw,
+    /// A fatal error of the program (checkdead's deadlock): every goroutine.
+    Fatal,
+    /// A runtime-error panic (a nil dereference): the failing goroutine.
+    Panic,
 }
 
 /// What a death inside a runtime report prints (Go's `startpanic_m` at
@@ -65,23 +69,27 @@ pub(crate) fn open(prelude: fmt::Arguments, msg: &[&str]) -> Report {
     }
 }
 
-/// Closes a report: writes `goroutines` ([`super::traceback`]) and ends
-/// the process with status 2.
-pub(crate) fn close(mut w: Report, goroutines: Goroutines) -> ! {
-    match goroutines {
-        Goroutines::Nothing => {}
-        Goroutines::Running => {
-            traceback::running(&mut w);
-        }
-        Goroutines::All => traceback::all_goroutines(&mut w, &[]),
-    }
+/// Closes a report: writes `goroutines` ([`super::traceback`]), the
+/// failing one's frames from `origin` (the registers where the error was
+/// raised; none: this M's current goroutine as it was switched out), and
+/// ends the process (status 2, or SIGABRT with GOTRACEBACK=crash).
+pub(crate) fn close(mut w: Report, goroutines: Goroutines, origin: Option<&Origin>) -> ! {
+    let kind = match goroutines {
+        Goroutines::Nothing => w.exit(),
+        Goroutines::Throw => Kind::Throw,
+        Goroutines::Fatal => Kind::Fatal,
+        Goroutines::Panic => Kind::Panic,
+    };
+    traceback::goroutines(&mut w, origin, kind);
     w.exit()
 }
 
 /// A whole fatal error, written on g0 ([`dying::on_g0`]): [`open`] with
-/// `prelude` and `msg`, then [`close`] with `goroutines`.
+/// `prelude` and `msg`, then [`close`] with `goroutines`, the frames
+/// starting here.
 fn fatal(prelude: fmt::Arguments, msg: &[&str], goroutines: Goroutines) -> ! {
-    dying::on_g0(move || close(open(prelude, msg), goroutines))
+    let origin = Origin::here();
+    dying::on_g0(move || close(open(prelude, msg), goroutines, Some(&origin)))
 }
 
 /// A runtime invariant is broken (Go's `throw`).
@@ -91,12 +99,12 @@ pub fn throw(msg: &str) -> ! {
     #[cfg(test)]
     panic!("fatal error: {msg}");
     #[cfg(not(test))]
-    fatal(format_args!(""), &[msg], Goroutines::Running)
+    fatal(format_args!(""), &[msg], Goroutines::Throw)
 }
 
 /// [`throw`] with a detail appended to the message.
 pub fn throw_detail(msg: &str, detail: &str) -> ! {
-    fatal(format_args!(""), &[msg, detail], Goroutines::Running)
+    fatal(format_args!(""), &[msg, detail], Goroutines::Throw)
 }
 
 /// The message of every start-up failure, after the line that says what
@@ -131,7 +139,7 @@ pub fn out_of_memory(size: usize, in_use: usize) -> ! {
             "runtime: out of memory: cannot allocate {size}-byte block ({in_use} in use)\n"
         ),
         &["out of memory"],
-        Goroutines::Running,
+        Goroutines::Throw,
     )
 }
 
@@ -142,7 +150,7 @@ pub fn out_of_memory_commit() -> ! {
     fatal(
         format_args!(""),
         &["runtime: out of memory"],
-        Goroutines::Running,
+        Goroutines::Throw,
     )
 }
 
@@ -151,7 +159,7 @@ pub fn out_of_memory_stack(size: usize, errno: i32) -> ! {
     fatal(
         format_args!("runtime: cannot allocate {size}-byte stack: errno {errno}\n"),
         &["out of memory"],
-        Goroutines::Running,
+        Goroutines::Throw,
     )
 }
 
@@ -160,7 +168,7 @@ pub fn fatal_msg_maxmcount(max: i32) -> ! {
     fatal(
         format_args!("runtime: program exceeds {max}-thread limit\n"),
         &["thread exhaustion"],
-        Goroutines::Running,
+        Goroutines::Throw,
     )
 }
 
@@ -176,6 +184,6 @@ pub fn fatal_newosproc(have: i64, errno: i32) -> ! {
             "runtime: failed to create new OS thread (have {have} already; errno={errno})\n{hint}"
         ),
         &["newosproc"],
-        Goroutines::Running,
+        Goroutines::Throw,
     )
 }

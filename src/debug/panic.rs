@@ -1,7 +1,9 @@
 //! The panic handler: Go's `gopanic`, `preprintpanics`, `printpanics`
 //! and `fatalpanic` for an unrecovered panic. With `panic = "abort"` nothing
-//! unwinds: print `panic: <message>`, a blank line, `goroutine N
-//! [running]:` and where the panic happened, then exit 2.
+//! unwinds: print `panic: <message>`, then the goroutine section
+//! (`goroutine N [running]:` and its frames from the panic handler's own
+//! registers, the panic machinery's frames hidden; every goroutine with
+//! GOTRACEBACK=all), then exit 2.
 //!
 //! The report is written on g0's stack ([`dying::on_g0`], as Go's
 //! `fatalpanic` uses `systemstack`), so a goroutine that panics with
@@ -23,17 +25,20 @@ use core::panic::{Location, PanicInfo};
 use core::sync::atomic::{AtomicPtr, Ordering::SeqCst};
 
 use super::dying::{self, Dying, Phase, Report};
-use super::traceback;
+use super::frames::Origin;
+use super::traceback::{self, Kind};
 
 /// The location of the panic being reported, for a nested report.
 static OUTER: AtomicPtr<Location<'static>> = AtomicPtr::new(core::ptr::null_mut());
 
 #[panic_handler]
 fn panic(info: &PanicInfo) -> ! {
-    dying::on_g0(|| report(info))
+    // Where the panicking goroutine is, before the report moves to g0.
+    let origin = Origin::here();
+    dying::on_g0(|| report(info, &origin))
 }
 
-fn report(info: &PanicInfo) -> ! {
+fn report(info: &PanicInfo, origin: &Origin) -> ! {
     match dying::start_dying() {
         Dying::Owner(mut w) => {
             if let Some(loc) = info.location() {
@@ -45,10 +50,9 @@ fn report(info: &PanicInfo) -> ! {
             let _ = write!(w, "panic: {}", info.message());
             w.set_phase(Phase::Report);
             let _ = writeln!(w);
-            if !traceback::running(&mut w) {
+            if !traceback::goroutines(&mut w, Some(origin), Kind::Panic) {
                 let _ = writeln!(w, "\n[runtime g0, no goroutine running]");
             }
-            write_location(&mut w, info.location());
             w.exit()
         }
         Dying::Nested(mut w) if dying::phase() == Phase::Value => {
@@ -56,9 +60,9 @@ fn report(info: &PanicInfo) -> ! {
             let _ = write!(w, "fatal error: panic while printing panic value: ");
             w.flush();
             let _ = writeln!(w, "{}", info.message());
-            traceback::running(&mut w);
             write_location(&mut w, info.location());
             write_location(&mut w, outer_location());
+            traceback::goroutines(&mut w, Some(origin), Kind::Panic);
             w.exit()
         }
         Dying::Nested(w) => super::fatal::nested_in_report(w),

@@ -28,6 +28,9 @@
 //! another thread is changing shows a stale state, never freed memory.
 
 use core::fmt::Write;
+use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
+
+use super::frames::{self, Origin, Session, Show};
 
 use crate::sched::g::{G, GDEAD, GIDLE, GRUNNABLE, GRUNNING, GSYSCALL, GWAITING, WaitReason};
 use crate::sched::sched::{ALLGS, getg};
@@ -89,20 +92,179 @@ pub(crate) fn state(g: &G) -> &'static str {
     }
 }
 
-/// Writes a blank line, `goroutine N [state]:` and `g`'s frames: the one
-/// place a goroutine header is written.
-pub(crate) fn goroutine<W: Write>(w: &mut W, g: &G, state: &str) {
-    let _ = write!(w, "\ngoroutine {} [{}]:\n", g.goid, state);
-    frames(w, g);
+/// GOTRACEBACK as Go's `traceback_cache`: how much a report shows.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Setting {
+    /// 0 none, 1 the program's frames, 2 the runtime's too (system).
+    pub level: u32,
+    /// Every goroutine, not only the failing one.
+    pub all: bool,
+    /// End by SIGABRT instead of exit status 2 (crash).
+    pub crash: bool,
 }
 
-/// Writes `g`'s stack frames, one `function` and `\tfile:line` pair each
-/// (Go's `traceback`). Prints nothing yet: the tracebacks issue fills it
-/// in (from the frame pointer of the report's caller for the running
-/// goroutine, from `g.sched` for a switched-out one). Until then a panic
-/// report writes its `PanicInfo` location after the header itself
-/// (`debug::panic::write_location`).
-fn frames<W: Write>(_w: &mut W, _g: &G) {}
+/// Bits of [`SETTING`]: the level above two flag bits (Go packs it the
+/// same way).
+const SETTING_ALL: u32 = 1;
+const SETTING_CRASH: u32 = 2;
+const SETTING_SHIFT: u32 = 2;
+
+/// The setting in effect: `single` until start-up reads GOTRACEBACK.
+static SETTING: AtomicU32 = AtomicU32::new(1 << SETTING_SHIFT);
+
+/// Stores the setting (`boot::godebug::early_scan`, at start-up).
+pub(crate) fn set_setting(s: Setting) {
+    let bits = s.level << SETTING_SHIFT
+        | if s.all { SETTING_ALL } else { 0 }
+        | if s.crash { SETTING_CRASH } else { 0 };
+    SETTING.store(bits, Relaxed);
+}
+
+/// The setting in effect (Go's `gotraceback`).
+pub(crate) fn setting() -> Setting {
+    let bits = SETTING.load(Relaxed);
+    Setting {
+        level: bits >> SETTING_SHIFT,
+        all: bits & SETTING_ALL != 0,
+        crash: bits & SETTING_CRASH != 0,
+    }
+}
+
+/// What kind of report the goroutines are written for; it decides what
+/// is shown as Go's `dopanic_m`, `showframe` and `sighandler` do.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Kind {
+    /// An unrecovered panic (runtime errors from faults included): the
+    /// failing goroutine, every goroutine with GOTRACEBACK=all.
+    Panic,
+    /// A fatal error of the program (a deadlock, Go's `fatal`): every
+    /// goroutine.
+    Fatal,
+    /// A broken runtime invariant (Go's `throw`): every goroutine, the
+    /// failing one with the runtime's frames, and g0's own frames as
+    /// `runtime stack:` when the error was raised there.
+    Throw,
+    /// A dump signal (SIGQUIT...): every goroutine, the interrupted one
+    /// (g0 as `goroutine 0`) with the runtime's frames.
+    Signal,
+}
+
+/// Writes the goroutine section of a report: the goroutine the report is
+/// about (the [`Origin`]'s, or this M's current one), then, as `kind` and
+/// GOTRACEBACK say, every other live goroutine in `allgs` order; ends
+/// with the offline-symbolization hint when some frame had no name.
+/// Returns false if the report is about no goroutine (a report before the
+/// first goroutine, or on g0 with none current) and printed none.
+pub(crate) fn goroutines<W: Write>(w: &mut W, origin: Option<&Origin>, kind: Kind) -> bool {
+    let set = setting();
+    if set.level == 0 {
+        return true;
+    }
+    let system = set.level >= 2;
+    let all = set.all || kind != Kind::Panic;
+    let failing = Show {
+        runtime: system || matches!(kind, Kind::Throw | Kind::Signal),
+        addresses: system,
+    };
+    let others = Show {
+        runtime: system,
+        addresses: system,
+    };
+    let mut s = Session::new();
+    let here = origin.map_or(getg() as *const G, |o| o.g);
+    let cur = current_g().map_or(core::ptr::null(), |g| g as *const G);
+    // SAFETY: a non-null g is a live G (never freed), its m null or live.
+    let on_g0 = unsafe { here.as_ref() }
+        .is_some_and(|g| unsafe { g.m.as_ref() }.is_some_and(|m| core::ptr::eq(m.g0, g)));
+    let first: [*const G; 2];
+    match kind {
+        Kind::Signal => {
+            // The interrupted goroutine (g0: `goroutine 0 [idle]`), then
+            // the M's current one.
+            first = [here, cur];
+            for (i, &gp) in first.iter().enumerate() {
+                // SAFETY: null or live Gs.
+                if let Some(g) = unsafe { gp.as_ref() }.filter(|_| !first[..i].contains(&gp)) {
+                    goroutine(w, g, state(g), origin, failing, &mut s);
+                }
+            }
+        }
+        _ => {
+            if on_g0 && (kind != Kind::Fatal || system) {
+                // SAFETY: here is a live G (on_g0).
+                let g0 = unsafe { &*here };
+                let _ = w.write_str("\nruntime stack:\n");
+                frames::write(
+                    w,
+                    g0,
+                    origin,
+                    Show {
+                        runtime: true,
+                        ..failing
+                    },
+                    &mut s,
+                );
+            }
+            first = [if on_g0 { cur } else { here }, core::ptr::null()];
+            // SAFETY: null or a live G.
+            match unsafe { first[0].as_ref() } {
+                Some(g) => goroutine(w, g, RUNNING, origin, failing, &mut s),
+                None if !all => {
+                    s.finish(w);
+                    return false;
+                }
+                None => {}
+            }
+        }
+    }
+    if all {
+        others_after(w, &first, others, &mut s);
+    }
+    s.finish(w);
+    true
+}
+
+/// Go's `runtime.Stack` for a running program (not a report): the
+/// calling goroutine as `goroutine N [running]:` (no blank line before
+/// it) with its frames from here, then with `all` every other live
+/// goroutine, the world stopped while they are walked so their stacks
+/// hold still. Runtime frames and addresses as GOTRACEBACK says. Must be
+/// called on a goroutine.
+#[inline(never)]
+pub(crate) fn stack<W: Write>(w: &mut W, all: bool) {
+    let origin = Origin::here();
+    let system = setting().level >= 2;
+    let show = Show {
+        runtime: system,
+        addresses: system,
+    };
+    let mut s = Session::new();
+    let Some(g) = current_g() else {
+        return;
+    };
+    let _ = write!(w, "goroutine {} [{}]:\n", g.goid, RUNNING);
+    frames::write(w, g, Some(&origin), show, &mut s);
+    if all {
+        crate::sched::stw::with_world_stopped(|| {
+            others_after(w, &[g as *const G], show, &mut s);
+        });
+    }
+    s.finish(w);
+}
+
+/// Writes a blank line, `goroutine N [state]:`, `g`'s frames and where it
+/// was created: the one place a goroutine section is written.
+fn goroutine<W: Write>(
+    w: &mut W,
+    g: &G,
+    state: &str,
+    origin: Option<&Origin>,
+    show: Show,
+    s: &mut Session,
+) {
+    let _ = write!(w, "\ngoroutine {} [{}]:\n", g.goid, state);
+    frames::write(w, g, origin, show, s);
+}
 
 /// The goroutine running on this M (its `curg`), if there is one: none
 /// before the first M exists and on an M that is in the scheduler.
@@ -112,19 +274,6 @@ pub(crate) fn current_g() -> Option<&'static G> {
     // null or a live M (Ms are never freed), whose curg is null or a live
     // G.
     unsafe { g.as_ref()?.m.as_ref()?.curg.as_ref() }
-}
-
-/// Writes the header of the goroutine running on this M as `[running]`
-/// (after a blank line) and returns true, or returns false if no
-/// goroutine runs here.
-pub(crate) fn running<W: Write>(w: &mut W) -> bool {
-    match current_g() {
-        Some(g) => {
-            goroutine(w, g, RUNNING);
-            true
-        }
-        None => false,
-    }
 }
 
 /// Every live goroutine of `allgs`, in its order, the dead ones left out
@@ -137,22 +286,10 @@ pub(crate) fn live_goroutines(allgs: &[usize]) -> impl Iterator<Item = &G> {
         .filter(|g| g.status() != GDEAD)
 }
 
-/// Writes the goroutines of `first` (nulls and repeats left out), then
-/// every other live goroutine in `allgs` order, each with [`goroutine`]
-/// and its [`state`]: Go's `goroutineheader(gp)` and `tracebackothers(gp)`
-/// of a dump. If the goroutine list's lock cannot be had within
-/// [`ALLGS_WAIT_NS`] (this thread was interrupted holding it), only
-/// `first` is written.
-pub(crate) fn all_goroutines<W: Write>(w: &mut W, first: &[*const G]) {
-    for (i, &gp) in first.iter().enumerate() {
-        if first[..i].contains(&gp) {
-            continue;
-        }
-        // SAFETY: the caller's Gs are null or live Gs, never freed.
-        if let Some(g) = unsafe { gp.as_ref() } {
-            goroutine(w, g, state(g));
-        }
-    }
+/// Writes every live goroutine not in `first`, in `allgs` order (Go's
+/// `tracebackothers`). If the goroutine list's lock cannot be had within
+/// [`ALLGS_WAIT_NS`] (this thread was interrupted holding it), none.
+fn others_after<W: Write>(w: &mut W, first: &[*const G], show: Show, s: &mut Session) {
     let deadline = crate::sys::time::nanotime() + ALLGS_WAIT_NS;
     let allgs = loop {
         if let Some(a) = ALLGS.try_lock() {
@@ -165,7 +302,7 @@ pub(crate) fn all_goroutines<W: Write>(w: &mut W, first: &[*const G]) {
     };
     for g in live_goroutines(&allgs) {
         if !first.contains(&(g as *const G)) {
-            goroutine(w, g, state(g));
+            goroutine(w, g, state(g), None, show, s);
         }
     }
 }
@@ -198,7 +335,11 @@ mod tests {
             buf: [0; 256],
             len: 0,
         };
-        goroutine(&mut t, g, state(g));
+        let show = Show {
+            runtime: false,
+            addresses: false,
+        };
+        goroutine(&mut t, g, state(g), None, show, &mut Session::new());
         t
     }
 

@@ -50,8 +50,8 @@ pub fn checkdead() {
             format_args!(""),
             &["no goroutines (main called runtime.Goexit) - deadlock!"],
         );
-        fatal::close(w, Goroutines::Nothing);
+        fatal::close(w, Goroutines::Nothing, None);
     }
     let w = fatal::open(format_args!(""), &["all goroutines are asleep - deadlock!"]);
-    fatal::close(w, Goroutines::All)
+    fatal::close(w, Goroutines::Fatal, None)
 }

@@ -121,6 +121,19 @@ pub struct G {
     /// `g.lockedm`). Written only by the goroutine itself while it runs on
     /// that M; read by whichever M takes it off a run queue.
     pub lockedm: *mut M,
+    /// Where `go` was called for this goroutine (its `#[track_caller]`
+    /// location; Go's `g.gopc`), for a report's `created by` line; none
+    /// for the main goroutine.
+    pub created_at: Option<&'static core::panic::Location<'static>>,
+    /// The id of the goroutine that called `go` (Go's `g.parentGoid`); 0
+    /// for the main goroutine.
+    pub parent_goid: u64,
+    /// Where the goroutine entered its system call (Go's `g.syscallpc`,
+    /// `syscallsp`, and `syscallbp`): a pc in the function that makes the
+    /// call and rsp, rbp there, written before the status becomes
+    /// `GSYSCALL` (whose CAS publishes them), for the traceback of a
+    /// goroutine blocked in the kernel.
+    pub syscall: [usize; 3],
 }
 
 // SAFETY: Gs are handed between threads by the scheduler, which orders every
@@ -155,6 +168,9 @@ impl G {
             stacksize: 0,
             preempt: AtomicBool::new(false),
             lockedm: core::ptr::null_mut(),
+            created_at: None,
+            parent_goid: 0,
+            syscall: [0; 3],
         }
     }
 

@@ -17,6 +17,7 @@
 //!   [`GOID_CACHE_BATCH`]; the main goroutine gets 1.
 
 use alloc::boxed::Box;
+use core::panic::Location;
 use core::sync::atomic::Ordering::{Relaxed, SeqCst};
 
 use super::context::{goexit, mcall, on_system_stack};
@@ -42,12 +43,18 @@ const GFREE_LOCAL_KEEP: i32 = 32;
 
 /// `go f()`: creates a goroutine running `start` with a stack of
 /// `stacksize` bytes (0: the default) and queues it to run next on this P.
-pub fn newproc(start: Start, stacksize: usize) {
+pub fn newproc(start: Start, stacksize: usize, created_at: Option<&'static Location<'static>>) {
+    // The caller of `go` is the goroutine running here (none before the
+    // first goroutine: the main goroutine is made on g0 by rt0_go).
+    // SAFETY: a non-null g is a live G (never freed).
+    let parent = unsafe { getg().as_ref() }.map_or(0, |g| if g.m.is_null() { 0 } else { g.goid });
     let mut start = Some(start);
     on_system_stack(|| {
         // SAFETY: on g0 of an M that holds a P (every goroutine's M does).
         unsafe {
             let newg = newproc1(start.take().unwrap(), stacksize);
+            (*newg).created_at = created_at;
+            (*newg).parent_goid = parent;
             let pp = &*(*getm()).p;
             runqput(pp, newg, true);
             if sched().main_started.load(Relaxed) {
@@ -60,7 +67,7 @@ pub fn newproc(start: Start, stacksize: usize) {
 /// rt0_go's `newproc(mainPC)`: the main goroutine, from a bare function.
 #[unsafe(export_name = "rt0_newproc_pc")] // called by rt0_go (src/arch/)
 pub extern "C" fn newproc_pc(f: extern "C" fn()) {
-    newproc(Start::Pc(f), 0);
+    newproc(Start::Pc(f), 0, None);
 }
 
 /// Creates a G in `GRUNNABLE` that will run `start` (Go's `newproc1`).

@@ -24,7 +24,8 @@ use super::g::G;
 use super::sched::getg;
 use crate::debug::dying::{Dying, Phase, Report, phase, start_dying};
 use crate::debug::fatal::{self, Goroutines};
-use crate::debug::traceback;
+use crate::debug::frames::Origin;
+use crate::debug::traceback::{self, Kind};
 use crate::mem::PAGE_SIZE;
 use crate::sys::signal::{SIGBUS, SIGSEGV, SigInfo, UC_RIP, UC_RSP, sent_by_user, sigaction};
 
@@ -78,10 +79,12 @@ extern "C" fn sighandler(sig: i32, info: *mut SigInfo, ctx: *mut u8) {
         code,
         pc,
     };
+    // SAFETY: ctx is the kernel's ucontext for this signal.
+    let origin = unsafe { Origin::from_ucontext(getg(), ctx) };
     // Another thread that is dying parks in start_dying for good.
     match start_dying() {
-        Dying::Owner(w) => report_fault(w, &fault, sp),
-        Dying::Nested(w) => report_nested_fault(w, &fault),
+        Dying::Owner(w) => report_fault(w, &fault, sp, &origin),
+        Dying::Nested(w) => report_nested_fault(w, &fault, &origin),
     }
 }
 
@@ -117,8 +120,10 @@ fn faulting_g() -> Option<&'static G> {
 /// The report of a fault (Go's `sighandler` + `sigpanic`): a stack
 /// overflow, a nil dereference or an unexpected fault, then the
 /// goroutine header; exit 2.
-fn report_fault(mut w: Report, f: &Fault, sp: usize) -> ! {
+fn report_fault(mut w: Report, f: &Fault, sp: usize, origin: &Origin) -> ! {
+    let goroutines;
     if let Some(g) = faulting_g().filter(|g| in_guard_page(g, f.addr)) {
+        goroutines = Goroutines::Throw;
         let on_g0 = traceback::current_g().is_none();
         fatal::write_message(
             &mut w,
@@ -133,12 +138,14 @@ fn report_fault(mut w: Report, f: &Fault, sp: usize) -> ! {
             &["stack overflow"],
         );
     } else if f.addr < NIL_PAGE_END {
+        goroutines = Goroutines::Panic;
         let _ = writeln!(
             w,
             "panic: runtime error: invalid memory address or nil pointer dereference"
         );
         f.write_signal_line(&mut w);
     } else {
+        goroutines = Goroutines::Throw;
         fatal::write_message(
             &mut w,
             format_args!("unexpected fault address {:#x}\n", f.addr),
@@ -146,7 +153,7 @@ fn report_fault(mut w: Report, f: &Fault, sp: usize) -> ! {
         );
         f.write_signal_line(&mut w);
     }
-    fatal::close(w, Goroutines::Running)
+    fatal::close(w, goroutines, Some(origin))
 }
 
 /// A fault while this thread was writing a report. While a panic value
@@ -154,7 +161,7 @@ fn report_fault(mut w: Report, f: &Fault, sp: usize) -> ! {
 /// `fatal error: panic while printing panic value: <runtime error>`;
 /// anywhere else, the report so far stays and `panic during panic`
 /// follows. Then the signal line, the goroutine header, exit 2.
-fn report_nested_fault(mut w: Report, f: &Fault) -> ! {
+fn report_nested_fault(mut w: Report, f: &Fault, origin: &Origin) -> ! {
     if phase() == Phase::Value {
         w.value_failed();
         let what = if faulting_g().is_some_and(|g| in_guard_page(g, f.addr)) {
@@ -170,9 +177,9 @@ fn report_nested_fault(mut w: Report, f: &Fault) -> ! {
             &["panic while printing panic value: ", what],
         );
         f.write_signal_line(&mut w);
-        traceback::running(&mut w);
         #[cfg(not(test))]
         crate::debug::panic::write_location(&mut w, crate::debug::panic::outer_location());
+        traceback::goroutines(&mut w, Some(origin), Kind::Panic);
     } else {
         w.end_line();
         let _ = writeln!(w, "panic during panic");

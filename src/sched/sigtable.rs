@@ -66,12 +66,12 @@
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use super::g::G;
 use super::sched::getg;
 use super::sigqueue;
 use crate::debug::dying::{Dying, start_dying};
 use crate::debug::fatal::{EXIT_FATAL, fatal_errno};
-use crate::debug::traceback;
+use crate::debug::frames::Origin;
+use crate::debug::traceback::{self, Kind};
 use crate::mem::PAGE_SIZE;
 use crate::sys::Errno;
 use crate::sys::process::{exit_group, sched_yield};
@@ -306,7 +306,7 @@ extern "C" fn sighandler(sig: i32, info: *mut SigInfo, ctx: *mut u8) {
     let from_user = ksig::sent_by_user(code);
     let class = disposition(sig);
     if class == Disposition::Panic && !from_user {
-        divide_error(code)
+        divide_error(code, ctx)
     }
     if (from_user || sigqueue::notify_class(sig)) && sigqueue::sigsend(sig) {
         return;
@@ -412,8 +412,9 @@ fn dump(sig: i32, info: *const SigInfo, ctx: *const u8) -> ! {
     // The interrupted goroutine (g0: `goroutine 0 [idle]`), the M's
     // current one, then every other (Go's goroutineheader and
     // tracebackothers).
-    let curg = m.map_or(core::ptr::null(), |m| m.curg as *const G);
-    traceback::all_goroutines(&mut w, &[gp as *const G, curg]);
+    // SAFETY: ctx is the kernel's ucontext for this signal.
+    let origin = unsafe { Origin::from_ucontext(gp, ctx) };
+    traceback::goroutines(&mut w, Some(&origin), Kind::Signal);
     let _ = writeln!(w);
     for (name, off) in ksig::UC_GREGS {
         // SAFETY: UC_GREGS are offsets inside the kernel's ucontext.
@@ -436,7 +437,7 @@ fn dump(sig: i32, info: *const SigInfo, ctx: *const u8) -> ! {
 /// A divide error raised by the CPU (Go's `sigpanic` for SIGFPE, then
 /// `panicdivide`, `panicoverflow` or `panicfloat`): Go's runtime-error
 /// panic text, the goroutine's header, exit 2.
-fn divide_error(code: i32) -> ! {
+fn divide_error(code: i32, ctx: *const u8) -> ! {
     let mut w = match start_dying() {
         Dying::Owner(w) => w,
         // As in dump: a second death of this thread exits as it stands.
@@ -448,6 +449,8 @@ fn divide_error(code: i32) -> ! {
         _ => "floating point error",
     };
     let _ = writeln!(w, "panic: runtime error: {what}");
-    traceback::running(&mut w);
+    // SAFETY: ctx is the kernel's ucontext for this signal.
+    let origin = unsafe { Origin::from_ucontext(getg(), ctx) };
+    traceback::goroutines(&mut w, Some(&origin), Kind::Panic);
     w.exit()
 }

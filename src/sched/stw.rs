@@ -231,6 +231,23 @@ fn start_the_world(nprocs: i32) {
     wakep();
 }
 
+/// Runs `f` on g0 with the world stopped (Go's `stopTheWorld` ...
+/// `startTheWorld` around `runtime.Stack(buf, true)`): no other goroutine
+/// runs meanwhile, so their saved registers and stacks hold still. The
+/// number of Ps is kept. Must be called on a goroutine.
+pub(crate) fn with_world_stopped<F: FnOnce()>(f: F) {
+    WORLD.acquire();
+    let mut f = Some(f);
+    on_system_stack(|| {
+        stop_the_world();
+        if let Some(f) = f.take() {
+            f();
+        }
+        start_the_world(sched().gomaxprocs.load(Relaxed));
+    });
+    WORLD.release();
+}
+
 /// Sets GOMAXPROCS to `n` at run time and returns the previous value (Go's
 /// `runtime.GOMAXPROCS`): 0 only asks; values above [`MAX_PROCS`] are
 /// clamped to it. Stops the world, resizes, starts it again. Must be

@@ -72,9 +72,14 @@ pub(super) fn handoffp(pp: *mut P) {
 /// The goroutine enters the kernel for what is usually a short call: it
 /// becomes `GSYSCALL` and leaves its P in `PSYSCALL`, for sysmon to hand
 /// off if the call lasts (Go's `entersyscall`).
-#[inline]
+#[inline(always)]
 pub fn entersyscall() {
     let gp = getg();
+    // Inlined, so these are the caller's: its frame lives until
+    // exitsyscall, and a traceback of the blocked goroutine starts there.
+    let (pc, sp, bp) = crate::arch::context::here();
+    // SAFETY: the running goroutine writes its own G.
+    unsafe { (*gp).syscall = [pc, sp, bp] };
     // First the status: from here on the SIGURG handler leaves the
     // goroutine alone, so it stays on this M while we read the M below.
     // SAFETY: called on a running goroutine.
@@ -98,8 +103,13 @@ pub fn entersyscall() {
 
 /// The goroutine will block in the kernel: hand its P off (Go's
 /// `entersyscallblock`).
+#[inline(always)]
 pub fn entersyscallblock() {
     let gp = getg();
+    // As in entersyscall: the caller's registers, for a traceback.
+    let (pc, sp, bp) = crate::arch::context::here();
+    // SAFETY: the running goroutine writes its own G.
+    unsafe { (*gp).syscall = [pc, sp, bp] };
     // SAFETY: called on a running goroutine.
     casgstatus(unsafe { &*gp }, GRUNNING, GSYSCALL);
     on_system_stack(|| {

@@ -1,0 +1,557 @@
+//! One goroutine's frames, as a report prints them: Go's `traceback1`
+//! and the printing half of `gentraceback` (traceback.go), with
+//! `showframe`, `printcreatedby` and the elision of long stacks.
+//!
+//! A stack is walked with the `.eh_frame` unwinder ([`super::cfi`]) from
+//! where it is known to be:
+//! - the report's [`Origin`]: registers captured on the goroutine the
+//!   report is about (the panic handler's, `throw`'s, `runtime::stack`'s
+//!   own pc, sp and bp, or a signal's interrupted context);
+//! - a switched-out goroutine's `g.sched`: `mcall` left the caller's
+//!   callee-saved registers at `sched.sp` and its return address above
+//!   them (`rt0_mcall_resume`), so the walk starts in the function that
+//!   parked, yielded or was preempted;
+//! - a goroutine in a system call: the registers its `entersyscall` took
+//!   (inlined into the function that makes the call, whose frame lives
+//!   until the call returns);
+//! - a goroutine running on another thread has no known registers: Go's
+//!   line `goroutine running on other thread; stack unavailable`.
+//!
+//! Each frame prints as Go's: the demangled name and `(...)` (arguments
+//! are not known), then a tab, `FILE:LINE +0xOFF` when the line tables
+//! have the pc, else the pc itself (see [`Frame`]). More than
+//! [`HEAD_FRAMES`] + [`TAIL_FRAMES`] shown frames print as the first and
+//! the last ones around a `...N frames elided...` line, so a runaway
+//! recursion shows both where it began and where it overflowed.
+//!
+//! Invariants: nothing here allocates, locks or can fault: every stack
+//! word is read through a bounds check against the stacks the walk may
+//! touch ([`Bounds`]), the unwinder and symbolizer give `None` on
+//! anything malformed, and every loop is bounded ([`MAX_STEPS`]). A
+//! goroutine that starts running again while it is being walked (only
+//! `runtime::stack(all)` walks others outside a report, and it stops the
+//! world first) shows stale frames, never a fault: stacks stay mapped.
+
+use core::fmt::{self, Write};
+use core::panic::Location;
+
+use super::cfi::{self, Frame};
+use super::{elf, lines, symbols};
+use crate::sched::g::{G, GRUNNING, GSYSCALL};
+use crate::sys::signal::{UC_GREGS, UC_RIP, UC_RSP};
+
+/// Frames printed before an elision (Go prints 100 in all).
+pub(crate) const HEAD_FRAMES: usize = 50;
+/// Frames printed after an elision: the outermost ones.
+pub(crate) const TAIL_FRAMES: usize = 50;
+/// Unwinding steps before a walk gives up: deeper than any stack rt0
+/// gives (1 GB of 16-byte frames would be more; such a stack prints its
+/// first frames and an elision line counting what was walked).
+pub(crate) const MAX_STEPS: usize = 1 << 22;
+/// Bytes of a demangled name kept for deciding whether a frame is shown
+/// (the whole name is printed from the symbol again if it is longer).
+const NAME_BYTES: usize = 256;
+/// Return addresses kept for the `addr2line` hint of a stripped binary.
+const HINT_PCS: usize = 32;
+/// Spawn sites whose function is remembered during one report.
+const SITE_MEMO: usize = 8;
+
+/// The registers a report begins with, and the goroutine whose stack they
+/// are on.
+#[derive(Clone, Copy)]
+pub(crate) struct Origin {
+    pub(crate) g: *const G,
+    pub(crate) frame: Frame,
+}
+
+impl Origin {
+    /// The registers a signal interrupted, from the kernel's ucontext.
+    ///
+    /// # Safety
+    /// `ctx` is the ucontext the kernel passed to a signal handler.
+    pub(crate) unsafe fn from_ucontext(g: *const G, ctx: *const u8) -> Origin {
+        // SAFETY: (the contract) the offsets are inside the ucontext.
+        let word = |off: usize| unsafe { *(ctx.add(off) as *const u64) };
+        let mut regs = cfi::Regs::new(word(UC_RIP), word(UC_RSP), 0);
+        for (name, off) in UC_GREGS {
+            if let Some(reg) = cfi::dwarf_register(name) {
+                regs.set(reg, word(off));
+            }
+        }
+        Origin {
+            g,
+            frame: Frame::exact(regs),
+        }
+    }
+
+    /// The registers of the caller, on the current goroutine (or g0).
+    #[inline(always)]
+    pub(crate) fn here() -> Origin {
+        let (pc, sp, bp) = crate::arch::context::here();
+        Origin {
+            g: crate::sched::sched::getg(),
+            frame: Frame::exact(cfi::Regs::new(pc as u64, sp as u64, bp as u64)),
+        }
+    }
+}
+
+/// How frames are shown for one report.
+#[derive(Clone, Copy)]
+pub(crate) struct Show {
+    /// The runtime's own frames too (GOTRACEBACK=system, or the failing
+    /// goroutine of a runtime error, as Go's `showframe`).
+    pub(crate) runtime: bool,
+    /// ` sp=0x.. pc=0x..` after each frame (GOTRACEBACK=system).
+    pub(crate) addresses: bool,
+}
+
+/// What one report has learnt along the way: the pcs it could not name
+/// (for the offline hint) and the functions of spawn sites.
+pub(crate) struct Session {
+    hint: [u64; HINT_PCS],
+    nhint: usize,
+    unnamed: bool,
+    sites: [(usize, u64); SITE_MEMO],
+    nsites: usize,
+}
+
+impl Session {
+    pub(crate) fn new() -> Session {
+        Session {
+            hint: [0; HINT_PCS],
+            nhint: 0,
+            unnamed: false,
+            sites: [(0, 0); SITE_MEMO],
+            nsites: 0,
+        }
+    }
+
+    /// Writes the offline hint if some frame had no name: the binary's
+    /// path and the `addr2line` command that names its pcs.
+    pub(crate) fn finish<W: Write>(&self, w: &mut W) {
+        if !self.unnamed {
+            return;
+        }
+        let mut path = [0u8; 256];
+        let exe = exe_path(&mut path).unwrap_or(b"BINARY");
+        let _ = write!(w, "\n(no symbol table in ");
+        write_bytes(w, exe);
+        let _ = write!(w, ": symbolize offline with addr2line -f -e ");
+        write_bytes(w, exe);
+        for pc in &self.hint[..self.nhint] {
+            let _ = write!(w, " {pc:#x}");
+        }
+        let _ = writeln!(w, ")");
+    }
+
+    fn note_unnamed(&mut self, pc: u64) {
+        self.unnamed = true;
+        if self.nhint < HINT_PCS && !self.hint[..self.nhint].contains(&pc) {
+            self.hint[self.nhint] = pc;
+            self.nhint += 1;
+        }
+    }
+}
+
+/// The stacks a walk may read: the goroutine's own and, for a walk that
+/// starts on g0 and continues onto the goroutine (a report on g0 about the
+/// goroutine that switched there), g0's.
+#[derive(Clone, Copy)]
+struct Bounds {
+    stacks: [(u64, u64); 2],
+}
+
+impl Bounds {
+    fn of(g: &G) -> Bounds {
+        Bounds {
+            stacks: [(g.stack.lo as u64, g.stack.hi as u64), (0, 0)],
+        }
+    }
+
+    fn with(mut self, g: &G) -> Bounds {
+        self.stacks[1] = (g.stack.lo as u64, g.stack.hi as u64);
+        self
+    }
+
+    fn contains(&self, addr: u64, len: u64) -> bool {
+        self.stacks
+            .iter()
+            .any(|&(lo, hi)| addr >= lo && addr.checked_add(len).is_some_and(|end| end <= hi))
+    }
+
+    /// Reads a stack word, or None outside the bounds.
+    fn read(&self, addr: u64) -> Option<u64> {
+        if !self.contains(addr, 8) {
+            return None;
+        }
+        // SAFETY: addr..addr+8 lies in a goroutine's or g0's stack, which
+        // stays mapped while the G exists (Gs are never freed; a dead G's
+        // stack is returned, but dead Gs are never walked).
+        Some(unsafe { core::ptr::read_volatile(addr as *const u64) })
+    }
+}
+
+/// Where a walk of `g` starts.
+enum Start {
+    /// From these registers, printing only frames on `g`'s own stack
+    /// (`g`'s frames follow the g0 frames of a report written on g0).
+    Regs(Frame, Bounds),
+    /// Saved by `mcall`.
+    Parked(Frame),
+    /// Not started yet: nothing to walk.
+    NotStarted,
+    /// On another thread.
+    Elsewhere,
+}
+
+/// Writes `g`'s frames and its `created by` lines.
+pub(crate) fn write<W: Write>(
+    w: &mut W,
+    g: &G,
+    origin: Option<&Origin>,
+    show: Show,
+    s: &mut Session,
+) {
+    match start(g, origin) {
+        Start::Regs(frame, bounds) => walk(w, g, frame, bounds, show, s),
+        Start::Parked(frame) => walk(w, g, frame, Bounds::of(g), show, s),
+        Start::NotStarted => {}
+        Start::Elsewhere => {
+            let _ = writeln!(w, "\tgoroutine running on other thread; stack unavailable");
+        }
+    }
+    created_by(w, g, s);
+}
+
+fn start(g: &G, origin: Option<&Origin>) -> Start {
+    if let Some(o) = origin {
+        if core::ptr::eq(o.g, g) {
+            return Start::Regs(o.frame, Bounds::of(g));
+        }
+        // A report on g0 about the goroutine that switched there: its
+        // frames are the rest of the g0 walk (through rt0_systemstack).
+        // SAFETY: o.g is a live G (never freed); its m is null or live.
+        if let Some(og) = unsafe { o.g.as_ref() } {
+            // SAFETY: as above: a live M's g0 and curg are null or live.
+            let m = unsafe { og.m.as_ref() };
+            if m.is_some_and(|m| core::ptr::eq(m.g0, og) && core::ptr::eq(m.curg, g))
+                && g.status() == GRUNNING
+            {
+                return Start::Regs(o.frame, Bounds::of(g).with(og));
+            }
+        }
+    }
+    let st = g.status();
+    if st == GSYSCALL && g.syscall[1] != 0 {
+        // Blocked in the kernel: the frames above its entersyscall hold
+        // still until it comes back.
+        let [pc, sp, bp] = g.syscall;
+        return Start::Parked(Frame::exact(cfi::Regs::new(
+            pc as u64, sp as u64, bp as u64,
+        )));
+    }
+    if st == GRUNNING || st == GSYSCALL {
+        return Start::Elsewhere;
+    }
+    if g.stack.lo == 0 || g.sched.sp == 0 {
+        return Start::NotStarted;
+    }
+    let resume = crate::sched::context::mcall_resume as *const () as usize;
+    let b = Bounds::of(g);
+    let sp = g.sched.sp as u64;
+    if g.sched.pc == resume {
+        // mcall pushed rbp, rbx, r12, r13, r14, r15 (r15 lowest), below
+        // its return address.
+        let word = |i: u64| b.read(sp + 8 * i);
+        let (Some(ra), Some(bp)) = (word(6), word(5)) else {
+            return Start::NotStarted;
+        };
+        let mut regs = cfi::Regs::new(ra, sp + 7 * 8, bp);
+        for (i, reg) in [cfi::R15, cfi::R14, cfi::R13, cfi::R12, cfi::RBX]
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(v) = word(i as u64) {
+                regs.set(reg, v);
+            }
+        }
+        return Start::Parked(Frame::caller(regs));
+    }
+    Start::Parked(Frame::exact(cfi::Regs::new(
+        g.sched.pc as u64,
+        sp,
+        g.sched.bp as u64,
+    )))
+}
+
+/// A frame kept for the tail of a long stack.
+#[derive(Clone, Copy, Default)]
+struct Kept {
+    pc: u64,
+    sp: u64,
+    exact: bool,
+}
+
+fn walk<W: Write>(w: &mut W, g: &G, first: Frame, bounds: Bounds, show: Show, s: &mut Session) {
+    let own = Bounds::of(g);
+    let goexit = crate::sched::context::goexit as *const () as u64;
+    let mut tail = [Kept::default(); TAIL_FRAMES];
+    let mut shown = 0usize;
+    let mut frame = first;
+    for _ in 0..MAX_STEPS {
+        let pc = frame.regs.pc();
+        if pc == 0 {
+            break;
+        }
+        let lookup = if frame.exact { pc } else { pc - 1 };
+        let kept = Kept {
+            pc,
+            sp: frame.regs.sp(),
+            exact: frame.exact,
+        };
+        let at_goexit = lookup == goexit;
+        // A walk that began on g0 prints only the goroutine's frames; the
+        // first frame of an overflowed stack has its sp below `lo`.
+        let mine = bounds.stacks[1].1 == 0 || own.contains(kept.sp, 0);
+        if mine && (shows(lookup, show) || at_goexit && show.runtime) {
+            if shown < HEAD_FRAMES {
+                print_frame(w, kept, show, s);
+            } else {
+                tail[(shown - HEAD_FRAMES) % TAIL_FRAMES] = kept;
+            }
+            shown += 1;
+        }
+        if at_goexit {
+            break;
+        }
+        let mut read = |a: u64| bounds.read(a);
+        match cfi::step(&frame, &mut read) {
+            Some(next) if next.regs.sp() > frame.regs.sp() => frame = next,
+            _ => break,
+        }
+    }
+    if shown > HEAD_FRAMES {
+        let after = shown - HEAD_FRAMES;
+        let n = after.min(TAIL_FRAMES);
+        if after > TAIL_FRAMES {
+            let _ = writeln!(w, "...{} frames elided...", after - TAIL_FRAMES);
+        }
+        for i in 0..n {
+            let k = tail[(after - n + i) % TAIL_FRAMES];
+            print_frame(w, k, show, s);
+        }
+    }
+}
+
+/// A truncating buffer for a demangled name.
+struct Name {
+    buf: [u8; NAME_BYTES],
+    len: usize,
+    cut: bool,
+}
+
+impl Name {
+    fn of(mangled: &[u8]) -> Name {
+        let mut n = Name {
+            buf: [0; NAME_BYTES],
+            len: 0,
+            cut: false,
+        };
+        symbols::write_name(&mut n, mangled);
+        n
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl Write for Name {
+    fn write_str(&mut self, t: &str) -> fmt::Result {
+        let room = NAME_BYTES - self.len;
+        let n = t.len().min(room);
+        self.buf[self.len..self.len + n].copy_from_slice(&t.as_bytes()[..n]);
+        self.len += n;
+        if n < t.len() {
+            self.cut = true;
+        }
+        Ok(())
+    }
+}
+
+/// Is the frame at `lookup` shown (Go's `showframe`)? Runtime frames only
+/// with `show.runtime`; a pc without a symbol always (it may be the
+/// program's).
+fn shows(lookup: u64, show: Show) -> bool {
+    if show.runtime {
+        return true;
+    }
+    let Some(img) = elf::image() else {
+        return true;
+    };
+    match symbols::lookup(img, lookup) {
+        Some(sym) => !is_runtime(Name::of(sym.name).bytes()),
+        None => true,
+    }
+}
+
+/// The runtime's frames: rt0's own functions (and its asm, `rt0_*`), the
+/// panic machinery of core, and the call shims between a goroutine's
+/// entry and its closure (Go hides `runtime.*` and wrappers the same way).
+pub(crate) fn is_runtime(name: &[u8]) -> bool {
+    const PREFIXES: [&[u8]; 8] = [
+        b"rt0::",
+        b"<rt0::",
+        b"core::panicking::",
+        b"__rustc::",
+        b"core::ops::function::",
+        b"core::result::unwrap_failed",
+        b"core::option::unwrap_failed",
+        b"core::option::expect_failed",
+    ];
+    if PREFIXES.iter().any(|p| name.starts_with(p)) {
+        return true;
+    }
+    if name == b"rust_begin_unwind" {
+        return true;
+    }
+    // asm symbols have no path: `rt0_gogo`, not a crate named rt0_...
+    if name.starts_with(b"rt0_") && !contains(name, b"::") {
+        return true;
+    }
+    // <alloc::boxed::Box<dyn FnOnce..> as core::ops::function::FnOnce<..>>::call_once
+    name.starts_with(b"<alloc::boxed::Box<") && contains(name, b"core::ops::function::FnOnce")
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Writes one frame: `NAME(...)`, then `\tFILE:LINE +0xOFF` (or the pc).
+fn print_frame<W: Write>(w: &mut W, k: Kept, show: Show, s: &mut Session) {
+    let lookup = if k.exact { k.pc } else { k.pc - 1 };
+    let img = elf::image();
+    let sym = img.and_then(|img| symbols::lookup(img, lookup));
+    match sym {
+        Some(ref sym) => symbols::write_name(w, sym.name),
+        None => {
+            let _ = w.write_str("?");
+            s.note_unnamed(lookup);
+        }
+    }
+    let _ = w.write_str("(...)\n\t");
+    let line = img.and_then(|img| lines::lookup(img, lookup));
+    match line {
+        Some(ref l) => {
+            l.write_path(w);
+            let _ = write!(w, ":{}", l.line);
+        }
+        None => {
+            let _ = write!(w, "{:#x}", k.pc);
+        }
+    }
+    if let Some(sym) = sym {
+        let _ = write!(w, " +{:#x}", k.pc.wrapping_sub(sym.start));
+    }
+    if show.addresses {
+        let _ = write!(w, " sp={:#x} pc={:#x}", k.sp, k.pc);
+    }
+    let _ = w.write_str("\n");
+}
+
+/// `created by FUNC in goroutine N` and the spawn site, for every
+/// goroutine but main (Go's `printcreatedby`). FUNC is the function whose
+/// line table has the `go` call's line and column (its `#[track_caller]`
+/// location): `?` without line tables, and then the site is the location
+/// as rustc recorded it.
+fn created_by<W: Write>(w: &mut W, g: &G, s: &mut Session) {
+    let Some(loc) = g.created_at else {
+        return;
+    };
+    let img = elf::image();
+    let pc = img.and_then(|img| site_pc(img, loc, s));
+    let sym = img.zip(pc).and_then(|(img, pc)| symbols::lookup(img, pc));
+    let _ = w.write_str("created by ");
+    match sym {
+        Some(ref sym) => symbols::write_name(w, sym.name),
+        None => {
+            let _ = w.write_str("?");
+        }
+    }
+    let _ = write!(w, " in goroutine {}\n\t", g.parent_goid);
+    let line = img.zip(pc).and_then(|(img, pc)| lines::lookup(img, pc));
+    match (line, pc, sym) {
+        (Some(l), Some(pc), Some(sym)) => {
+            l.write_path(w);
+            let _ = write!(w, ":{} +{:#x}", l.line, pc.wrapping_sub(sym.start));
+        }
+        _ => {
+            let _ = write!(w, "{}:{}", loc.file(), loc.line());
+        }
+    }
+    let _ = w.write_str("\n");
+}
+
+/// The address of the `go` call at `loc`, remembered per report: a
+/// thousand goroutines started at one site cost one line-table search.
+fn site_pc(img: &elf::Image, loc: &'static Location<'static>, s: &mut Session) -> Option<u64> {
+    let key = loc as *const Location as usize;
+    if let Some(&(_, pc)) = s.sites[..s.nsites].iter().find(|e| e.0 == key) {
+        return (pc != 0).then_some(pc);
+    }
+    let pc = lines::find_row(img, loc.file(), loc.line(), loc.column());
+    let slot = if s.nsites < SITE_MEMO {
+        s.nsites += 1;
+        s.nsites - 1
+    } else {
+        key % SITE_MEMO
+    };
+    s.sites[slot] = (key, pc.unwrap_or(0));
+    pc
+}
+
+/// The running executable's path (`/proc/self/exe`'s target; qemu-user
+/// answers with the guest program's), for the offline hint.
+fn exe_path(buf: &mut [u8]) -> Option<&[u8]> {
+    let n = crate::sys::fs::readlinkat(crate::sys::fs::AT_FDCWD, c"/proc/self/exe", buf).ok()?;
+    buf.get(..n)
+}
+
+/// Writes bytes that should be text (a path), lossily.
+fn write_bytes<W: Write>(w: &mut W, b: &[u8]) {
+    for chunk in b.utf8_chunks() {
+        let _ = w.write_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            let _ = w.write_str("?");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_runtime;
+
+    #[test]
+    fn runtime_frames_are_rt0_and_panic_machinery() {
+        for n in [
+            "rt0::chan::Chan<T>::recv",
+            "<rt0::sync::Mutex<T> as core::ops::drop::Drop>::drop",
+            "rt0_async_preempt",
+            "core::panicking::panic_fmt",
+            "__rustc::rust_begin_unwind",
+            "core::option::unwrap_failed",
+            "<alloc::boxed::Box<dyn core::ops::function::FnOnce<()>> as core::ops::function::FnOnce<()>>::call_once",
+        ] {
+            assert!(is_runtime(n.as_bytes()), "{n}");
+        }
+        for n in [
+            "tb_panic::level3",
+            "rt0_tool::main",
+            "myprog::main::{closure#0}",
+            "core::fmt::write",
+            "memcpy",
+        ] {
+            assert!(!is_runtime(n.as_bytes()), "{n}");
+        }
+    }
+}
