@@ -143,3 +143,73 @@ pub fn gettid() -> i32 {
 pub fn os_thread_locked() -> bool {
     crate::sched::lockosthread::locked()
 }
+
+/// The frames of the calling goroutine as the unwinder (`debug::cfi`)
+/// finds them in `.eh_frame`, from this hook's own frame up to the bottom
+/// of the goroutine's stack (goexit): each frame's lookup pc (the pc for
+/// the first, a return address minus one for the others), at most
+/// `out.len()` of them; returns how many. Reads nothing outside the
+/// goroutine's stack. For tests/cfi_walk.rs, which checks them against
+/// `addr2line`.
+#[inline(never)]
+pub fn unwind_self(out: &mut [u64]) -> usize {
+    use crate::debug::cfi::{Frame, Regs};
+    let (pc, sp, bp) = crate::arch::context::here();
+    // SAFETY: getg() is the running goroutine, never freed; only its own
+    // M changes its stack bounds, and not while it runs.
+    let (lo, hi) = unsafe {
+        let g = &*crate::sched::sched::getg();
+        (g.stack.lo, g.stack.hi)
+    };
+    let first = Frame::new(Regs::new(pc as u64, sp as u64, bp as u64), true);
+    unwind_within(first, lo as u64, hi as u64, out)
+}
+
+/// As [`unwind_self`], for the first goroutine other than the caller that
+/// is runnable and has a stack, from its saved context (`gp.sched`, whose
+/// pc is where it resumes: exact): a goroutine asynchronously preempted
+/// is parked there. Call it with GOMAXPROCS=1, so that goroutine cannot
+/// run meanwhile. Returns 0 if there is none.
+pub fn unwind_runnable(out: &mut [u64]) -> usize {
+    use crate::debug::cfi::{Frame, Regs};
+    use crate::sched::g::{G, GRUNNABLE};
+    let me = crate::sched::sched::getg() as usize;
+    let allgs = crate::sched::sched::ALLGS.lock();
+    for &gp in allgs.iter() {
+        // SAFETY: Gs in allgs are never freed; a runnable G's sched and
+        // stack are written before it turns runnable, and with one P
+        // nothing runs it while this goroutine does.
+        let g = unsafe { &*(gp as *const G) };
+        if gp != me && g.status() == GRUNNABLE && g.stack.lo != 0 {
+            let s = &g.sched;
+            let first = Frame::new(Regs::new(s.pc as u64, s.sp as u64, s.bp as u64), true);
+            return unwind_within(first, g.stack.lo as u64, g.stack.hi as u64, out);
+        }
+    }
+    0
+}
+
+/// The walk of [`unwind_self`] and [`unwind_runnable`]: lookup pcs from
+/// `first` up, reading only aligned words of the stack `[lo, hi)`.
+fn unwind_within(first: crate::debug::cfi::Frame, lo: u64, hi: u64, out: &mut [u64]) -> usize {
+    let mut read = |a: u64| -> Option<u64> {
+        if a >= lo && a < hi.saturating_sub(7) && a.is_multiple_of(8) {
+            // SAFETY: an aligned word of the goroutine's own stack, which
+            // is mapped (committed on touch) for as long as the G has it.
+            Some(unsafe { *(a as *const u64) })
+        } else {
+            None
+        }
+    };
+    let mut frame = first;
+    let mut n = 0;
+    for slot in out.iter_mut() {
+        *slot = frame.lookup_pc();
+        n += 1;
+        match crate::debug::cfi::step(&frame, &mut read) {
+            Some(next) => frame = next,
+            None => break,
+        }
+    }
+    n
+}

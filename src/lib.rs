@@ -127,7 +127,10 @@ macro_rules! main {
         #[unsafe(no_mangle)]
         extern "Rust" fn rt0_program_main() {
             let main: fn() = $main;
-            main()
+            // Called through an opaque pointer so that `main` keeps a
+            // symbol of its own (a traceback names `myprog::main`, not
+            // this wrapper it would otherwise be inlined into).
+            ::core::hint::black_box(main)()
         }
     };
 }

@@ -16,6 +16,16 @@
 # and the resume path pops them, so a goroutine resumed by gogo finds them as
 # it left them. (MXCSR and the x87 control word are callee-saved too; no
 # runtime or program code changes them, so they are not switched.)
+#
+# Call frame information (the .cfi_ directives; read by debug/cfi.rs and
+# by gdb) lets a traceback walk through these frames or stop cleanly at
+# them: `.cfi_undefined rip` marks a frame with no caller to show (gogo,
+# goexit at the bottom of every goroutine stack, mstart at the bottom of
+# every g0 stack, mcall once it is on g0); a parked goroutine unwinds from
+# gp.sched (pc .Lmcall_resume) through mcall's pushes to its caller; a
+# report written on g0 from a goroutine unwinds through systemstack back
+# onto the goroutine's stack (its CFA is rbp-based, and rbp, callee-saved,
+# still holds the goroutine's sp when f returns).
 
     .text
     .globl rt0_asm_context_start
@@ -27,6 +37,8 @@ rt0_asm_context_start:                  # this file's code begins (arch::preempt
     .globl rt0_gogo
     .type rt0_gogo,@function
 rt0_gogo:
+    .cfi_startproc                              # CFI: gogo's frame:
+    .cfi_undefined rip                          #   no caller to unwind to (it only jumps away)
     mov rdx, qword ptr [rdi + {gobuf_g}]        # gp = buf.g
     mov qword ptr fs:[-{tls_g_slot_size}], rdx  # setg(gp)
     mov rsp, qword ptr [rdi + {gobuf_sp}]       # onto gp's stack
@@ -34,6 +46,7 @@ rt0_gogo:
     mov rax, qword ptr [rdi + {gobuf_pc}]       # where gp continues
     mov rdi, qword ptr [rdi + {gobuf_ctxt}]     # ctxt as the first argument
     jmp rax                                     # run gp
+    .cfi_endproc                                # CFI: the frame description ends
     .size rt0_gogo, . - rt0_gogo
 
 # fn mcall(f: extern "C" fn(gp: *mut G) -> !)   (Go: runtime.mcall)
@@ -43,12 +56,26 @@ rt0_gogo:
     .globl rt0_mcall
     .type rt0_mcall,@function
 rt0_mcall:
+    .cfi_startproc                              # CFI: CFA = rsp+8, the return address at CFA-8
     push rbp                                    # callee-saved registers of our caller,
+    .cfi_adjust_cfa_offset 8                    # CFI: CFA = rsp+16
+    .cfi_offset rbp, -16                        # CFI: rbp saved at CFA-16
     push rbx                                    #   kept on gp's own stack while it
+    .cfi_adjust_cfa_offset 8                    # CFI: CFA = rsp+24
+    .cfi_offset rbx, -24                        # CFI: rbx saved at CFA-24
     push r12                                    #   is switched out
+    .cfi_adjust_cfa_offset 8                    # CFI: CFA = rsp+32
+    .cfi_offset r12, -32                        # CFI: r12 saved at CFA-32
     push r13                                    #   (SysV callee-saved)
+    .cfi_adjust_cfa_offset 8                    # CFI: CFA = rsp+40
+    .cfi_offset r13, -40                        # CFI: r13 saved at CFA-40
     push r14                                    #   (SysV callee-saved)
+    .cfi_adjust_cfa_offset 8                    # CFI: CFA = rsp+48
+    .cfi_offset r14, -48                        # CFI: r14 saved at CFA-48
     push r15                                    #   (SysV callee-saved)
+    .cfi_adjust_cfa_offset 8                    # CFI: CFA = rsp+56: the state gp.sched.sp
+    .cfi_offset r15, -56                        # CFI: r15 saved at CFA-56; the rules kept for
+    .cfi_remember_state                         # CFI: .Lmcall_on_g0 and .Lmcall_resume below
     mov rax, qword ptr fs:[-{tls_g_slot_size}]  # gp = getg()
     mov qword ptr [rax + {g_sched_sp}], rsp     # gp.sched.sp = the saved registers
     lea rcx, [rip + .Lmcall_resume]             # where gogo(&gp.sched) comes back in
@@ -62,22 +89,37 @@ rt0_mcall:
     je .Lmcall_on_g0                            # mcall on g0 is a runtime bug
     mov qword ptr fs:[-{tls_g_slot_size}], rdx  # setg(g0)
     mov rsp, qword ptr [rdx + {g_sched_sp}]     # onto g0's stack (16-byte aligned)
+    .cfi_undefined rip                          # CFI: on g0, f's frames end here (gp's are elsewhere)
     call rsi                                    # f(gp): never returns
     call rt0_mcall_returned                     # "fatal error: mcall: function returned"
     ud2                                         # not reached
 .Lmcall_on_g0:
+    .cfi_restore_state                          # CFI: still on the caller's stack, registers pushed
+    .cfi_remember_state                         # CFI: kept again for .Lmcall_resume
     call rt0_mcall_on_g0                        # "fatal error: mcall called on g0"
     ud2                                         # not reached
 .Lmcall_resume:
-    .globl rt0_mcall_resume                     # the same point, named for tracebacks: a
-rt0_mcall_resume:                               #   parked g's sched.pc, its saved registers at sp
+    .cfi_restore_state                          # CFI: gp.sched: CFA = rsp+56, as after the pushes
     pop r15                                     # the caller's registers, as pushed above
+    .cfi_adjust_cfa_offset -8                   # CFI: CFA = rsp+48
+    .cfi_restore r15                            # CFI: r15 holds the caller's value again
     pop r14                                     #   (reverse order of the pushes)
+    .cfi_adjust_cfa_offset -8                   # CFI: CFA = rsp+40
+    .cfi_restore r14                            # CFI: (restored)
     pop r13                                     #   (reverse order)
+    .cfi_adjust_cfa_offset -8                   # CFI: CFA = rsp+32
+    .cfi_restore r13                            # CFI: (restored)
     pop r12                                     #   (reverse order)
+    .cfi_adjust_cfa_offset -8                   # CFI: CFA = rsp+24
+    .cfi_restore r12                            # CFI: (restored)
     pop rbx                                     #   (reverse order)
+    .cfi_adjust_cfa_offset -8                   # CFI: CFA = rsp+16
+    .cfi_restore rbx                            # CFI: (restored)
     pop rbp                                     #   (reverse order)
+    .cfi_adjust_cfa_offset -8                   # CFI: CFA = rsp+8
+    .cfi_restore rbp                            # CFI: (restored)
     ret                                         # back to whoever called mcall
+    .cfi_endproc                                # CFI: the frame description ends
     .size rt0_mcall, . - rt0_mcall
 
 # fn systemstack(f: extern "C" fn(arg: *mut u8), arg: *mut u8)   (Go: runtime.systemstack)
@@ -86,13 +128,19 @@ rt0_mcall_resume:                               #   parked g's sched.pc, its sav
     .globl rt0_systemstack
     .type rt0_systemstack,@function
 rt0_systemstack:
+    .cfi_startproc                              # CFI: CFA = rsp+8, the return address at CFA-8
     mov rax, qword ptr fs:[-{tls_g_slot_size}]  # gp = getg()
     mov rcx, qword ptr [rax + {g_m}]            # mp = gp.m
     mov rdx, qword ptr [rcx + {m_g0}]           # g0 = mp.g0
     cmp rax, rdx                                # already on g0?
     je .Lsystemstack_direct                     # then a plain call will do
+    .cfi_remember_state                         # CFI: the entry rules, for .Lsystemstack_direct
     push rbp                                    # frame link for debuggers
+    .cfi_adjust_cfa_offset 8                    # CFI: CFA = rsp+16
+    .cfi_offset rbp, -16                        # CFI: rbp saved at CFA-16
     mov rbp, rsp                                # frame pointer = this frame
+    .cfi_def_cfa_register rbp                   # CFI: CFA = rbp+16 on either stack: rbp stays
+                                                #   the goroutine's sp (f preserves it)
     mov r8, rsp                                 # the goroutine's sp, to come back to
     mov qword ptr fs:[-{tls_g_slot_size}], rdx  # setg(g0)
     mov rsp, qword ptr [rdx + {g_sched_sp}]     # onto g0's stack (16-byte aligned)
@@ -106,11 +154,15 @@ rt0_systemstack:
     mov qword ptr fs:[-{tls_g_slot_size}], rax  # setg(gp)
     mov rsp, r8                                 # back onto the goroutine's stack
     pop rbp                                     # the caller's frame pointer
+    .cfi_def_cfa rsp, 8                         # CFI: CFA = rsp+8 again
+    .cfi_restore rbp                            # CFI: rbp holds the caller's value again
     ret                                         # back to the caller, on its stack
 .Lsystemstack_direct:
+    .cfi_restore_state                          # CFI: as at entry: nothing pushed
     mov rax, rdi                                # f
     mov rdi, rsi                                # f's argument
     jmp rax                                     # tail call: f returns to our caller
+    .cfi_endproc                                # CFI: the frame description ends
     .size rt0_systemstack, . - rt0_systemstack
 
 # The return address planted at the top of every goroutine's stack: the
@@ -118,10 +170,13 @@ rt0_systemstack:
     .globl rt0_goexit
     .type rt0_goexit,@function
 rt0_goexit:
+    .cfi_startproc                              # CFI: goexit's frame, the bottom of every
+    .cfi_undefined rip                          #   goroutine stack: no caller to unwind to
     nop                                         # newproc1 plants goexit+1, as Go does, so
                                                 #   a traceback shows goexit as the caller
     call rt0_goexit1                            # mcall(goexit0): never returns
     ud2                                         # not reached
+    .cfi_endproc                                # CFI: the frame description ends
     .size rt0_goexit, . - rt0_goexit
 
 # fn mstart() -> !       (Go: runtime.mstart -> mstart0 -> mstart1)
@@ -131,6 +186,8 @@ rt0_goexit:
     .globl rt0_mstart
     .type rt0_mstart,@function
 rt0_mstart:
+    .cfi_startproc                              # CFI: mstart's frame, the bottom of every g0
+    .cfi_undefined rip                          #   stack: the frames above are abandoned
     mov rax, qword ptr fs:[-{tls_g_slot_size}]  # g0 = getg()
     lea rcx, [rsp + 8]                          # the caller's sp (drop our return address)
     and rcx, -16                                # aligned, as calls need it
@@ -138,6 +195,7 @@ rt0_mstart:
     mov rsp, rcx                                # restart from there
     call rt0_mstart1                            # mstart1(): schedule() forever
     ud2                                         # not reached
+    .cfi_endproc                                # CFI: the frame description ends
     .size rt0_mstart, . - rt0_mstart
 
     .globl rt0_asm_context_end

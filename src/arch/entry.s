@@ -18,16 +18,23 @@
 #
 # rdx holds a function for atexit (the dynamic loader's); a static binary
 # has none and we ignore it. Every other register is unspecified except rsp.
+#
+# Call frame information: _start and rt0_go are the outermost frames of
+# the process (`.cfi_undefined rip`: no caller), so an unwinder
+# (debug/cfi.rs, gdb) stops there instead of reading the initial stack.
 
     .section .text.entry,"ax",@progbits
     .globl _start
     .type _start,@function
 # fn _start() -> !     (Go: _rt0_amd64)
 _start:
+    .cfi_startproc                              # CFI: _start's frame:
+    .cfi_undefined rip                          #   the outermost, no caller
     xor ebp, ebp                                # outermost frame: rbp = 0 ends frame walks (psABI)
     mov rdi, qword ptr [rsp]                    # MOVQ 0(SP), DI: argc
     lea rsi, [rsp + 8]                          # LEAQ 8(SP), SI: argv
     jmp rt0_go                                  # JMP runtime.rt0_go
+    .cfi_endproc                                # CFI: the frame description ends
     .size _start, . - _start
 
     .text
@@ -35,6 +42,8 @@ _start:
     .type rt0_go,@function
 # fn rt0_go(argc: i64 /* rdi */, argv: *const *const u8 /* rsi */) -> !
 rt0_go:
+    .cfi_startproc                              # CFI: rt0_go's frame (jumped to by _start):
+    .cfi_undefined rip                          #   the outermost, no caller
     # --- copy arguments forward on an even stack ---
     mov r12, rdi                                # MOVQ DI, AX: argc, kept in a callee-saved register
     mov r13, rsi                                # MOVQ SI, BX: argv, likewise
@@ -171,4 +180,5 @@ rt0_go:
     mov rdi, rax                                # the value read back
     call rt0_tls_mismatch                       # prints "fatal error: ..." and exits 2
     ud2                                         # not reached
+    .cfi_endproc                                # CFI: the frame description ends
     .size rt0_go, . - rt0_go

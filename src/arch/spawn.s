@@ -14,6 +14,10 @@
 # never returns. entry and arg travel in callee-saved registers (the kernel
 # copies every register into the child); rcx and r11 are clobbered by
 # `syscall`, rax holds the result (0 in the child).
+#
+# Call frame information: the parent's path is an ordinary frame (two
+# pushes); the child's is the outermost frame of the child
+# (`.cfi_undefined rip`), so an unwinder stops there.
 
     .text
     .globl rt0_asm_spawn_start
@@ -21,8 +25,13 @@ rt0_asm_spawn_start:                  # this file's code begins (arch::preempt)
     .globl rt0_spawn_clone
     .type rt0_spawn_clone,@function
 rt0_spawn_clone:
+    .cfi_startproc                              # CFI: CFA = rsp+8, the return address at CFA-8
     push r14                                    # callee-saved registers we borrow,
+    .cfi_adjust_cfa_offset 8                    # CFI: CFA = rsp+16
+    .cfi_offset r14, -16                        # CFI: r14 saved at CFA-16
     push r15                                    #   restored on the parent's way out
+    .cfi_adjust_cfa_offset 8                    # CFI: CFA = rsp+24
+    .cfi_offset r15, -24                        # CFI: r15 saved at CFA-24
     mov r14, rdx                                # entry
     mov r15, rcx                                # arg
     xor edx, edx                                # parent_tid: not wanted
@@ -33,13 +42,19 @@ rt0_spawn_clone:
     test rax, rax                               # 0 in the child
     jz .Lspawn_child                            # the child goes its own way
     pop r15                                     # parent: restore and return pid or -errno
+    .cfi_adjust_cfa_offset -8                   # CFI: CFA = rsp+16
+    .cfi_restore r15                            # CFI: r15 holds the caller's value again
     pop r14                                     # (restore)
+    .cfi_adjust_cfa_offset -8                   # CFI: CFA = rsp+8
+    .cfi_restore r14                            # CFI: (restored)
     ret                                         # rax = pid or -errno
 .Lspawn_child:
+    .cfi_undefined rip                          # CFI: the child's outermost frame, no caller
     xor ebp, ebp                                # outermost frame of the child
     mov rdi, r15                                # entry's argument
     call r14                                    # entry(arg): never returns
     ud2                                         # not reached
+    .cfi_endproc                                # CFI: the frame description ends
     .size rt0_spawn_clone, . - rt0_spawn_clone
 
     .globl rt0_asm_spawn_end

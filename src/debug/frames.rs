@@ -7,10 +7,11 @@
 //! - the report's [`Origin`]: registers captured on the goroutine the
 //!   report is about (the panic handler's, `throw`'s, `runtime::stack`'s
 //!   own pc, sp and bp, or a signal's interrupted context);
-//! - a switched-out goroutine's `g.sched`: `mcall` left the caller's
-//!   callee-saved registers at `sched.sp` and its return address above
-//!   them (`rt0_mcall_resume`), so the walk starts in the function that
-//!   parked, yielded or was preempted;
+//! - a switched-out goroutine's `g.sched`: its pc is `rt0_mcall`'s
+//!   resume point, whose CFI says where mcall pushed its caller's
+//!   registers, so the walk goes on into the function that parked,
+//!   yielded or was preempted (and, through `rt0_async_preempt`'s signal
+//!   frame, into the interrupted one);
 //! - a goroutine in a system call: the registers its `entersyscall` took
 //!   (inlined into the function that makes the call, whose frame lives
 //!   until the call returns);
@@ -38,7 +39,31 @@ use core::panic::Location;
 use super::cfi::{self, Frame};
 use super::{elf, lines, symbols};
 use crate::sched::g::{G, GRUNNING, GSYSCALL};
-use crate::sys::signal::{UC_GREGS, UC_RIP, UC_RSP};
+use crate::sys::signal::{
+    UC_R8, UC_R9, UC_R10, UC_R11, UC_R12, UC_R13, UC_R14, UC_R15, UC_RAX, UC_RBP, UC_RBX, UC_RCX,
+    UC_RDI, UC_RDX, UC_RIP, UC_RSI, UC_RSP,
+};
+
+/// Where the kernel's ucontext keeps each register, by DWARF number.
+const UC_DWARF: [(usize, usize); cfi::NREGS] = [
+    (cfi::RAX, UC_RAX),
+    (cfi::RDX, UC_RDX),
+    (cfi::RCX, UC_RCX),
+    (cfi::RBX, UC_RBX),
+    (cfi::RSI, UC_RSI),
+    (cfi::RDI, UC_RDI),
+    (cfi::RBP, UC_RBP),
+    (cfi::RSP, UC_RSP),
+    (cfi::R8, UC_R8),
+    (cfi::R8 + 1, UC_R9),
+    (cfi::R8 + 2, UC_R10),
+    (cfi::R8 + 3, UC_R11),
+    (cfi::R12, UC_R12),
+    (cfi::R12 + 1, UC_R13),
+    (cfi::R12 + 2, UC_R14),
+    (cfi::R15, UC_R15),
+    (cfi::RA, UC_RIP),
+];
 
 /// Frames printed before an elision (Go prints 100 in all).
 pub(crate) const HEAD_FRAMES: usize = 50;
@@ -72,15 +97,13 @@ impl Origin {
     pub(crate) unsafe fn from_ucontext(g: *const G, ctx: *const u8) -> Origin {
         // SAFETY: (the contract) the offsets are inside the ucontext.
         let word = |off: usize| unsafe { *(ctx.add(off) as *const u64) };
-        let mut regs = cfi::Regs::new(word(UC_RIP), word(UC_RSP), 0);
-        for (name, off) in UC_GREGS {
-            if let Some(reg) = cfi::dwarf_register(name) {
-                regs.set(reg, word(off));
-            }
+        let mut gregs = [0u64; cfi::NREGS];
+        for (reg, off) in UC_DWARF {
+            gregs[reg] = word(off);
         }
         Origin {
             g,
-            frame: Frame::exact(regs),
+            frame: Frame::new(cfi::Regs::from_all(gregs), true),
         }
     }
 
@@ -90,7 +113,7 @@ impl Origin {
         let (pc, sp, bp) = crate::arch::context::here();
         Origin {
             g: crate::sched::sched::getg(),
-            frame: Frame::exact(cfi::Regs::new(pc as u64, sp as u64, bp as u64)),
+            frame: Frame::new(cfi::Regs::new(pc as u64, sp as u64, bp as u64), true),
         }
     }
 }
@@ -179,6 +202,14 @@ impl Bounds {
             .any(|&(lo, hi)| addr >= lo && addr.checked_add(len).is_some_and(|end| end <= hi))
     }
 
+    /// Which of the stacks holds `sp` (the first frame of an overflow is
+    /// below them all: `None`).
+    fn stack_of(&self, sp: u64) -> Option<usize> {
+        self.stacks
+            .iter()
+            .position(|&(lo, hi)| sp >= lo && sp <= hi && hi != 0)
+    }
+
     /// Reads a stack word, or None outside the bounds.
     fn read(&self, addr: u64) -> Option<u64> {
         if !self.contains(addr, 8) {
@@ -246,9 +277,8 @@ fn start(g: &G, origin: Option<&Origin>) -> Start {
         // Blocked in the kernel: the frames above its entersyscall hold
         // still until it comes back.
         let [pc, sp, bp] = g.syscall;
-        return Start::Parked(Frame::exact(cfi::Regs::new(
-            pc as u64, sp as u64, bp as u64,
-        )));
+        let regs = cfi::Regs::new(pc as u64, sp as u64, bp as u64);
+        return Start::Parked(Frame::new(regs, true));
     }
     if st == GRUNNING || st == GSYSCALL {
         return Start::Elsewhere;
@@ -256,32 +286,13 @@ fn start(g: &G, origin: Option<&Origin>) -> Start {
     if g.stack.lo == 0 || g.sched.sp == 0 {
         return Start::NotStarted;
     }
-    let resume = crate::sched::context::mcall_resume as *const () as usize;
-    let b = Bounds::of(g);
-    let sp = g.sched.sp as u64;
-    if g.sched.pc == resume {
-        // mcall pushed rbp, rbx, r12, r13, r14, r15 (r15 lowest), below
-        // its return address.
-        let word = |i: u64| b.read(sp + 8 * i);
-        let (Some(ra), Some(bp)) = (word(6), word(5)) else {
-            return Start::NotStarted;
-        };
-        let mut regs = cfi::Regs::new(ra, sp + 7 * 8, bp);
-        for (i, reg) in [cfi::R15, cfi::R14, cfi::R13, cfi::R12, cfi::RBX]
-            .into_iter()
-            .enumerate()
-        {
-            if let Some(v) = word(i as u64) {
-                regs.set(reg, v);
-            }
-        }
-        return Start::Parked(Frame::caller(regs));
-    }
-    Start::Parked(Frame::exact(cfi::Regs::new(
-        g.sched.pc as u64,
-        sp,
-        g.sched.bp as u64,
-    )))
+    // The resume pc (`rt0_mcall`'s, whose CFI describes the registers it
+    // pushed, or a new goroutine's entry) is where it goes on, not a
+    // return address.
+    Start::Parked(Frame::new(
+        cfi::Regs::new(g.sched.pc as u64, g.sched.sp as u64, g.sched.bp as u64),
+        true,
+    ))
 }
 
 /// A frame kept for the tail of a long stack.
@@ -297,6 +308,7 @@ fn walk<W: Write>(w: &mut W, g: &G, first: Frame, bounds: Bounds, show: Show, s:
     let goexit = crate::sched::context::goexit as *const () as u64;
     let mut tail = [Kept::default(); TAIL_FRAMES];
     let mut shown = 0usize;
+    let mut switched = false;
     let mut frame = first;
     for _ in 0..MAX_STEPS {
         let pc = frame.regs.pc();
@@ -325,9 +337,23 @@ fn walk<W: Write>(w: &mut W, g: &G, first: Frame, bounds: Bounds, show: Show, s:
             break;
         }
         let mut read = |a: u64| bounds.read(a);
-        match cfi::step(&frame, &mut read) {
-            Some(next) if next.regs.sp() > frame.regs.sp() => frame = next,
-            _ => break,
+        let Some(next) = cfi::step(&frame, &mut read) else {
+            break;
+        };
+        // Each frame lies above the one it called, except across the
+        // one switch from g0 to the goroutine (`rt0_systemstack`), where
+        // the stack changes and sp may go either way.
+        let (from, to) = (
+            bounds.stack_of(frame.regs.sp()),
+            bounds.stack_of(next.regs.sp()),
+        );
+        if next.regs.sp() > frame.regs.sp() && from == to {
+            frame = next;
+        } else if from != to && !switched {
+            switched = true;
+            frame = next;
+        } else {
+            break;
         }
     }
     if shown > HEAD_FRAMES {
@@ -357,7 +383,7 @@ impl Name {
             len: 0,
             cut: false,
         };
-        symbols::write_name(&mut n, mangled);
+        let _ = symbols::write_name(&mut n, mangled);
         n
     }
 
@@ -433,7 +459,9 @@ fn print_frame<W: Write>(w: &mut W, k: Kept, show: Show, s: &mut Session) {
     let img = elf::image();
     let sym = img.and_then(|img| symbols::lookup(img, lookup));
     match sym {
-        Some(ref sym) => symbols::write_name(w, sym.name),
+        Some(ref sym) => {
+            let _ = symbols::write_name(w, sym.name);
+        }
         None => {
             let _ = w.write_str("?");
             s.note_unnamed(lookup);
@@ -443,7 +471,7 @@ fn print_frame<W: Write>(w: &mut W, k: Kept, show: Show, s: &mut Session) {
     let line = img.and_then(|img| lines::lookup(img, lookup));
     match line {
         Some(ref l) => {
-            l.write_path(w);
+            let _ = l.write_path(w);
             let _ = write!(w, ":{}", l.line);
         }
         None => {
@@ -473,7 +501,9 @@ fn created_by<W: Write>(w: &mut W, g: &G, s: &mut Session) {
     let sym = img.zip(pc).and_then(|(img, pc)| symbols::lookup(img, pc));
     let _ = w.write_str("created by ");
     match sym {
-        Some(ref sym) => symbols::write_name(w, sym.name),
+        Some(ref sym) => {
+            let _ = symbols::write_name(w, sym.name);
+        }
         None => {
             let _ = w.write_str("?");
         }
@@ -482,7 +512,7 @@ fn created_by<W: Write>(w: &mut W, g: &G, s: &mut Session) {
     let line = img.zip(pc).and_then(|(img, pc)| lines::lookup(img, pc));
     match (line, pc, sym) {
         (Some(l), Some(pc), Some(sym)) => {
-            l.write_path(w);
+            let _ = l.write_path(w);
             let _ = write!(w, ":{} +{:#x}", l.line, pc.wrapping_sub(sym.start));
         }
         _ => {

@@ -1,8 +1,10 @@
 //! How the runtime reports: serialised dying (`dying`), fatal errors
 //! (`throw`, `fatal`), panics, faults, and the goroutine section every
 //! report shares (`traceback`, each goroutine's frames in `frames`,
-//! walked by `cfi` and named by `elf`, `symbols` and `lines`); the
-//! bootstrap trace lives in `boot::inittrace`.
+//! walked by `cfi` and named by `elf`, `symbols` and `lines` from the
+//! running executable's symbol table and DWARF line tables, through
+//! tables built at first use, `table`); the bootstrap trace lives in
+//! `boot::inittrace`.
 //!
 //! The one public item is Go's `runtime/debug.PrintStack`, so that
 //! programs write `rt0::debug::print_stack()` as Go programs write
@@ -17,6 +19,7 @@ pub(crate) mod lines;
 #[cfg(not(test))]
 pub(crate) mod panic;
 pub(crate) mod symbols;
+pub(crate) mod table;
 pub(crate) mod traceback;
 #[cfg(not(test))]
 pub(crate) mod unwind;

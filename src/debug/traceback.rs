@@ -171,6 +171,8 @@ pub(crate) fn goroutines<W: Write>(w: &mut W, origin: Option<&Origin>, kind: Kin
         addresses: system,
     };
     let mut s = Session::new();
+    // Other goroutines' stacks are read from here on (mem::stack).
+    let _reading = crate::mem::stack::StackReader::new();
     let here = origin.map_or(getg() as *const G, |o| o.g);
     let cur = current_g().map_or(core::ptr::null(), |g| g as *const G);
     // SAFETY: a non-null g is a live G (never freed), its m null or live.
@@ -190,7 +192,7 @@ pub(crate) fn goroutines<W: Write>(w: &mut W, origin: Option<&Origin>, kind: Kin
             }
         }
         _ => {
-            if on_g0 && (kind != Kind::Fatal || system) {
+            if on_g0 && origin.is_some() && (kind != Kind::Fatal || system) {
                 // SAFETY: here is a live G (on_g0).
                 let g0 = unsafe { &*here };
                 let _ = w.write_str("\nruntime stack:\n");

@@ -20,6 +20,11 @@
 //! Failures are returned ([`StackError`]): the scheduler, which asked for
 //! the stack, reports them (`sched::stack`). Nothing here prints or throws.
 
+use core::sync::atomic::{
+    AtomicUsize,
+    Ordering::{Relaxed, SeqCst},
+    fence,
+};
 use spin::{Mutex, Once};
 
 use super::PAGE_SIZE;
@@ -444,8 +449,42 @@ pub unsafe fn stackfree(st: Stack) {
         }
         return;
     }
+    // A traceback may be reading this stack (it saw the goroutine alive
+    // before it died): then the mapping stays, for good, rather than
+    // fault under the reader. The goroutine's status is already GDEAD
+    // (the caller's store, before this fence); a reader raises the count
+    // and fences before it looks at statuses, so either it sees GDEAD
+    // and never touches the stack, or this sees its count.
+    fence(SeqCst);
+    if STACK_READERS.load(Relaxed) != 0 {
+        return;
+    }
     // SAFETY: a non-default stack is its own mapping, guard page included.
     let _ = unsafe { munmap((st.lo - PAGE_SIZE) as *mut u8, size + PAGE_SIZE) };
+}
+
+/// Tracebacks under way that read other goroutines' stacks: while it is
+/// not 0, [`stackfree`] leaves a stack of its own mapping mapped.
+static STACK_READERS: AtomicUsize = AtomicUsize::new(0);
+
+/// Marks a traceback that reads other goroutines' stacks, for as long as
+/// the guard lives (see [`stackfree`]).
+pub(crate) struct StackReader(());
+
+impl StackReader {
+    pub(crate) fn new() -> StackReader {
+        STACK_READERS.fetch_add(1, SeqCst);
+        // Pairs with stackfree's fence: statuses read after this see
+        // GDEAD, or stackfree sees the count.
+        fence(SeqCst);
+        StackReader(())
+    }
+}
+
+impl Drop for StackReader {
+    fn drop(&mut self) {
+        STACK_READERS.fetch_sub(1, SeqCst);
+    }
 }
 
 /// Gives the kernel the memory of up to `budget` bytes of free stacks in

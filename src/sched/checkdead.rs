@@ -16,6 +16,7 @@ use super::g::{G, GRUNNABLE, GRUNNING, GSYSCALL};
 use super::newm::mcount;
 use super::sched::{ALLGS, sched};
 use crate::debug::fatal::{self, Goroutines, throw};
+use crate::debug::frames::Origin;
 
 /// Go's `checkdead`. Returns if the program can still make progress.
 ///
@@ -53,5 +54,5 @@ pub fn checkdead() {
         fatal::close(w, Goroutines::Nothing, None);
     }
     let w = fatal::open(format_args!(""), &["all goroutines are asleep - deadlock!"]);
-    fatal::close(w, Goroutines::Fatal, None)
+    fatal::close(w, Goroutines::Fatal, Some(&Origin::here()))
 }

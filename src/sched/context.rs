@@ -61,12 +61,6 @@ unsafe extern "C" {
     /// The return address planted under every goroutine. (Go: `goexit`)
     #[link_name = "rt0_goexit"]
     pub fn goexit();
-    /// Where a goroutine switched out by `mcall` resumes: never called, a
-    /// label. A G whose `sched.pc` is this has its caller's callee-saved
-    /// registers at `sched.sp` and mcall's return address above them
-    /// (the traceback of a parked goroutine starts there).
-    #[link_name = "rt0_mcall_resume"]
-    pub fn mcall_resume();
     /// Enters the scheduler on the current M's g0. (Go: `mstart`)
     #[link_name = "rt0_mstart"]
     pub fn mstart() -> !;

@@ -1,4 +1,4 @@
-//! Memory mappings: `mmap`, `munmap`, `mprotect`, `madvise`.
+//! Memory mappings: `mmap` (anonymous and of a file), `munmap`, `mprotect`, `madvise`.
 //! Go's counterparts: `mmap`/`munmap`/`madvise` in `runtime/mem_linux.go`
 //! and `sys_linux_amd64.s`.
 
@@ -57,6 +57,30 @@ pub fn mmap_anon(hint: usize, len: usize, prot: Prot, flags: MapFlags) -> Result
             prot.bits(),
             flags.bits(),
             usize::MAX,
+            0,
+        )
+    })?;
+    Ok(r as *mut u8)
+}
+
+/// Maps the first `len` bytes of the open file `fd` with `prot` and
+/// `flags` (`MAP_PRIVATE` or `MAP_SHARED` is the caller's; `MAP_FIXED` is
+/// dropped), anywhere: the symbolizer's view of the executable
+/// (`debug::elf`). The mapping outlives `fd`. A page past the file's end,
+/// now or after another process truncates it, faults with `SIGBUS` when
+/// touched.
+pub fn mmap_file(fd: i32, len: usize, prot: Prot, flags: MapFlags) -> Result<*mut u8, Errno> {
+    let flags = flags.difference(MapFlags::FIXED);
+    // SAFETY: without MAP_FIXED the kernel picks a free range, so no
+    // existing memory is touched; the file's pages become new memory.
+    let r = check(unsafe {
+        syscall6(
+            nr::SYS_mmap,
+            0,
+            len,
+            prot.bits(),
+            flags.bits(),
+            fd as usize,
             0,
         )
     })?;

@@ -102,10 +102,13 @@ pub struct SigInfo {
 
 /// Offsets into `ucontext_t` (`<asm/ucontext.h>`, `<asm/sigcontext.h>`):
 /// uc_flags, uc_link, uc_stack (24 bytes), then mcontext's general
-/// registers r8..r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip.
-pub const UC_MCONTEXT: usize = 40;
-pub const UC_RSP: usize = UC_MCONTEXT + 15 * 8;
-pub const UC_RIP: usize = UC_MCONTEXT + 16 * 8;
+/// registers r8..r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip. Defined
+/// once in `arch::signal`, whose trampoline's call frame information
+/// reads them too.
+pub use crate::arch::signal::{
+    UC_MCONTEXT, UC_R8, UC_R9, UC_R10, UC_R11, UC_R12, UC_R13, UC_R14, UC_R15, UC_RAX, UC_RBP,
+    UC_RBX, UC_RCX, UC_RDI, UC_RDX, UC_RIP, UC_RSI, UC_RSP,
+};
 /// After rip: eflags, then the 16-bit selectors cs, gs, fs (and padding)
 /// packed in one 64-bit word (`struct sigcontext`).
 pub const UC_EFLAGS: usize = UC_MCONTEXT + 17 * 8;
@@ -116,22 +119,22 @@ pub const UC_FS: usize = UC_CS + 4;
 /// The general registers of `struct sigcontext` in the order Go's
 /// `dumpregs` prints them, each with its offset into `ucontext_t`.
 pub const UC_GREGS: [(&str, usize); 18] = [
-    ("rax", UC_MCONTEXT + 13 * 8),
-    ("rbx", UC_MCONTEXT + 11 * 8),
-    ("rcx", UC_MCONTEXT + 14 * 8),
-    ("rdx", UC_MCONTEXT + 12 * 8),
-    ("rdi", UC_MCONTEXT + 8 * 8),
-    ("rsi", UC_MCONTEXT + 9 * 8),
-    ("rbp", UC_MCONTEXT + 10 * 8),
+    ("rax", UC_RAX),
+    ("rbx", UC_RBX),
+    ("rcx", UC_RCX),
+    ("rdx", UC_RDX),
+    ("rdi", UC_RDI),
+    ("rsi", UC_RSI),
+    ("rbp", UC_RBP),
     ("rsp", UC_RSP),
-    ("r8", UC_MCONTEXT),
-    ("r9", UC_MCONTEXT + 8),
-    ("r10", UC_MCONTEXT + 2 * 8),
-    ("r11", UC_MCONTEXT + 3 * 8),
-    ("r12", UC_MCONTEXT + 4 * 8),
-    ("r13", UC_MCONTEXT + 5 * 8),
-    ("r14", UC_MCONTEXT + 6 * 8),
-    ("r15", UC_MCONTEXT + 7 * 8),
+    ("r8", UC_R8),
+    ("r9", UC_R9),
+    ("r10", UC_R10),
+    ("r11", UC_R11),
+    ("r12", UC_R12),
+    ("r13", UC_R13),
+    ("r14", UC_R14),
+    ("r15", UC_R15),
     ("rip", UC_RIP),
     ("rflags", UC_EFLAGS),
 ];
