@@ -35,7 +35,7 @@ run: ## build the demo in release and run it with GODEBUG=inittrace=1
 build: ## build the runtime and every program: examples, tests/programs, bench/programs (release)
 	$(CARGO) build --release --examples
 
-test: ## everything: fmt/clippy gate, unit tests, then programs natively and under qemu-user (installs qemu-user if missing)
+test: ## everything: fmt/clippy gate, unit tests, then programs natively and under qemu-user (installs qemu-user, binutils and gdb if missing)
 	bash scripts/test.sh
 
 unit: ## host unit tests of the pure parts only (parsers, decoders)

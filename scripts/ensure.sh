@@ -12,6 +12,19 @@ ensure_qemu() {
     command -v qemu-x86_64 >/dev/null 2>&1 || { echo "rt0: qemu-x86_64 still missing" >&2; exit 1; }
 }
 
+# The traceback tests' oracles (tests/traceback.rs): addr2line, nm, strip
+# and objdump from binutils, and gdb.
+ensure_debug_tools() {
+    local missing=()
+    for t in addr2line nm strip objdump; do
+        command -v "$t" >/dev/null 2>&1 || { missing+=(binutils); break; }
+    done
+    command -v gdb >/dev/null 2>&1 || missing+=(gdb)
+    if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+    command -v addr2line >/dev/null 2>&1 && command -v gdb >/dev/null 2>&1 ||
+        { echo "rt0: addr2line or gdb still missing" >&2; exit 1; }
+}
+
 ensure_go() {
     command -v go >/dev/null 2>&1 || apt_install golang-go
 }

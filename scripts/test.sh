@@ -23,6 +23,8 @@ fi
 
 source scripts/ensure.sh
 ensure_qemu
+# tests/traceback.rs checks every printed frame against addr2line and gdb.
+ensure_debug_tools
 # The network tests (tests/net_*.rs) hold the Go twins of their programs
 # (tests/net/go/) to the same assertions, and curl is their HTTP client.
 ensure_go

@@ -10,7 +10,9 @@
 //!   SIG_IGN for SIGTERM (Go installs its handler anyway, while it keeps an
 //!   inherited SIG_IGN for SIGHUP and SIGINT: `nohup`).
 //! - SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGSTKFLT, SIGSYS, and SIGFPE sent
-//!   by kill: exit 2 with Go's dump minus the stack frames. Go 1.19.8 on
+//!   by kill: exit 2 with Go's dump, every goroutine with its frames (or
+//!   Go's "running on other thread" line; the frames themselves are
+//!   checked against oracles by tests/traceback.rs). Go 1.19.8 on
 //!   this machine, for the twin of `signal_wait wait` (main reading stdin,
 //!   one goroutine in a channel receive, one in time.Sleep), printed this
 //!   to stderr, exit status 2 (frame lines and the bodies of the runtime's
@@ -57,7 +59,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use common::{Runner, command, example, native_and_one_qemu};
+use common::{Runner, command, example, native_and_one_qemu, report};
 
 const SIGHUP: i32 = 1;
 const SIGINT: i32 = 2;
@@ -500,17 +502,29 @@ fn assert_dump(e: &Ended, sig: i32) {
         let n = fields.len();
         assert!((1..=16).contains(&n), "{n} instruction bytes\n{d}");
     }
-    let mut headers = Vec::new();
-    loop {
-        assert_eq!(
-            take(&mut lines, &d),
-            "",
-            "blank line before a header or the registers\n{d}"
+    // The goroutine sections (TB_FORMAT, tests/common/report.rs), then
+    // the registers.
+    let rest: Vec<&str> = lines.collect();
+    let rep = report::parse(&rest.join("\n"))
+        .unwrap_or_else(|e| panic!("the dump's goroutines are not TB_FORMAT: {e}\n{d}"));
+    assert!(
+        rep.head.is_empty() && rest.first() == Some(&""),
+        "a blank line, then the first goroutine\n{d}"
+    );
+    let headers: Vec<String> = rep
+        .goroutines
+        .iter()
+        .map(|g| format!("goroutine {} [{}]:", g.id, g.state))
+        .collect();
+    // Every goroutine of the program shows where it is: frames, or Go's
+    // line for one running on another thread.
+    for g in rep.goroutines.iter().filter(|g| g.id != 0) {
+        assert!(
+            g.other_thread || !g.frames.is_empty(),
+            "goroutine {} has no frames\n{}\n{d}",
+            g.id,
+            g.text
         );
-        if !lines.peek().is_some_and(|l| l.starts_with("goroutine ")) {
-            break;
-        }
-        headers.push(take(&mut lines, &d));
     }
     // The signal lands on an M's g0 (idle in the scheduler: goroutine 0
     // first) or on m0 running main; main is in its read (syscall) or, when
@@ -533,8 +547,11 @@ fn assert_dump(e: &Ended, sig: i32) {
         "rax", "rbx", "rcx", "rdx", "rdi", "rsi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12",
         "r13", "r14", "r15", "rip", "rflags", "cs", "fs", "gs",
     ];
+    let mut regs_lines = rep.tail.iter();
     for name in regs {
-        let l = take(&mut lines, &d);
+        let l = regs_lines
+            .next()
+            .unwrap_or_else(|| panic!("short dump: no {name} register\n{d}"));
         let v = l
             .strip_prefix(&format!("{name:<7}"))
             .and_then(hex)
@@ -543,7 +560,8 @@ fn assert_dump(e: &Ended, sig: i32) {
             assert_eq!(v, pc, "rip is the PC\n{d}");
         }
     }
-    assert_eq!(lines.next(), None, "nothing after the registers\n{d}");
+    assert_eq!(regs_lines.next(), None, "nothing after the registers\n{d}");
+    assert!(rep.hint.is_none(), "{d}");
 }
 
 #[test]
@@ -565,12 +583,19 @@ fn divide_error_is_a_runtime_panic() {
         let e = r.finish(WAIT);
         assert_eq!(e.status.code(), Some(2), "{}", e.describe());
         assert_eq!(e.stdout, "", "{}", e.describe());
+        // The message, then goroutine 1 with its frames (TB_FORMAT).
+        let d = e.describe();
+        let rep = report::parse(&e.stderr)
+            .unwrap_or_else(|err| panic!("not a TB_FORMAT report: {err}\n{d}"));
         assert_eq!(
-            e.stderr,
-            "panic: runtime error: integer divide by zero\n\ngoroutine 1 [running]:\n",
-            "{}",
-            e.describe()
+            rep.head,
+            ["panic: runtime error: integer divide by zero"],
+            "{d}"
         );
+        assert_eq!(rep.goroutines.len(), 1, "{d}");
+        let g = &rep.goroutines[0];
+        assert_eq!((g.id, g.state.as_str()), (1, "running"), "{d}");
+        assert!(!g.frames.is_empty(), "no frames\n{d}");
     }
 }
 

@@ -11,8 +11,13 @@
 //! instead of hanging the suite.
 //!
 //! Each test binary compiles this module separately and uses only part of
-//! it, hence the `dead_code` allowance.
+//! it, hence the `dead_code` allowance. Submodules: `report` (the parser
+//! of rt0's reports, TB_FORMAT) and `binutils` (nm, addr2line, strip and
+//! gdb as oracles), used by tests/traceback.rs and tests/signals.rs.
 #![allow(dead_code)]
+
+pub mod binutils;
+pub mod report;
 
 use std::collections::{BTreeMap, HashSet};
 use std::ffi::{CString, OsStr, OsString};
