@@ -178,9 +178,10 @@ fn stack_exhaustion_is_fatal_error_2() {
 /// header follows. Native only: qemu-user cannot start under such a limit.
 #[test]
 fn first_arena_refused_names_its_size() {
-    // hello's own mappings (text, data, the kernel's stack) fit in about
-    // 400 KB; 1.2 MB would leave room for the arena.
-    let limit: u64 = 800_000;
+    // hello's own mappings: its PT_LOAD segments (the traceback indexes
+    // make .bss 3.5 MB, untouched until a report) plus the kernel's stack
+    // and vDSO, under 400 KB; 1 MiB more would leave room for the arena.
+    let limit: u64 = load_size(&example("hello")) + 400_000;
     let runner = common::Runner::Native;
     let mut cmd = command(&runner, &example("hello"), None);
     limit_address_space(&mut cmd, limit);
@@ -189,9 +190,43 @@ fn first_arena_refused_names_its_size() {
     assert_eq!(out.status.signal(), None, "killed by a signal\n{ctx}");
     assert_eq!(out.code(), Some(2), "{ctx}");
     assert!(out.stdout.is_empty(), "{ctx}");
+    // Then g0's frames (Go's `runtime stack:` of a runtime error), which
+    // cannot be named: the limit leaves no room to map the executable.
+    let err = out.stderr_str();
+    let (msg, rest) = err.split_at(err.find("\n\n").unwrap_or(err.len()) + 1);
     assert_eq!(
-        out.stderr_str(),
+        msg,
         "runtime: out of memory: cannot allocate 1048576-byte block (0 in use)\nfatal error: out of memory\n",
         "{ctx}"
     );
+    let r = common::report::parse(rest).unwrap_or_else(|e| panic!("{e}\n{ctx}"));
+    assert!(r.goroutines.is_empty(), "no goroutine exists yet\n{ctx}");
+    let g0 = r
+        .runtime_stack
+        .as_ref()
+        .unwrap_or_else(|| panic!("no runtime stack\n{ctx}"));
+    assert!(
+        !g0.frames.is_empty() && g0.frames.iter().all(|f| f.name == "?"),
+        "{ctx}"
+    );
+    assert!(rest.contains("\n(could not read "), "{ctx}");
+}
+
+/// The address space an ELF's PT_LOAD segments take (sum of `p_memsz`,
+/// each rounded up to pages).
+fn load_size(path: &std::path::Path) -> u64 {
+    const PT_LOAD: u32 = 1;
+    const PAGE: u64 = 4096;
+    let b = std::fs::read(path).expect("read the binary");
+    let u16_at = |o: usize| u16::from_le_bytes(b[o..o + 2].try_into().unwrap()) as usize;
+    let u32_at = |o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap());
+    let u64_at = |o: usize| u64::from_le_bytes(b[o..o + 8].try_into().unwrap());
+    // ELF64 header: e_phoff at 32, e_phentsize at 54, e_phnum at 56;
+    // program header: p_type at 0, p_memsz at 40.
+    let (phoff, phentsize, phnum) = (u64_at(32) as usize, u16_at(54), u16_at(56));
+    (0..phnum)
+        .map(|i| phoff + i * phentsize)
+        .filter(|&ph| u32_at(ph) == PT_LOAD)
+        .map(|ph| u64_at(ph + 40).div_ceil(PAGE) * PAGE)
+        .sum()
 }
