@@ -1,8 +1,8 @@
 //! How the runtime reports: serialised dying (`dying`), fatal errors
 //! (`throw`, `fatal`), panics, faults, and the goroutine section every
 //! report shares (`traceback`, each goroutine's frames in `frames`,
-//! walked by `cfi` and named by `elf`, `symbols` and `lines` from the
-//! running executable's symbol table and DWARF line tables, through
+//! walked by `cfi` and named by `elf`, `symbols` (with `demangle`) and
+//! `lines` from the running executable's symbol table and DWARF line tables, through
 //! tables built at first use, `table`); the bootstrap trace lives in
 //! `boot::inittrace`.
 //!
@@ -11,6 +11,7 @@
 //! `debug.PrintStack()`; everything else is the runtime's.
 
 pub(crate) mod cfi;
+pub(crate) mod demangle;
 pub(crate) mod dying;
 pub(crate) mod elf;
 pub(crate) mod fatal;

@@ -1,8 +1,8 @@
 //! A PC's function, from the executable's symbol table: Go's `findfunc`
 //! and `funcname` (symtab.go), which search the `pclntab` its linker
 //! builds; rt0 searches the ELF `.symtab` (gABI, "Symbol Table") the
-//! linker leaves in every unstripped binary, and writes the name as
-//! `rustc-demangle` reads it.
+//! linker leaves in every unstripped binary, and writes the name
+//! demangled (`debug::demangle`).
 //!
 //! The functions are the `STT_FUNC` (and `STT_GNU_IFUNC`) symbols, and the
 //! `STT_NOTYPE` ones with a size (an assembly label given `.size`);
@@ -27,6 +27,7 @@
 
 use core::fmt::{self, Write};
 
+use super::demangle;
 use super::elf::{Image, SYM_SIZE, cstr_at, u16_at, u32_at, u64_at};
 use super::table::{Begin, BuildOnce, sort_by_key};
 use crate::racy::RacyCell;
@@ -288,37 +289,12 @@ pub(crate) fn has_symbols(img: &Image) -> bool {
     (0..symbol_count(img)).any(|i| function_at(img, i).is_some())
 }
 
-/// Writes a symbol's name as a reader wants it: demangled by
-/// `rustc-demangle` in its alternate form (no hash: `rt0::sched::park`,
+/// Writes a symbol's name as a reader wants it: demangled
+/// ([`demangle::write_symbol`]: no hash, `rt0::sched::park`,
 /// `<T as Trait>::f`) when it is a Rust name (v0 `_R...` or legacy
 /// `_ZN...`), else as it is (`rt0_gogo`), bytes that are not UTF-8 as `?`.
 pub(crate) fn write_name<W: Write>(w: &mut W, mangled: &[u8]) -> fmt::Result {
-    if let Ok(text) = core::str::from_utf8(mangled)
-        && let Ok(name) = rustc_demangle::try_demangle(without_copy_suffix(text))
-    {
-        return write!(w, "{name:#}");
-    }
-    for chunk in mangled.utf8_chunks() {
-        w.write_str(chunk.valid())?;
-        if !chunk.invalid().is_empty() {
-            w.write_char('?')?;
-        }
-    }
-    Ok(())
-}
-
-/// `name` without the `.N` suffixes (N decimal) LLVM gives a local
-/// symbol when it would clash with another of the same name (several
-/// copies of one generic function, merged by LTO): `addr2line -C` prints
-/// them without, as Go would print the function's one name.
-fn without_copy_suffix(mut name: &str) -> &str {
-    while let Some((head, tail)) = name.rsplit_once('.') {
-        if tail.is_empty() || !tail.bytes().all(|c| c.is_ascii_digit()) {
-            break;
-        }
-        name = head;
-    }
-    name
+    demangle::write_symbol(w, mangled)
 }
 
 #[cfg(test)]
