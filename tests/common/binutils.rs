@@ -1,22 +1,28 @@
 //! The independent oracles of the traceback tests: binutils (`nm`,
-//! `addr2line`, `strip`) and `gdb`, run on the very binary whose report is
-//! checked. Each is found in the test's PATH once; a missing tool fails
-//! the test with what to install (`make test` installs binutils and gdb:
-//! scripts/ensure.sh).
+//! `addr2line`, `objdump`, `strip`) and `gdb`, run on the very binary whose
+//! report is checked. Each is found in the test's PATH once; a missing tool
+//! fails the test with what to install (`make test` installs binutils and
+//! gdb: scripts/ensure.sh).
 //!
 //! - [`Symbols`]: `nm -C -S --defined-only`: each symbol's start, size and
 //!   demangled name, to find the function containing a pc, a function's
 //!   start from its name, and so `pc = start + OFF`.
-//! - [`addr2line`]: `addr2line -a -f -C -e BINARY PC...`, one process for
-//!   many pcs. Without `-i` it names the function the symbol table has for
-//!   the pc (what rt0 prints; seen on binutils 2.40 with rustc's
-//!   line-tables-only DWARF, where a pc in inlined code still gets the
-//!   enclosing symbol's name) and the line table's row for the pc (for
-//!   inlined code, the inlined function's file and line).
+//! - [`addr2line`]: `addr2line -a -f -i -C -e BINARY PC...`, one process
+//!   for many pcs: per pc the chain of calls inlined there, innermost
+//!   first, each with its function and FILE:LINE (for an inlined call, the
+//!   line inside it; for the one containing it, the line of the call), the
+//!   last entry being the function the code physically belongs to.
+//!   binutils 2.40 names each entry by the DIE's linkage name (demangled),
+//!   or by its bare `DW_AT_name` when the DIE has none ([`names_match`]).
+//! - [`CallSites`]: `objdump -d`: the return address of every direct call,
+//!   by callee: where a frame hidden from a report called the one below it.
 //! - [`gdb_stacks`]: `gdb -batch` with breakpoints at addresses: at each
 //!   stop, the stopped thread's frames from gdb's own unwinder (CFI), as
-//!   `(inline?, pc, name)`, printed by a line of gdb's Python.
+//!   `(inline?, pc, name)`, printed by a line of gdb's Python; gdb shows
+//!   every inlined call as a frame of its own (INLINE_FRAME) sharing the
+//!   pc of the physical frame that follows it.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -200,7 +206,7 @@ pub fn normalize_name(name: &str) -> String {
     out
 }
 
-/// What addr2line says about one address.
+/// One entry of addr2line's inline chain for an address.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Place {
     /// `??` when it knows no function.
@@ -211,37 +217,167 @@ pub struct Place {
     pub text: String,
 }
 
-/// `addr2line -a -f -C -e BINARY ADDR...`, in one run.
-pub fn addr2line(binary: &Path, addrs: &[u64]) -> Vec<Place> {
+/// `addr2line -a -f -i -C -e BINARY ADDR...`, in one run: per address its
+/// chain, innermost first (never empty: `??` when nothing is known).
+pub fn addr2line(binary: &Path, addrs: &[u64]) -> Vec<Vec<Place>> {
     if addrs.is_empty() {
         return Vec::new();
     }
     let mut cmd = Command::new(tool("addr2line"));
-    cmd.args(["-a", "-f", "-C", "-e"]).arg(binary);
+    cmd.args(["-a", "-f", "-i", "-C", "-e"]).arg(binary);
     for a in addrs {
         cmd.arg(format!("{a:#x}"));
     }
     let text = oracle_output(cmd);
+    // `-a` prints each address as 0x and 16 hex digits, which no function
+    // name or location line looks like.
+    let is_addr = |l: &str| {
+        l.len() == 18 && l.starts_with("0x") && l[2..].chars().all(|c| c.is_ascii_hexdigit())
+    };
     let lines: Vec<&str> = text.lines().collect();
-    let mut places = Vec::new();
+    let mut chains: Vec<Vec<Place>> = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         assert!(
-            lines[i].starts_with("0x"),
+            is_addr(lines[i]),
             "addr2line: expected an address line, got {:?}\n{text}",
             lines[i]
         );
-        let func = lines.get(i + 1).copied().unwrap_or("??");
-        let loc = lines.get(i + 2).copied().unwrap_or("??:0");
-        places.push(Place {
-            func: func.to_string(),
-            file_line: parse_addr2line_location(loc),
-            text: format!("{func}\n{loc}"),
-        });
-        i += 3;
+        i += 1;
+        let mut chain = Vec::new();
+        while i < lines.len() && !is_addr(lines[i]) {
+            let func = lines[i];
+            let loc = lines.get(i + 1).copied().unwrap_or("??:0");
+            chain.push(Place {
+                func: func.to_string(),
+                file_line: parse_addr2line_location(loc),
+                text: format!("{func}\n{loc}"),
+            });
+            i += 2;
+        }
+        assert!(
+            !chain.is_empty(),
+            "addr2line: an address without a chain\n{text}"
+        );
+        chains.push(chain);
     }
-    assert_eq!(places.len(), addrs.len(), "addr2line output\n{text}");
-    places
+    assert_eq!(chains.len(), addrs.len(), "addr2line output\n{text}");
+    chains
+}
+
+/// Whether `ours` (a name rt0 printed) is the function addr2line named
+/// `theirs`, both as [`normalize_name`] gives them: the same name, or,
+/// when addr2line's is a bare DWARF name (no `::` outside generic
+/// arguments: binutils 2.40 falls back to `DW_AT_name` for a DIE without
+/// a linkage name, as rustc's line-tables-only DWARF has for inlined
+/// functions, e.g. `stack` for `rt0::runtime::stack`), the last path
+/// component of ours, generic arguments dropped on both sides
+/// (`call_once<(), dyn FnOnce>` is `...::call_once`).
+pub fn names_match(ours: &str, theirs: &str) -> bool {
+    let (ours, theirs) = (normalize_name(ours), normalize_name(theirs));
+    if ours == theirs {
+        return true;
+    }
+    !is_path(&theirs) && !theirs.is_empty() && last_component(&ours) == last_component(&theirs)
+}
+
+/// Whether a name is a path (`a::b`, `<a::B as c::D>::f`) rather than a
+/// bare DWARF name (`stack`, `call_once<(), dyn core::ops::FnOnce>`):
+/// `::` outside the generic arguments.
+pub fn is_path(name: &str) -> bool {
+    let mut depth = 0i32;
+    let b = name.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'<' => depth += 1,
+            b'>' => depth -= 1,
+            b':' if depth == 0 && b.get(i + 1) == Some(&b':') => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The last `::` component of a path outside generic arguments, with a
+/// trailing `<...>` dropped: `<a::B<T> as c::D>::f<u8>` -> `f`.
+pub fn last_component(name: &str) -> &str {
+    let b = name.as_bytes();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'<' => depth += 1,
+            b'>' => depth -= 1,
+            b':' if depth == 0 && b.get(i + 1) == Some(&b':') => start = i + 2,
+            _ => {}
+        }
+    }
+    strip_generics(&name[start..])
+}
+
+/// A name without its trailing generic arguments (gdb's Rust names carry
+/// them: `core::ptr::write_volatile<u8>`): `f<u8>` -> `f`, `<A as B>::f`
+/// unchanged.
+pub fn strip_generics(name: &str) -> &str {
+    if !name.ends_with('>') {
+        return name;
+    }
+    let b = name.as_bytes();
+    let mut depth = 0i32;
+    for i in (0..b.len()).rev() {
+        match b[i] {
+            b'>' => depth += 1,
+            b'<' => {
+                depth -= 1;
+                if depth == 0 {
+                    return if i == 0 { name } else { &name[..i] };
+                }
+            }
+            _ => {}
+        }
+    }
+    name
+}
+
+/// The return addresses of the direct calls in a binary, by callee
+/// (`objdump -d`: `ADDR:\tcall   TARGET <name>`; the return address is
+/// the next instruction's). Indirect calls (`call *%rax`) name no callee
+/// and are left out.
+pub struct CallSites {
+    by_callee: HashMap<u64, Vec<u64>>,
+}
+
+impl CallSites {
+    pub fn load(binary: &Path) -> CallSites {
+        let mut cmd = Command::new(tool("objdump"));
+        cmd.args(["-d", "--no-show-raw-insn"]).arg(binary);
+        let text = oracle_output(cmd);
+        let mut by_callee: HashMap<u64, Vec<u64>> = HashMap::new();
+        let mut pending: Option<u64> = None;
+        for l in text.lines() {
+            let Some((addr, insn)) = l.trim_start().split_once(":\t") else {
+                continue;
+            };
+            let Ok(addr) = u64::from_str_radix(addr, 16) else {
+                continue;
+            };
+            if let Some(target) = pending.take() {
+                by_callee.entry(target).or_default().push(addr);
+            }
+            let Some(operand) = insn.strip_prefix("call") else {
+                continue;
+            };
+            let target = operand.split_whitespace().next().unwrap_or("");
+            if let Ok(t) = u64::from_str_radix(target, 16) {
+                pending = Some(t);
+            }
+        }
+        CallSites { by_callee }
+    }
+
+    /// The return addresses of the direct calls to `callee`.
+    pub fn returns_to(&self, callee: u64) -> &[u64] {
+        self.by_callee.get(&callee).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// `FILE:LINE`, `FILE:LINE (discriminator N)`, `??:0`, `FILE:?`.
@@ -259,11 +395,13 @@ fn parse_addr2line_location(loc: &str) -> Option<(String, u32)> {
 #[derive(Clone, Debug)]
 pub struct GdbFrame {
     /// An inlined function's frame (gdb's INLINE_FRAME): it shares the pc
-    /// of the physical frame that follows it, and rt0 (from the symbol
-    /// table) shows only the physical one.
+    /// of the physical frame that follows it, as rt0's inlined frames
+    /// (TB_FORMAT's addendum) come before the physical one.
     pub inline: bool,
     pub pc: u64,
-    /// gdb's name (from DWARF: often the short name, `level3`).
+    /// gdb's name (from DWARF: the qualified name with generic
+    /// arguments, `core::ptr::write_volatile<u8>`, closures as
+    /// `{closure#N}`).
     pub name: String,
 }
 

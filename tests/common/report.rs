@@ -18,11 +18,21 @@
 //! \tFILE:LINE +0xOFF[ sp=0xSP pc=0xPC]        with line information, or
 //! \t0xPC +0xOFF[ sp=0xSP pc=0xPC]             without it, or (no symbols)
 //! ?(...) / \t0xPC[ sp=0xSP pc=0xPC]
+//! NAME(...) / \tFILE:LINE                     an inlined call (TB_FORMAT's
+//!                                             addendum): no +0xOFF, no sp/pc
 //! ...N frames elided...                       after the first 50 of > 100
 //! created by FUNC in goroutine N              not for goroutine 1
 //! \tFILE:LINE[ +0xOFF]
 //! \tgoroutine running on other thread; stack unavailable   (no frames)
 //! ```
+//!
+//! A frame is *physical* (a real call frame, with a pc) when it has a
+//! `+0xOFF` or no name (`?`, no symbol table); a named frame without
+//! `+0xOFF` is an *inlined* one, printed before the physical frame that
+//! contains it (innermost first), and may not carry ` sp= pc=`. Which
+//! physical frame an inlined one belongs to is not in the text (the
+//! physical frame may be a hidden runtime frame): tests/traceback.rs
+//! works it out with addr2line.
 //!
 //! A report written on g0 may have, before the first goroutine, Go's
 //! `runtime stack:` block (a blank line, that line, then frames): g0's own
@@ -71,14 +81,20 @@ pub struct Frame {
     /// ` sp=0x.. pc=0x..` at GOTRACEBACK=system and crash.
     pub sp: Option<u64>,
     pub pc: Option<u64>,
+    /// A call inlined into a physical frame (named, no `+0xOFF`).
+    pub inlined: bool,
     /// The two lines as printed, for messages.
     pub text: String,
 }
 
 impl Frame {
     /// The frame's pc when the report shows one: `pc=` at system level,
-    /// or the `0xPC` of a frame without line information.
+    /// or the `0xPC` of a frame without line information (None for an
+    /// inlined frame: it has no pc of its own).
     pub fn any_pc(&self) -> Option<u64> {
+        if self.inlined {
+            return None;
+        }
         self.pc.or(match self.location {
             Location::Pc(pc) => Some(pc),
             Location::Line { .. } => None,
@@ -126,6 +142,11 @@ impl Goroutine {
     /// Names of the frames, in order (innermost first).
     pub fn names(&self) -> Vec<&str> {
         self.frames.iter().map(|f| f.name.as_str()).collect()
+    }
+
+    /// The physical frames (inlined ones left out), in order.
+    pub fn physical(&self) -> impl Iterator<Item = &Frame> {
+        self.frames.iter().filter(|f| !f.inlined)
     }
 }
 
@@ -336,12 +357,20 @@ fn parse_section(id: u64, state: String, lines: &[&str]) -> Result<Goroutine, St
                 .get(i + 1)
                 .ok_or_else(|| ctx(i, "frame without its location line"))?;
             let (location, off, sp, pc) = parse_location(loc).map_err(|e| ctx(i + 1, &e))?;
+            let inlined = off.is_none() && name != NO_SYMBOL;
+            if inlined && (sp.is_some() || pc.is_some()) {
+                return Err(ctx(
+                    i + 1,
+                    &format!("an inlined frame (no +0xOFF) with sp=/pc=: {loc:?}"),
+                ));
+            }
             g.frames.push(Frame {
                 name: name.to_string(),
                 location,
                 off,
                 sp,
                 pc,
+                inlined,
                 text: format!("{l}\n{loc}"),
             });
             i += 2;

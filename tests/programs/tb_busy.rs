@@ -1,7 +1,7 @@
 //! A busy program with 1,000 goroutines, for the traceback tests
 //! (tests/traceback.rs, against TB_FORMAT): the test sends SIGQUIT (or
 //! another dump signal) once it reads `ready`, and checks that the dump
-//! lists all 1,001 goroutines, each with frames (or Go's `goroutine
+//! lists all 1,002 goroutines, each with frames (or Go's `goroutine
 //! running on other thread; stack unavailable`).
 //!
 //! - `PARKED` goroutines (996) park in `park_outer -> park_inner -> chan
@@ -11,7 +11,15 @@
 //!   lets the others run, so at the signal they are running on an M or
 //!   preempted (their innermost frame then follows `rt0_async_preempt`);
 //! - main waits until every parked goroutine is parked and every spinner
-//!   has started, prints `ready` and parks in `main_wait` (chan receive).
+//!   has started, starts the announcer and parks in `main_wait` (chan
+//!   receive);
+//! - the announcer waits until main is parked too, prints `ready` and
+//!   parks in `announce_wait` (chan receive). Main cannot say `ready`
+//!   itself: a signal sent when the line arrives may find it still on the
+//!   way from the write to its park (seen in about one run of five when
+//!   the signal follows the line at once), in `_print` rather than
+//!   `main_wait`. The announcer is in that window instead, and the test
+//!   takes it in any state.
 //!
 //! Functions are `#[inline(never)]`, use their callee's result (no tail
 //! call) and mix in their own constant (no function merging).
@@ -34,7 +42,8 @@ rt0::main!(main);
 
 /// Goroutines parked on the channel.
 const PARKED: usize = 996;
-/// Goroutines spinning: with main, 1,001 goroutines in all.
+/// Goroutines spinning: with main and the announcer, 1,002 goroutines in
+/// all.
 const SPINNERS: u64 = 4;
 
 /// Spinners that have started.
@@ -94,7 +103,18 @@ fn main() {
     while SPINNING.load(Relaxed) < SPINNERS {
         rt0::time::sleep(Duration::from_micros(200));
     }
-    rt0::println!("ready");
+    go(announce); // LINE:go_announce
     let r = main_wait(&never);
     rt0::println!("unreachable: {}", r);
+}
+
+/// Says `ready` once main is parked (with the parked goroutines, PARKED +
+/// 1 in chan receive), then parks for good.
+#[inline(never)]
+fn announce() {
+    wait_parked("chan receive", PARKED + 1);
+    rt0::println!("ready");
+    let never: Chan<u32> = Chan::new(0);
+    let r = never.recv().unwrap_or(0);
+    black_box(r ^ 0x96);
 }
