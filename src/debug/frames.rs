@@ -553,9 +553,11 @@ fn write_func<W: Write>(w: &mut W, name: &[u8]) {
     let _ = w.write_str("(...)\n\t");
 }
 
-/// Writes `FILE:LINE`, or `pc` if the line is unknown.
+/// Writes `FILE:LINE`, or `pc` if the line is unknown: no row for the
+/// pc, or a row of line 0 (code the compiler gave no line, such as a
+/// call merged from several places; its file is as meaningless).
 fn write_line<W: Write>(w: &mut W, line: Option<Line>, pc: u64) {
-    match line {
+    match line.filter(|l| l.line != 0) {
         Some(l) => {
             let _ = l.write_path(w);
             let _ = write!(w, ":{}", l.line);
