@@ -38,28 +38,22 @@
 // ---- DWARF register numbers, x86-64 psABI figure 3.36 ----
 
 /// `rax`.
-
 pub(crate) const RAX: usize = 0;
 /// `rdx`.
-
 pub(crate) const RDX: usize = 1;
 /// `rcx`.
-
 pub(crate) const RCX: usize = 2;
 /// `rbx`.
 pub(crate) const RBX: usize = 3;
 /// `rsi`.
-
 pub(crate) const RSI: usize = 4;
 /// `rdi`.
-
 pub(crate) const RDI: usize = 5;
 /// `rbp`.
 pub(crate) const RBP: usize = 6;
 /// `rsp`.
 pub(crate) const RSP: usize = 7;
 /// `r8`; `r9`..`r15` follow as 9..15.
-
 pub(crate) const R8: usize = 8;
 /// `r12`, the first of the callee-saved r12..r15.
 pub(crate) const R12: usize = 12;
@@ -239,7 +233,6 @@ impl Regs {
 
     /// Every general register and the pc, as a signal context gives them
     /// (`gregs` by DWARF number, `gregs[RA]` the pc).
-
     pub(crate) fn from_all(gregs: [u64; NREGS]) -> Regs {
         Regs {
             r: gregs,
@@ -268,7 +261,6 @@ impl Regs {
 
     /// The stack pointer (0 if unknown: never in a frame from
     /// [`Regs::new`] or a step).
-
     pub(crate) fn sp(&self) -> u64 {
         self.get(RSP).unwrap_or(0)
     }

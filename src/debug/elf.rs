@@ -6,10 +6,11 @@
 //!
 //! [`image`] maps `/proc/self/exe` (qemu-user emulates it, so it names the
 //! guest binary there too) read-only and private, once, and keeps the
-//! slices of the sections [`symbols`](super::symbols) and
-//! [`lines`](super::lines) read: `.symtab` and its string table,
-//! `.debug_line`, `.debug_line_str`, `.debug_str`, `.debug_info`,
-//! `.debug_abbrev`. [`Image::parse`] does the same for any byte slice (the
+//! slices of the sections [`symbols`](super::symbols),
+//! [`lines`](super::lines) and [`inlines`](super::inlines) read: `.symtab`
+//! and its string table, `.debug_line`, `.debug_line_str`, `.debug_str`,
+//! `.debug_info`, `.debug_abbrev`, `.debug_ranges`, `.debug_rnglists`,
+//! `.debug_addr`, `.debug_str_offsets`. [`Image::parse`] does the same for any byte slice (the
 //! host tests hand it their own executable, or garbage).
 //!
 //! Invariants: every offset read from the file is bounds-checked, so a
@@ -88,6 +89,13 @@ pub(crate) struct Image {
     pub(crate) debug_str: &'static [u8],
     pub(crate) debug_info: &'static [u8],
     pub(crate) debug_abbrev: &'static [u8],
+    /// DWARF 4's range lists and DWARF 5's.
+    pub(crate) debug_ranges: &'static [u8],
+    pub(crate) debug_rnglists: &'static [u8],
+    /// DWARF 5's tables of addresses and of string offsets (`DW_FORM_addrx`,
+    /// `DW_FORM_strx` values index them).
+    pub(crate) debug_addr: &'static [u8],
+    pub(crate) debug_str_offsets: &'static [u8],
 }
 
 impl Image {
@@ -101,6 +109,10 @@ impl Image {
         debug_str: &[],
         debug_info: &[],
         debug_abbrev: &[],
+        debug_ranges: &[],
+        debug_rnglists: &[],
+        debug_addr: &[],
+        debug_str_offsets: &[],
     };
 
     /// Reads the section headers of the ELF-64 little-endian x86_64 file
@@ -166,6 +178,10 @@ impl Image {
                 Some(b".debug_str") => &mut img.debug_str,
                 Some(b".debug_info") => &mut img.debug_info,
                 Some(b".debug_abbrev") => &mut img.debug_abbrev,
+                Some(b".debug_ranges") => &mut img.debug_ranges,
+                Some(b".debug_rnglists") => &mut img.debug_rnglists,
+                Some(b".debug_addr") => &mut img.debug_addr,
+                Some(b".debug_str_offsets") => &mut img.debug_str_offsets,
                 _ => continue,
             };
             *slot = data;

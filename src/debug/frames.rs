@@ -20,7 +20,13 @@
 //!
 //! Each frame prints as Go's: the demangled name and `(...)` (arguments
 //! are not known), then a tab, `FILE:LINE +0xOFF` when the line tables
-//! have the pc, else the pc itself (see [`Frame`]). More than
+//! have the pc, else the pc itself (see [`Frame`]). Calls the compiler
+//! inlined at the pc ([`InlineChain`]: a goroutine's closure inlined into
+//! its `FnOnce` shim, a small function into its caller) print first,
+//! innermost first, as Go prints its inlined frames: `NAME(...)` and
+//! `\tFILE:LINE`, no offset; the physical frame's line is then that of the
+//! outermost inlined call. The runtime filter (Go's `showframe`) applies
+//! to each printed frame; the elision counts physical frames. More than
 //! [`HEAD_FRAMES`] + [`TAIL_FRAMES`] shown frames print as the first and
 //! the last ones around a `...N frames elided...` line, so a runaway
 //! recursion shows both where it began and where it overflowed.
@@ -37,6 +43,9 @@ use core::fmt::{self, Write};
 use core::panic::Location;
 
 use super::cfi::{self, Frame};
+use super::inlines::{self, InlineChain};
+use super::lines::Line;
+use super::symbols::Symbol;
 use super::{elf, lines, symbols};
 use crate::sched::g::{G, GRUNNING, GSYSCALL};
 use crate::sys::signal::{
@@ -303,6 +312,18 @@ struct Kept {
     exact: bool,
 }
 
+impl Kept {
+    /// The pc to name the frame by: a return address is looked up as
+    /// the call before it.
+    fn lookup(&self) -> u64 {
+        if self.exact {
+            self.pc
+        } else {
+            self.pc.wrapping_sub(1)
+        }
+    }
+}
+
 fn walk<W: Write>(w: &mut W, g: &G, first: Frame, bounds: Bounds, show: Show, s: &mut Session) {
     let own = Bounds::of(g);
     let goexit = crate::sched::context::goexit as *const () as u64;
@@ -325,13 +346,18 @@ fn walk<W: Write>(w: &mut W, g: &G, first: Frame, bounds: Bounds, show: Show, s:
         // A walk that began on g0 prints only the goroutine's frames; the
         // first frame of an overflowed stack has its sp below `lo`.
         let mine = bounds.stacks[1].1 == 0 || own.contains(kept.sp, 0);
-        if mine && (shows(lookup, show) || at_goexit && show.runtime) {
-            if shown < HEAD_FRAMES {
-                print_frame(w, kept, show, s);
-            } else {
-                tail[(shown - HEAD_FRAMES) % TAIL_FRAMES] = kept;
+        if mine {
+            // Named once for the filter and the print (a frame kept for
+            // the tail is named again when printed). Elision counts
+            // physical frames: one with inlined calls is one frame.
+            let at = (!show.runtime || shown < HEAD_FRAMES).then(|| AtPc::of(lookup));
+            if show.runtime || at.as_ref().is_some_and(|a| a.shows(show)) {
+                match at {
+                    Some(ref a) if shown < HEAD_FRAMES => print_frame(w, kept, a, show, s),
+                    _ => tail[(shown - HEAD_FRAMES) % TAIL_FRAMES] = kept,
+                }
+                shown += 1;
             }
-            shown += 1;
         }
         if at_goexit {
             break;
@@ -364,7 +390,7 @@ fn walk<W: Write>(w: &mut W, g: &G, first: Frame, bounds: Bounds, show: Show, s:
         }
         for i in 0..n {
             let k = tail[(after - n + i) % TAIL_FRAMES];
-            print_frame(w, k, show, s);
+            print_frame(w, k, &AtPc::of(k.lookup()), show, s);
         }
     }
 }
@@ -405,20 +431,42 @@ impl Write for Name {
     }
 }
 
-/// Is the frame at `lookup` shown (Go's `showframe`)? Runtime frames only
-/// with `show.runtime`; a pc without a symbol always (it may be the
-/// program's).
-fn shows(lookup: u64, show: Show) -> bool {
-    if show.runtime {
-        return true;
+/// What names the frames of one pc: its function in the symbol table,
+/// and the calls inlined there ([`InlineChain`]).
+struct AtPc {
+    sym: Option<Symbol>,
+    chain: InlineChain,
+}
+
+impl AtPc {
+    fn of(lookup: u64) -> AtPc {
+        let img = elf::image();
+        AtPc {
+            sym: img.and_then(|img| symbols::lookup(img, lookup)),
+            chain: img.map_or(InlineChain::none(lookup), |img| {
+                InlineChain::at(img, lookup)
+            }),
+        }
     }
-    let Some(img) = elf::image() else {
-        return true;
-    };
-    match symbols::lookup(img, lookup) {
-        Some(sym) => !is_runtime(Name::of(sym.name).bytes()),
-        None => true,
+
+    /// The physical function's name: the symbol table's, else the tree's.
+    fn function(&self) -> Option<&'static [u8]> {
+        self.sym.map(|s| s.name).or(self.chain.function())
     }
+
+    /// Is any of its frames shown (Go's `showframe`, per printed frame)?
+    /// Runtime frames only with `show.runtime`; a frame without a name
+    /// always (it may be the program's).
+    fn shows(&self, show: Show) -> bool {
+        show.runtime
+            || self.chain.inlined().iter().any(|c| shown(c.name, show))
+            || self.function().is_none_or(|name| shown(name, show))
+    }
+}
+
+/// Is a frame of function `name` (mangled) shown?
+fn shown(name: &[u8], show: Show) -> bool {
+    show.runtime || !is_runtime(Name::of(name).bytes())
 }
 
 /// The runtime's frames: rt0's own functions (and its asm, `rt0_*`), the
@@ -453,63 +501,94 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Writes one frame: `NAME(...)`, then `\tFILE:LINE +0xOFF` (or the pc).
-fn print_frame<W: Write>(w: &mut W, k: Kept, show: Show, s: &mut Session) {
-    let lookup = if k.exact { k.pc } else { k.pc - 1 };
-    let img = elf::image();
-    let sym = img.and_then(|img| symbols::lookup(img, lookup));
-    match sym {
-        Some(ref sym) => {
-            let _ = symbols::write_name(w, sym.name);
+/// Writes the frames of one pc, each shown one (`shown`): first the calls
+/// inlined there, innermost first, each as `NAME(...)` and `\tFILE:LINE`
+/// (Go prints no offset for an inlined frame), then the physical frame,
+/// `NAME(...)` and `\tFILE:LINE +0xOFF` (or the pc), its line that of the
+/// outermost inlined call when there is one.
+fn print_frame<W: Write>(w: &mut W, k: Kept, at: &AtPc, show: Show, s: &mut Session) {
+    let img = elf::image().unwrap_or(&elf::Image::EMPTY);
+    for f in at.chain.frames(img) {
+        if f.inlined {
+            if shown(f.name, show) {
+                write_func(w, f.name);
+                write_line(w, f.line, k.pc);
+                let _ = w.write_str("\n");
+            }
+            continue;
         }
-        None => {
-            let _ = w.write_str("?");
-            s.note_unnamed(lookup);
+        match at.function() {
+            Some(name) if !shown(name, show) => return,
+            Some(name) => write_func(w, name),
+            None => {
+                let _ = w.write_str("?(...)\n\t");
+                s.note_unnamed(k.lookup());
+            }
         }
+        write_line(w, f.line, k.pc);
+        if let Some(sym) = at.sym {
+            let _ = write!(w, " +{:#x}", k.pc.wrapping_sub(sym.start));
+        }
+        if show.addresses {
+            let _ = write!(w, " sp={:#x} pc={:#x}", k.sp, k.pc);
+        }
+        let _ = w.write_str("\n");
     }
+}
+
+/// Writes `NAME(...)` and the tab that starts the frame's second line
+/// (`?` for a function the tree names by nothing).
+fn write_func<W: Write>(w: &mut W, name: &[u8]) {
+    let _ = match name {
+        b"" => w.write_str("?"),
+        _ => symbols::write_name(w, name),
+    };
     let _ = w.write_str("(...)\n\t");
-    let line = img.and_then(|img| lines::lookup(img, lookup));
+}
+
+/// Writes `FILE:LINE`, or `pc` if the line is unknown.
+fn write_line<W: Write>(w: &mut W, line: Option<Line>, pc: u64) {
     match line {
-        Some(ref l) => {
+        Some(l) => {
             let _ = l.write_path(w);
             let _ = write!(w, ":{}", l.line);
         }
         None => {
-            let _ = write!(w, "{:#x}", k.pc);
+            let _ = write!(w, "{pc:#x}");
         }
     }
-    if let Some(sym) = sym {
-        let _ = write!(w, " +{:#x}", k.pc.wrapping_sub(sym.start));
-    }
-    if show.addresses {
-        let _ = write!(w, " sp={:#x} pc={:#x}", k.sp, k.pc);
-    }
-    let _ = w.write_str("\n");
 }
 
 /// `created by FUNC in goroutine N` and the spawn site, for every
-/// goroutine but main (Go's `printcreatedby`). FUNC is the function whose
-/// line table has the `go` call's line and column (its `#[track_caller]`
-/// location): `?` without line tables, and then the site is the location
-/// as rustc recorded it.
+/// goroutine but main (Go's `printcreatedby`). The site is the code of
+/// the `go` call at its `#[track_caller]` location (`lines::find_row`:
+/// the call inlined there, or the line table's row); FUNC is the function
+/// that made the call: the caller of the inlined call whose call site is
+/// the location, else the innermost frame at the site that is not the
+/// runtime's, else the symbol. `?` without line tables, and then the site
+/// is the location as rustc recorded it.
 fn created_by<W: Write>(w: &mut W, g: &G, s: &mut Session) {
     let Some(loc) = g.created_at else {
         return;
     };
     let img = elf::image();
     let pc = img.and_then(|img| site_pc(img, loc, s));
-    let sym = img.zip(pc).and_then(|(img, pc)| symbols::lookup(img, pc));
+    let at = pc.map(AtPc::of);
+    let (name, line) = match (img, &at) {
+        (Some(img), Some(at)) => maker(img, at, loc),
+        _ => (None, None),
+    };
     let _ = w.write_str("created by ");
-    match sym {
-        Some(ref sym) => {
-            let _ = symbols::write_name(w, sym.name);
+    match name {
+        Some(name) => {
+            let _ = symbols::write_name(w, name);
         }
         None => {
             let _ = w.write_str("?");
         }
     }
     let _ = write!(w, " in goroutine {}\n\t", g.parent_goid);
-    let line = img.zip(pc).and_then(|(img, pc)| lines::lookup(img, pc));
+    let sym = at.as_ref().and_then(|a| a.sym);
     match (line, pc, sym) {
         (Some(l), Some(pc), Some(sym)) => {
             let _ = l.write_path(w);
@@ -520,6 +599,40 @@ fn created_by<W: Write>(w: &mut W, g: &G, s: &mut Session) {
         }
     }
     let _ = w.write_str("\n");
+}
+
+/// The function that made the call at `loc` whose code is at `at`, and
+/// where (see [`created_by`]).
+fn maker(
+    img: &elf::Image,
+    at: &AtPc,
+    loc: &Location<'static>,
+) -> (Option<&'static [u8]>, Option<Line>) {
+    let calls = at.chain.inlined();
+    let is_loc = |k: usize, c: &inlines::Inlined| {
+        c.call_line == loc.line()
+            && c.call_column == loc.column()
+            && at
+                .chain
+                .call_site(img, k)
+                .is_some_and(|l| l.path_is(loc.file().as_bytes()))
+    };
+    if let Some(k) = calls.iter().enumerate().position(|(k, c)| is_loc(k, c)) {
+        let name = match calls.get(k + 1) {
+            Some(outer) => Some(outer.name),
+            None => at.function(),
+        };
+        return (name, at.chain.call_site(img, k));
+    }
+    let mut frames = at.chain.frames(img);
+    let user = frames.find(|f| f.inlined && !is_runtime(Name::of(f.name).bytes()));
+    match user {
+        Some(f) => (Some(f.name), f.line),
+        None => (
+            at.function(),
+            at.chain.frames(img).last().and_then(|f| f.line),
+        ),
+    }
 }
 
 /// The address of the `go` call at `loc`, remembered per report: a

@@ -1,8 +1,8 @@
 //! A PC's function, from the executable's symbol table: Go's `findfunc`
 //! and `funcname` (symtab.go), which search the `pclntab` its linker
 //! builds; rt0 searches the ELF `.symtab` (gABI, "Symbol Table") the
-//! linker leaves in every unstripped binary, and writes the name as
-//! `rustc-demangle` reads it.
+//! linker leaves in every unstripped binary, and writes the name
+//! demangled (`debug::demangle`).
 //!
 //! The functions are the `STT_FUNC` (and `STT_GNU_IFUNC`) symbols, and the
 //! `STT_NOTYPE` ones with a size (an assembly label given `.size`);
@@ -27,6 +27,7 @@
 
 use core::fmt::{self, Write};
 
+use super::demangle;
 use super::elf::{Image, SYM_SIZE, cstr_at, u16_at, u32_at, u64_at};
 use super::table::{Begin, BuildOnce, sort_by_key};
 use crate::racy::RacyCell;
@@ -288,37 +289,12 @@ pub(crate) fn has_symbols(img: &Image) -> bool {
     (0..symbol_count(img)).any(|i| function_at(img, i).is_some())
 }
 
-/// Writes a symbol's name as a reader wants it: demangled by
-/// `rustc-demangle` in its alternate form (no hash: `rt0::sched::park`,
+/// Writes a symbol's name as a reader wants it: demangled
+/// ([`demangle::write_symbol`]: no hash, `rt0::sched::park`,
 /// `<T as Trait>::f`) when it is a Rust name (v0 `_R...` or legacy
 /// `_ZN...`), else as it is (`rt0_gogo`), bytes that are not UTF-8 as `?`.
 pub(crate) fn write_name<W: Write>(w: &mut W, mangled: &[u8]) -> fmt::Result {
-    if let Ok(text) = core::str::from_utf8(mangled)
-        && let Ok(name) = rustc_demangle::try_demangle(without_copy_suffix(text))
-    {
-        return write!(w, "{name:#}");
-    }
-    for chunk in mangled.utf8_chunks() {
-        w.write_str(chunk.valid())?;
-        if !chunk.invalid().is_empty() {
-            w.write_char('?')?;
-        }
-    }
-    Ok(())
-}
-
-/// `name` without the `.N` suffixes (N decimal) LLVM gives a local
-/// symbol when it would clash with another of the same name (several
-/// copies of one generic function, merged by LTO): `addr2line -C` prints
-/// them without, as Go would print the function's one name.
-fn without_copy_suffix(mut name: &str) -> &str {
-    while let Some((head, tail)) = name.rsplit_once('.') {
-        if tail.is_empty() || !tail.bytes().all(|c| c.is_ascii_digit()) {
-            break;
-        }
-        name = head;
-    }
-    name
+    demangle::write_symbol(w, mangled)
 }
 
 #[cfg(test)]
@@ -359,26 +335,38 @@ pub(crate) mod tests {
             .unwrap_or_else(|| panic!("no symbol {name}"))
     }
 
-    /// `addr2line -f -C -e EXE ADDR...`: (function, file:line) per address.
+    /// `addr2line -a -f -i -C -e EXE ADDR...`: per address, the function
+    /// that holds it (the outermost of its inlined frames, which DWARF
+    /// names as the symbol table does) and the innermost `file:line`.
     pub(crate) fn addr2line(addrs: &[u64]) -> Vec<(String, String)> {
         addr2line_of(&std::env::current_exe().unwrap(), addrs)
     }
 
-    /// `addr2line -f -C -e exe ADDR...`.
+    /// `addr2line -a -f -i -C -e exe ADDR...`, as [`addr2line`].
     pub(crate) fn addr2line_of(exe: &std::path::Path, addrs: &[u64]) -> Vec<(String, String)> {
         let mut cmd = Command::new("addr2line");
-        cmd.arg("-f").arg("-C").arg("-e").arg(exe);
+        cmd.args(["-a", "-f", "-i", "-C", "-e"]).arg(exe);
         for a in addrs {
             cmd.arg(format!("{a:#x}"));
         }
         let out = cmd.output().expect("addr2line (binutils) runs");
         assert!(out.status.success());
         let text = String::from_utf8(out.stdout).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 2 * addrs.len());
-        lines
-            .chunks(2)
-            .map(|p| (p[0].to_string(), p[1].to_string()))
+        // Each address's line, then (function, file:line) per frame.
+        let mut groups: Vec<Vec<&str>> = Vec::new();
+        for line in text.lines() {
+            match groups.last_mut() {
+                Some(g) if !line.starts_with("0x") => g.push(line),
+                _ => groups.push(Vec::new()),
+            }
+        }
+        assert_eq!(groups.len(), addrs.len());
+        groups
+            .iter()
+            .map(|g| {
+                assert!(g.len() >= 2 && g.len() % 2 == 0, "{g:?}");
+                (g[g.len() - 2].to_string(), g[1].to_string())
+            })
             .collect()
     }
 
@@ -403,11 +391,7 @@ pub(crate) mod tests {
                     assert_eq!(found, s, "{pc:#x}");
                     assert_eq!(demangled(found.name), *name);
                 }
-                // addr2line names the innermost inlined function of a PC
-                // from DWARF; at a probe's start it is the probe.
-                if *pc == s.start {
-                    assert_eq!(func, name, "{pc:#x}");
-                }
+                assert_eq!(func, name, "{pc:#x}");
             }
         }
         assert!(INDEX.once.is_ready(), "the sorted table was used");
@@ -442,8 +426,8 @@ pub(crate) mod tests {
             }
         }
         // addr2line names a function from DWARF where it has a name there
-        // (an inlined callee at the first byte, or a DWARF short name), so
-        // a few differ; the most must not.
+        // (a DWARF short name, or none: asm), so a few may differ; the most
+        // must not.
         eprintln!(
             "{same} same, {} differ: {:?}",
             differ.len(),

@@ -244,7 +244,7 @@ pub(crate) fn stack<W: Write>(w: &mut W, all: bool) {
     let Some(g) = current_g() else {
         return;
     };
-    let _ = write!(w, "goroutine {} [{}]:\n", g.goid, RUNNING);
+    let _ = writeln!(w, "goroutine {} [{}]:", g.goid, RUNNING);
     frames::write(w, g, Some(&origin), show, &mut s);
     if all {
         crate::sched::stw::with_world_stopped(|| {
