@@ -239,7 +239,7 @@ const BESIDES_THE_BINARY: u64 = 600_000;
 /// kernel (it used to say `0-byte block`); no goroutine exists yet, so no
 /// goroutine section follows, only g0's `runtime stack:` (Go's throw on
 /// the system stack). The limit is the binary's own segments (their .bss
-/// includes the tracebacks' static reserve, 1.3 MB of address space) plus
+/// includes the tracebacks' static indexes, megabytes of address space) plus
 /// [`BESIDES_THE_BINARY`]. Native only: qemu-user cannot start under such
 /// a limit.
 #[test]
