@@ -167,6 +167,25 @@ fn own_crate_outside_the_workspace() {
         );
     }
 
+    for runner in native_and_one_qemu() {
+        check_traceback(&runner, &bin, "release");
+    }
+    // With LTO (the profile this repository's figures use) inlining
+    // moves code across crates; the frames stay the same.
+    check(
+        user_cargo(&krate)
+            .args(["build", "--release"])
+            .env("CARGO_PROFILE_RELEASE_LTO", "true")
+            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
+            .env("CARGO_TARGET_DIR", tmp.0.join("target-lto")),
+        "cargo build --release (lto)",
+    );
+    check_traceback(
+        &common::Runner::Native,
+        &tmp.0.join("target-lto/release/myprog"),
+        "release+lto",
+    );
+
     // The dev profile links too (no LTO there to drop the precompiled
     // core's unwinding references), and its debug assertions pass.
     check(
@@ -177,6 +196,7 @@ fn own_crate_outside_the_workspace() {
     );
     let dev = tmp.0.join("target/debug/myprog");
     assert_static_non_pie(&dev);
+    check_traceback(&common::Runner::Native, &dev, "dev");
     let out = run_program(&common::Runner::Native, &dev, &[], &[]);
     out.assert_success();
     assert_eq!(
@@ -185,4 +205,69 @@ fn own_crate_outside_the_workspace() {
         "{}",
         out.describe()
     );
+}
+
+/// `myprog panic`: goroutine 2 panics three calls down in `deep`; its
+/// section names them with the template's file and lines, and where main
+/// started it (the crate built exactly as the README says).
+fn check_traceback(runner: &common::Runner, bin: &std::path::Path, build: &str) {
+    let out = run_program(runner, bin, &["panic"], &[]);
+    let ctx = format!("{build}\n{}", out.describe());
+    assert_eq!(out.code(), Some(2), "{ctx}");
+    let src =
+        std::fs::read_to_string(repo_root().join("tests/external/template/src/main.rs")).unwrap();
+    let line_of = |needle: &str| {
+        1 + src
+            .lines()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle:?} not in the template"))
+    } as u32;
+    let r = common::report::parse(&out.stderr_str()).unwrap_or_else(|e| panic!("{e}\n{ctx}"));
+    assert_eq!(r.head, ["panic: deep enough"], "{ctx}");
+    let g = r
+        .goroutines
+        .first()
+        .unwrap_or_else(|| panic!("no section\n{ctx}"));
+    assert_eq!(g.id, 2, "{ctx}");
+    let places: Vec<(&str, Option<(&str, u32)>)> = g
+        .frames
+        .iter()
+        .map(|f| (f.name.as_str(), f.file_line()))
+        .collect();
+    let at = |n: &str| Some(("src/main.rs", line_of(n)));
+    fn file(p: Option<(&str, u32)>) -> Option<(&str, u32)> {
+        p.map(|(f, l)| {
+            (
+                if f.ends_with("/src/main.rs") {
+                    "src/main.rs"
+                } else {
+                    f
+                },
+                l,
+            )
+        })
+    }
+    let got: Vec<(&str, Option<(&str, u32)>)> = places.iter().map(|&(n, p)| (n, file(p))).collect();
+    let closure = got.get(3).map_or("", |f| f.0);
+    assert!(
+        closure.starts_with("myprog::main::{"),
+        "the closure's frame\n{ctx}"
+    );
+    assert_eq!(
+        got,
+        [
+            ("myprog::deep", at("panic!(\"deep enough\")")),
+            ("myprog::deep", at("black_box(deep(depth - 1))")),
+            ("myprog::deep", at("black_box(deep(depth - 1))")),
+            (closure, at("tx.send(deep(2))")),
+        ],
+        "{ctx}"
+    );
+    let c = g
+        .created_by
+        .as_ref()
+        .unwrap_or_else(|| panic!("no created by\n{ctx}"));
+    assert_eq!((c.func.as_str(), c.parent), ("myprog::main", 1), "{ctx}");
+    assert!(c.file.ends_with("src/main.rs"), "{ctx}");
+    assert_eq!(c.line, line_of("rt0::runtime::go(move"), "{ctx}");
 }

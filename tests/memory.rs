@@ -270,13 +270,18 @@ fn first_arena_refused_names_its_size() {
         .as_ref()
         .unwrap_or_else(|| panic!("no `runtime stack:` block\n{ctx}"));
     assert!(!g0.frames.is_empty(), "{ctx}");
-    // Under this limit the symbolizer cannot map the binary's symbol
-    // table: the frames may be bare pcs, and then the report ends with
-    // the offline hint naming them.
+    // Under this limit the symbolizer cannot map the binary to read its
+    // symbol table: the frames may be bare pcs, and then the report ends
+    // with the offline hint naming them, saying the binary could not be
+    // read (it has a symbol table: not `no symbol table in`).
     let unnamed = g0.frames.iter().any(|f| f.name == report::NO_SYMBOL);
     match &r.hint {
         Some(h) => {
             assert!(unnamed, "a hint with named frames\n{ctx}");
+            assert!(
+                out.stderr_str().contains("\n(could not read "),
+                "the hint must say the binary could not be read\n{ctx}"
+            );
             assert_eq!(std::path::Path::new(&h.binary), bin, "{ctx}");
             assert_eq!(h.pcs.len(), g0.frames.len(), "{ctx}");
         }

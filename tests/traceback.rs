@@ -648,11 +648,12 @@ fn is_path(name: &str) -> bool {
 fn gdb_physical(p: &Prog, stack: &[GdbFrame]) -> Vec<(u64, String)> {
     stack
         .iter()
+        .filter(|f| !f.inline && f.pc != 0)
         .enumerate()
-        .filter(|(_, f)| !f.inline && f.pc != 0)
         .map(|(i, f)| {
-            // Frame 0 is where gdb stopped (exact); callers' pcs are
-            // return addresses.
+            // The first physical frame is where gdb stopped (exact; inlined
+            // frames before it share its pc); callers' pcs are return
+            // addresses.
             let look = if i == 0 { f.pc } else { f.pc - 1 };
             let name = p
                 .syms

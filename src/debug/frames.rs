@@ -166,7 +166,14 @@ impl Session {
         }
         let mut path = [0u8; 256];
         let exe = exe_path(&mut path).unwrap_or(b"BINARY");
-        let _ = write!(w, "\n(no symbol table in ");
+        // The file could not be mapped (no address space left, say), or
+        // it has no symbols (stripped).
+        let why = if elf::image().is_none() {
+            "\n(could not read "
+        } else {
+            "\n(no symbol table in "
+        };
+        let _ = w.write_str(why);
         write_bytes(w, exe);
         let _ = write!(w, ": symbolize offline with addr2line -f -e ");
         write_bytes(w, exe);
