@@ -111,8 +111,8 @@ pub const DEADLOCK: &str = "fatal error: all goroutines are asleep - deadlock!";
 
 /// Checks the deadlock report `err` (Go's checkdead lists every
 /// goroutine): one report, `fatal error: all goroutines are asleep -
-/// deadlock!`, then goroutines 1, 2, ... in this order with these wait
-/// `reasons`. Each shows where it waits: its first frame of the program
+/// deadlock!`, then goroutine 1 and the others in creation order (the
+/// runtime's allgs order) with these wait `reasons`. Each shows where it waits: its first frame of the program
 /// (`krate::...`; the runtime's are hidden) is at a line of `src` (a real
 /// one: line 0 is DWARF's "no line", which TB_FORMAT prints as `0xPC`),
 /// and each goroutine but main was created by `creator` in goroutine 1,
@@ -128,13 +128,15 @@ pub fn assert_deadlock(
     let r = one_report_in(err, ctx);
     assert_eq!(r.head, [DEADLOCK], "{ctx}");
     assert!(r.runtime_stack.is_none(), "{ctx}");
-    let want: Vec<(u64, &str)> = (1..).zip(reasons.iter().copied()).collect();
-    let got: Vec<(u64, &str)> = r
-        .goroutines
-        .iter()
-        .map(|g| (g.id, g.state.as_str()))
-        .collect();
-    assert_eq!(got, want, "goroutines and their wait reasons\n{ctx}");
+    // Ids other than main's come from per-P batches (Go's goidcache): a
+    // goroutine created after main moved to another P gets that P's next
+    // id (seen under qemu: 1, 2, 17, 18, ...), so only main's is fixed.
+    let states: Vec<&str> = r.goroutines.iter().map(|g| g.state.as_str()).collect();
+    assert_eq!(
+        states, reasons,
+        "the goroutines' wait reasons, in order\n{ctx}"
+    );
+    assert_eq!(r.goroutines[0].id, 1, "main first\n{ctx}");
     for g in &r.goroutines {
         let user = user_frames(g, krate);
         let first = user.first().unwrap_or_else(|| {
