@@ -33,13 +33,9 @@ fn run(r: &Runner, args: &[&str], procs: &str) -> (Output, Duration) {
     (out, t0.elapsed())
 }
 
-/// FOR THE LEAD (issue 12): `recv`, `send`, `sleeper_*` and
-/// `many_sleepers` fail here because rt0 prints main's frame as
-/// `chan_deadlock::main(...)` / `\t.../core/src/iter/range.rs:0 +0x1dea`
-/// (or `chan_deadlock.rs:0`): rustc gives the call of `Chan::recv` line 0
-/// in the line table (`llvm-dwarfdump --debug-line`: the row at the call
-/// has line 0; addr2line says `range.rs:?`), which is DWARF's "no line",
-/// and TB_FORMAT prints `\t0xPC +0xOFF` then.
+/// A frame whose pc has line 0 in the line table (rustc gives it to a
+/// call merged from several places, as main's `Chan::recv` here: DWARF's
+/// "no line") prints as `\t0xPC +0xOFF`, which `expect` accepts.
 fn assert_deadlock(out: &Output, stdout: &str, reasons: &[&str]) {
     let ctx = out.describe();
     assert_eq!(out.code(), Some(2), "{ctx}");

@@ -167,15 +167,10 @@ fn simultaneous_panics_print_one_whole_report() {
 /// silence). The report shows the recursion: `eat_stack` calling itself,
 /// from the goroutine's closure (both ends of a long stack are shown).
 ///
-/// FOR THE LEAD (issue 12): margin 400 fails since the tracebacks: the
-/// panic handler now builds its `Origin` (the registers the walk starts
-/// from) on the goroutine's stack before `on_g0` (`rust_begin_unwind`
-/// reserves 0xa8 bytes, then `on_g0`/`on_system_stack` their own), and
-/// with 400 bytes left that overflows into the guard page: the program
-/// ends in `fatal error: stack overflow` (frames `on_system_stack`,
-/// `on_g0`, `rust_begin_unwind`, `panic_fmt`, `eat_stack`...) instead of
-/// the panic. 800 and up pass. The margin is kept: a panic this close to
-/// the guard page was reported before.
+/// The panic handler keeps its registers in the M (`m.panic_origin`), so
+/// only its 40-byte frame and the call to g0 use the goroutine's stack:
+/// with the registers built in the handler's frame (0xa8 bytes) and in
+/// `on_g0`'s (0xa0), margin 400 overflowed into the guard page.
 #[test]
 fn panic_with_almost_no_stack_left_is_reported() {
     let src = Source::new(SOURCE);

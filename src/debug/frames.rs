@@ -120,8 +120,13 @@ impl Origin {
     #[inline(always)]
     pub(crate) fn here() -> Origin {
         let (pc, sp, bp) = crate::arch::context::here();
+        Origin::at(crate::sched::sched::getg(), pc, sp, bp)
+    }
+
+    /// The registers [`crate::arch::context::here`] took on `g`'s stack.
+    pub(crate) fn at(g: *const G, pc: usize, sp: usize, bp: usize) -> Origin {
         Origin {
-            g: crate::sched::sched::getg(),
+            g,
             frame: Frame::new(cfi::Regs::new(pc as u64, sp as u64, bp as u64), true),
         }
     }
