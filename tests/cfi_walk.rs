@@ -15,7 +15,11 @@ use std::process::Command;
 
 use common::{example, native_and_one_qemu, run_program};
 
-/// The function names of the lines `KIND 0x...` of a run, by addr2line.
+/// The function names of the lines `KIND 0x...` of a run, by addr2line:
+/// for each address the function that contains it in the binary (the
+/// last of `-i`'s chain, which starts with the innermost function inlined
+/// at the address when the DWARF records inlining, as the release
+/// profile's `debug = "limited"` does).
 fn names(binary: &Path, stdout: &str, kind: &str) -> Vec<String> {
     let pcs: Vec<&str> = stdout
         .lines()
@@ -23,17 +27,33 @@ fn names(binary: &Path, stdout: &str, kind: &str) -> Vec<String> {
         .collect();
     assert!(!pcs.is_empty(), "no {kind} lines in:\n{stdout}");
     let out = Command::new("addr2line")
-        .args(["-f", "-C", "-e"])
+        .args(["-a", "-f", "-i", "-C", "-e"])
         .arg(binary)
         .args(&pcs)
         .output()
         .expect("addr2line (binutils) runs");
-    // Two lines per address: the function, then file:line.
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .step_by(2)
-        .map(str::to_string)
-        .collect()
+    // Per address: the address, then two lines (function, file:line) per
+    // function of the inlining chain, innermost first.
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut names: Vec<String> = Vec::new();
+    let mut group: Vec<&str> = Vec::new();
+    let mut flush = |group: &mut Vec<&str>| {
+        // The outermost function's line, before its file:line.
+        if let Some(outer) = group.len().checked_sub(2).and_then(|i| group.get(i)) {
+            names.push(outer.to_string());
+        }
+        group.clear();
+    };
+    for line in text.lines() {
+        if line.starts_with("0x") {
+            flush(&mut group);
+        } else {
+            group.push(line);
+        }
+    }
+    flush(&mut group);
+    assert_eq!(names.len(), pcs.len(), "addr2line output:\n{text}");
+    names
 }
 
 /// Whether `want` appears in `names` in order, one right after another.

@@ -18,6 +18,7 @@
 
 mod common;
 
+use common::expect::{self, Source};
 use common::{Output, Runner, each_config, example, fields, native_and_one_qemu, run_program};
 
 fn run(r: &Runner, args: &[&str], procs: &str) -> Output {
@@ -105,20 +106,17 @@ fn close_of_closed_channel_panics() {
         let out = run_program(&r, &example("chan_close"), &["twice"], &[]);
         assert_eq!(out.code(), Some(2), "{}", out.describe());
         assert_eq!(out.stdout_str(), "closed once\n", "{}", out.describe());
-        let err = out.stderr_str();
-        let mut lines = err.lines();
-        assert_eq!(
-            lines.next(),
-            Some("panic: close of closed channel"),
-            "{}",
-            out.describe()
-        );
-        assert_eq!(lines.next(), Some(""), "{}", out.describe());
-        assert_eq!(
-            lines.next(),
-            Some("goroutine 1 [running]:"),
-            "{}",
-            out.describe()
-        );
+        // One whole report (tests/common/expect.rs): main alone, at the
+        // second close (`Chan::close` is the runtime's, hidden).
+        let ctx = out.describe();
+        let rep = expect::one_report(&out);
+        assert_eq!(rep.head, ["panic: close of closed channel"], "{ctx}");
+        let g = expect::only_goroutine(&rep, &ctx);
+        assert_eq!((g.id, g.state.as_str()), (1, "running"), "{ctx}");
+        let src = Source::new("tests/programs/chan_close.rs");
+        let once = src.line_after("\"twice\" =>", "c.close();");
+        let twice = src.next_line(once, "c.close();");
+        let first = expect::first_frame(g, &ctx);
+        expect::assert_frame(first, "chan_close::main", &src, twice, &ctx);
     }
 }

@@ -13,9 +13,8 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{
-    Output, Runner, each_config, example, fields, native_and_one_qemu, report, run_program,
-};
+use common::expect::{self, Source};
+use common::{Output, Runner, each_config, example, fields, native_and_one_qemu, run_program};
 
 fn run(r: &Runner, args: &[&str], procs: &str) -> Output {
     common::run_ok(r, "chan_select", args, procs)
@@ -215,12 +214,18 @@ fn select_with_no_cases_deadlocks() {
         // The worker's 20 ms sleep is a pending timer: no deadlock until
         // it has run to the end.
         assert_eq!(out.stdout_str(), "worker done\n", "{}", out.describe());
-        assert_eq!(
-            report::headers_only(&out.stderr_str()),
-            "fatal error: all goroutines are asleep - deadlock!\n\n\
-             goroutine 1 [select (no cases)]:\n",
-            "{}",
-            out.describe()
+        // Main alone, at its `select! {}` (tests/common/expect.rs).
+        let src = Source::new("tests/programs/chan_select.rs");
+        let r = expect::assert_deadlock(
+            &out.stderr_str(),
+            "chan_select",
+            &src,
+            "chan_select::main",
+            &["select (no cases)"],
+            &out.describe(),
         );
+        let at = src.line_after("\"nocases\" =>", "rt0::select! {}");
+        let first = expect::user_frames(&r.goroutines[0], "chan_select")[0];
+        expect::assert_frame(first, "chan_select::main", &src, at, &out.describe());
     });
 }

@@ -12,7 +12,8 @@
 
 mod common;
 
-use common::{Output, Runner, example, num, report, run_program, stdout_fields};
+use common::expect::{self, Source};
+use common::{Output, Runner, example, num, run_program, stdout_fields};
 
 /// Native, then qemu under the two models the issue names.
 fn runners() -> Vec<Runner> {
@@ -113,28 +114,37 @@ fn nesting_needs_one_unlock_per_lock() {
     }
 }
 
-const DEADLOCK: &str = "fatal error: all goroutines are asleep - deadlock!\n";
-
 #[test]
 fn parked_locked_goroutines_are_still_a_deadlock() {
+    let src = Source::new("tests/programs/lockos_basic.rs");
+    let other_recv = src.line_after("fn deadlock(", "never.recv()");
+    let main_recv = src.next_line(other_recv, "never.recv()");
     for r in runners() {
         for procs in ["1", "4"] {
-            for (mode, goroutines) in [
-                ("deadlock_main", "\ngoroutine 1 [chan receive]:\n"),
-                (
-                    "deadlock_both",
-                    "\ngoroutine 1 [chan receive]:\n\ngoroutine 2 [chan receive]:\n",
-                ),
+            for (mode, reasons) in [
+                ("deadlock_main", &["chan receive"][..]),
+                ("deadlock_both", &["chan receive", "chan receive"][..]),
             ] {
                 let out = run(&r, &[mode], procs);
-                assert_eq!(out.code(), Some(2), "{mode}\n{}", out.describe());
-                assert_eq!(out.stdout_str(), "", "{mode}\n{}", out.describe());
-                assert_eq!(
-                    report::headers_only(&out.stderr_str()),
-                    format!("{DEADLOCK}{goroutines}"),
-                    "{mode}\n{}",
-                    out.describe()
+                let ctx = format!("{mode}\n{}", out.describe());
+                assert_eq!(out.code(), Some(2), "{ctx}");
+                assert_eq!(out.stdout_str(), "", "{ctx}");
+                // Each at its receive in `deadlock` (tests/common/expect.rs).
+                let rep = expect::assert_deadlock(
+                    &out.stderr_str(),
+                    "lockos_basic",
+                    &src,
+                    "lockos_basic::deadlock",
+                    reasons,
+                    &ctx,
                 );
+                let f = expect::user_frames(&rep.goroutines[0], "lockos_basic")[0];
+                expect::assert_frame(f, "lockos_basic::deadlock", &src, main_recv, &ctx);
+                if let Some(g) = rep.goroutines.get(1) {
+                    let f = expect::user_frames(g, "lockos_basic")[0];
+                    let closure = "lockos_basic::deadlock::{closure#0}";
+                    expect::assert_frame(f, closure, &src, other_recv, &ctx);
+                }
             }
         }
     }

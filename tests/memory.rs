@@ -9,6 +9,8 @@ mod common;
 
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 
+use common::expect::{self, Source};
+use common::report;
 use common::{all_runners, command, example, run, run_program};
 
 const BLOCKS: usize = 1024;
@@ -139,8 +141,32 @@ fn out_of_memory_is_fatal_error_2() {
             "in use {in_use} is not near the limit {limit}\n{ctx}"
         );
         assert_eq!(lines.next(), Some("fatal error: out of memory"), "{ctx}");
-        assert_eq!(lines.next(), Some(""), "{ctx}");
-        assert_eq!(lines.next(), Some("goroutine 1 [running]:"), "{ctx}");
+        // Then, as Go's throw, the failing goroutine with the runtime's
+        // frames (the allocator's failure path) down to the program's
+        // allocation, and every other goroutine (there is none): one whole
+        // report (tests/common/expect.rs).
+        let r = expect::one_report(&out);
+        assert_eq!(r.head.len(), 2, "{ctx}");
+        assert_eq!(r.ids(), [1], "{ctx}");
+        let g = &r.goroutines[0];
+        assert_eq!(g.state, "running", "{ctx}");
+        assert!(
+            expect::first_frame(g, &ctx).name.starts_with("rt0::"),
+            "a fatal error shows the runtime's frames\n{ctx}"
+        );
+        let src = Source::new("tests/programs/oom.rs");
+        // The block, or the Vec that keeps them, grows past the limit.
+        let (block, keep) = (
+            src.line("Vec::<u8>::with_capacity(1 << 20)"),
+            src.line("kept.push(block)"),
+        );
+        let user = expect::user_frames(g, "oom");
+        let f = user
+            .first()
+            .unwrap_or_else(|| panic!("no frame of the program\n{ctx}"));
+        let at = f.file_line().map(|(_, l)| l).unwrap_or(0);
+        let line = if at == keep { keep } else { block };
+        expect::assert_frame(f, "oom::main", &src, line, &ctx);
     }
 }
 
@@ -170,63 +196,95 @@ fn stack_exhaustion_is_fatal_error_2() {
         && lines[0].ends_with(" in use)");
     assert!(stack || heap, "{ctx}");
     assert_eq!(lines[1], "fatal error: out of memory", "{ctx}");
+    // Every goroutine follows (Go's throw), thousands of them, parked
+    // or never started: still one whole report.
+    let r = expect::one_report(&out);
+    assert_eq!(r.head.len(), 2, "{ctx}");
+    assert!(
+        r.goroutines.len() > 1000,
+        "{} goroutines listed\n{ctx}",
+        r.goroutines.len()
+    );
+    assert!(r.goroutine(1).is_some(), "no main goroutine\n{ctx}");
 }
+
+/// The address space the kernel maps for `binary`'s PT_LOAD segments
+/// (ELF64 program headers, read here: `e_phoff`, `e_phentsize`,
+/// `e_phnum`; per header `p_type`, `p_vaddr`, `p_memsz`), page-rounded.
+fn loaded_bytes(binary: &std::path::Path) -> u64 {
+    const PT_LOAD: u32 = 1;
+    const PAGE: u64 = 4096;
+    let elf = std::fs::read(binary).expect("read the binary");
+    let u16_at = |o: usize| u64::from(u16::from_le_bytes([elf[o], elf[o + 1]]));
+    let u32_at = |o: usize| u32::from_le_bytes(elf[o..o + 4].try_into().unwrap());
+    let u64_at = |o: usize| u64::from_le_bytes(elf[o..o + 8].try_into().unwrap());
+    let (phoff, phentsize, phnum) = (u64_at(0x20), u16_at(0x36), u16_at(0x38));
+    (0..phnum)
+        .map(|i| (phoff + i * phentsize) as usize)
+        .filter(|&h| u32_at(h) == PT_LOAD)
+        .map(|h| {
+            let (vaddr, memsz) = (u64_at(h + 0x10), u64_at(h + 0x28));
+            (vaddr + memsz).next_multiple_of(PAGE) - vaddr / PAGE * PAGE
+        })
+        .sum()
+}
+
+/// Room for what the kernel maps besides the binary (the initial stack,
+/// 132 KiB and up, vvar and vDSO) and then some, while staying well under
+/// the 1 MiB of the first arena.
+const BESIDES_THE_BINARY: u64 = 600_000;
 
 /// The first arena refused (`ulimit -v` too small for 1 MiB of heap, set
 /// before exec): the message names the 1,048,576 bytes asked of the
 /// kernel (it used to say `0-byte block`); no goroutine exists yet, so no
-/// header follows. Native only: qemu-user cannot start under such a limit.
+/// goroutine section follows, only g0's `runtime stack:` (Go's throw on
+/// the system stack). The limit is the binary's own segments (their .bss
+/// includes the tracebacks' static indexes, megabytes of address space) plus
+/// [`BESIDES_THE_BINARY`]. Native only: qemu-user cannot start under such
+/// a limit.
 #[test]
 fn first_arena_refused_names_its_size() {
-    // hello's own mappings: its PT_LOAD segments (the traceback indexes
-    // make .bss 3.5 MB, untouched until a report) plus the kernel's stack
-    // and vDSO, under 400 KB; 1 MiB more would leave room for the arena.
-    let limit: u64 = load_size(&example("hello")) + 400_000;
     let runner = common::Runner::Native;
-    let mut cmd = command(&runner, &example("hello"), None);
+    let bin = example("hello");
+    let limit = loaded_bytes(&bin) + BESIDES_THE_BINARY;
+    let mut cmd = command(&runner, &bin, None);
     limit_address_space(&mut cmd, limit);
     let out = run(&runner, cmd);
-    let ctx = out.describe();
+    let ctx = format!("limit {limit}\n{}", out.describe());
     assert_eq!(out.status.signal(), None, "killed by a signal\n{ctx}");
     assert_eq!(out.code(), Some(2), "{ctx}");
     assert!(out.stdout.is_empty(), "{ctx}");
-    // Then g0's frames (Go's `runtime stack:` of a runtime error), which
-    // cannot be named: the limit leaves no room to map the executable.
-    let err = out.stderr_str();
-    let (msg, rest) = err.split_at(err.find("\n\n").unwrap_or(err.len()) + 1);
+    let r = report::parse(&out.stderr_str())
+        .unwrap_or_else(|e| panic!("stderr is not a TB_FORMAT report: {e}\n{ctx}"));
     assert_eq!(
-        msg,
-        "runtime: out of memory: cannot allocate 1048576-byte block (0 in use)\nfatal error: out of memory\n",
+        r.head,
+        [
+            "runtime: out of memory: cannot allocate 1048576-byte block (0 in use)",
+            "fatal error: out of memory"
+        ],
         "{ctx}"
     );
-    let r = common::report::parse(rest).unwrap_or_else(|e| panic!("{e}\n{ctx}"));
-    assert!(r.goroutines.is_empty(), "no goroutine exists yet\n{ctx}");
+    assert!(r.goroutines.is_empty() && r.tail.is_empty(), "{ctx}");
     let g0 = r
         .runtime_stack
         .as_ref()
-        .unwrap_or_else(|| panic!("no runtime stack\n{ctx}"));
-    assert!(
-        !g0.frames.is_empty() && g0.frames.iter().all(|f| f.name == "?"),
-        "{ctx}"
-    );
-    assert!(rest.contains("\n(could not read "), "{ctx}");
-}
-
-/// The address space an ELF's PT_LOAD segments take (sum of `p_memsz`,
-/// each rounded up to pages).
-fn load_size(path: &std::path::Path) -> u64 {
-    const PT_LOAD: u32 = 1;
-    const PAGE: u64 = 4096;
-    let b = std::fs::read(path).expect("read the binary");
-    let u16_at = |o: usize| u16::from_le_bytes(b[o..o + 2].try_into().unwrap()) as usize;
-    let u32_at = |o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap());
-    let u64_at = |o: usize| u64::from_le_bytes(b[o..o + 8].try_into().unwrap());
-    // ELF64 header: e_phoff at 32, e_phentsize at 54, e_phnum at 56;
-    // program header: p_type at 0, p_memsz at 40.
-    let (phoff, phentsize, phnum) = (u64_at(32) as usize, u16_at(54), u16_at(56));
-    (0..phnum)
-        .map(|i| phoff + i * phentsize)
-        .filter(|&ph| u32_at(ph) == PT_LOAD)
-        .map(|ph| u64_at(ph + 40).div_ceil(PAGE) * PAGE)
-        .sum()
+        .unwrap_or_else(|| panic!("no `runtime stack:` block\n{ctx}"));
+    assert!(!g0.frames.is_empty(), "{ctx}");
+    // Under this limit the symbolizer cannot map the binary to read its
+    // symbol table: the frames may be bare pcs, and then the report ends
+    // with the offline hint naming them, saying the binary could not be
+    // read (it has a symbol table: not `no symbol table in`).
+    let unnamed = g0.frames.iter().any(|f| f.name == report::NO_SYMBOL);
+    match &r.hint {
+        Some(h) => {
+            assert!(unnamed, "a hint with named frames\n{ctx}");
+            assert!(
+                out.stderr_str().contains("\n(could not read "),
+                "the hint must say the binary could not be read\n{ctx}"
+            );
+            assert_eq!(std::path::Path::new(&h.binary), bin, "{ctx}");
+            assert_eq!(h.pcs.len(), g0.frames.len(), "{ctx}");
+        }
+        None => assert!(!unnamed, "unnamed frames without the hint\n{ctx}"),
+    }
 }

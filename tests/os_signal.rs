@@ -50,6 +50,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use common::expect::{self, Source};
 use common::{Runner, command, example};
 
 const SIGHUP: i32 = 1;
@@ -555,6 +556,7 @@ fn notify_every_signal() {
 
 #[test]
 fn sigsegv_from_kill_and_from_a_fault() {
+    let src = Source::new("tests/programs/os_signal.rs");
     for r in runners() {
         let mut p = script(&r, Inherit::Default);
         p.cmd("chan a 4", "ok");
@@ -571,12 +573,27 @@ fn sigsegv_from_kill_and_from_a_fault() {
         let label = r.label();
         let (st, out, err) = p.finish();
         assert_eq!(st.code(), Some(2), "[{label}] {st:?}\n{out}\n{err}");
-        assert!(
-            err.starts_with(
-                "panic: runtime error: invalid memory address or nil pointer dereference\n"
-            ),
-            "[{label}] stderr:\n{err}"
+        // One whole report (tests/common/expect.rs): the message, the
+        // signal line, then main's section at the faulting read.
+        let ctx = format!("[{label}] stderr:\n{err}");
+        let rep = expect::one_report_in(&err, &ctx);
+        assert_eq!(rep.head.len(), 2, "{ctx}");
+        assert_eq!(
+            rep.head[0], "panic: runtime error: invalid memory address or nil pointer dereference",
+            "{ctx}"
         );
+        assert!(
+            rep.head[1]
+                .starts_with("[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x"),
+            "{ctx}"
+        );
+        let g = expect::only_goroutine(&rep, &ctx);
+        assert_eq!((g.id, g.state.as_str()), (1, "running"), "{ctx}");
+        let f = *expect::user_frames(g, "os_signal")
+            .first()
+            .unwrap_or_else(|| panic!("no frame of the program\n{ctx}"));
+        let at = src.line_after("\"fault\" =>", "read_volatile(p)");
+        expect::assert_frame(f, "os_signal::script", &src, at, &ctx);
     }
 }
 

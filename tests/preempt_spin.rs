@@ -14,6 +14,7 @@ mod preempt_util;
 
 use std::time::Duration;
 
+use common::expect::{self, Source};
 use common::{Runner, example, native_and_one_qemu, num};
 use preempt_util::{Run, run_limited, run_ok, run_ok_env, serial};
 
@@ -103,6 +104,9 @@ fn channel_receive_beside_a_hog() {
 #[test]
 fn a_panic_comes_out_whole_while_every_p_spins() {
     let _s = serial();
+    let src = Source::new("tests/programs/preempt_spin.rs");
+    let at = src.line("panic!(\"a goroutine panics while");
+    let go_line = src.line_after("\"panic\" =>", "go(move ||");
     for r in native_and_one_qemu() {
         for p in [1u64, 2] {
             let ps = p.to_string();
@@ -118,28 +122,19 @@ fn a_panic_comes_out_whole_while_every_p_spins() {
             let ctx = out.describe();
             assert_eq!(out.code(), Some(2), "{what}\n{ctx}");
             assert_eq!(out.stdout_str(), "", "{ctx}");
-            let err = out.stderr_str();
-            assert!(err.ends_with('\n'), "report cut short\n{ctx}");
-            let lines: Vec<&str> = err.lines().collect();
-            assert!(lines.len() >= 4, "{ctx}");
+            // One whole report (tests/common/expect.rs): the panicking
+            // goroutine alone, at its panic, created in main.
+            let rep = expect::one_report(&out);
             assert_eq!(
-                lines[0],
-                format!("panic: a goroutine panics while {p} hogs spin"),
+                rep.head,
+                [format!("panic: a goroutine panics while {p} hogs spin")],
                 "{ctx}"
             );
-            assert_eq!(lines[1], "", "{ctx}");
-            assert!(
-                lines[2].starts_with("goroutine ") && lines[2].ends_with(" [running]:"),
-                "{ctx}"
-            );
-            // The first frame (TB_FORMAT: name, then `\tFILE:LINE +0xOFF`)
-            // is the program's panicking code.
-            assert!(
-                lines[3].ends_with("(...)")
-                    && lines[4].starts_with('\t')
-                    && lines[4].contains("tests/programs/preempt_spin.rs:"),
-                "{ctx}"
-            );
+            let g = expect::only_goroutine(&rep, &ctx);
+            assert!(g.id > 1 && g.state == "running", "{ctx}");
+            let first = expect::first_frame(g, &ctx);
+            expect::assert_frame(first, "preempt_spin::main::{closure#0}", &src, at, &ctx);
+            expect::assert_created_by(g, "preempt_spin::main", 1, &src, go_line, &ctx);
         }
     }
 }

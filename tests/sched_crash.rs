@@ -1,6 +1,7 @@
 //! Failure modes end as Go's runtime ends them, with exact messages and
-//! exit status 2, natively and under qemu-x86_64: deadlock (with one
-//! `goroutine N [reason]:` header per goroutine), a panic in a goroutine
+//! exit status 2, natively and under qemu-x86_64: deadlock (one section
+//! per goroutine, each `goroutine N [reason]:` with its frames down to the
+//! program's blocking call), a panic in a goroutine
 //! other than main, stack overflow of a goroutine (its id, the 65536-byte
 //! limit, sp below the reported stack), nil dereference (Go's SIGSEGV
 //! report), Goexit from main after the other goroutine's output, a
@@ -13,10 +14,23 @@
 //! default 64 KiB one; a 1 MiB goroutine that recurses forever reports its
 //! own 1048576-byte limit; 16 KiB frames still hit the guard page (stack
 //! probes) and are reported as an overflow, not a stray fault.
+//!
+//! Every report is parsed (tests/common/report.rs, TB_FORMAT) and must be
+//! one whole report (tests/common/expect.rs); the program's frames must
+//! name the lines of the calls that blocked, panicked or recursed, found
+//! by searching the program's source.
 
 mod common;
 
-use common::{Output, Runner, example, native_and_one_qemu, report, run_program};
+use common::binutils::normalize_name;
+use common::expect::{self, DEADLOCK, Source};
+use common::report::Goroutine;
+use common::{Output, Runner, example, native_and_one_qemu, run_program};
+
+const CRASH: &str = "tests/programs/crash.rs";
+const SCHED_FAIL: &str = "tests/programs/sched_fail.rs";
+/// The function sched_stack recurses in.
+const RECURSE: &str = "sched_stack::recurse";
 
 fn run_failing(runner: &Runner, name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let out = run_program(runner, &example(name), args, env);
@@ -33,70 +47,99 @@ fn hex(s: &str) -> u64 {
     u64::from_str_radix(s.strip_prefix("0x").expect("0x prefix"), 16).expect("hex number")
 }
 
-/// Checks the three lines of a stack overflow report, followed by a blank
-/// line and the goroutine header; returns the goroutine id.
-fn assert_overflow(out: &Output, limit: u64) -> u64 {
-    let err = out.stderr_str();
-    let lines: Vec<&str> = err.lines().collect();
-    assert!(lines.len() >= 5, "{}", out.describe());
+/// Checks a stack overflow report: its three lines, then (a fatal
+/// error: every goroutine) the overflowed goroutine first, `running`,
+/// whose frames show `recursing` calling itself from the innermost frame
+/// on, then goroutine 1 waiting for it in `wait` (a WaitGroup wait).
+/// Returns the overflowed goroutine's id.
+fn assert_overflow(out: &Output, limit: u64, recursing: &str) -> u64 {
+    let ctx = out.describe();
+    let r = expect::one_report(out);
+    let lines = &r.head;
+    assert_eq!(lines.len(), 3, "{ctx}");
     assert_eq!(
         lines[0],
         format!("runtime: goroutine stack exceeds {limit}-byte limit"),
-        "{}",
-        out.describe()
+        "{ctx}"
     );
     // runtime: sp=0x... stack=[0xLO, 0xHI]
     let rest = lines[1]
         .strip_prefix("runtime: sp=")
-        .unwrap_or_else(|| panic!("sp line\n{}", out.describe()));
+        .unwrap_or_else(|| panic!("sp line\n{ctx}"));
     let (sp, bounds) = rest.split_once(" stack=[").expect("stack=[");
     let (lo, hi) = bounds
         .strip_suffix(']')
         .and_then(|b| b.split_once(", "))
         .expect("[lo, hi]");
     let (sp, lo, hi) = (hex(sp), hex(lo), hex(hi));
-    assert_eq!(hi - lo, limit, "stack bounds\n{}", out.describe());
+    assert_eq!(hi - lo, limit, "stack bounds\n{ctx}");
     assert!(
         sp < lo && sp >= lo - 4096,
-        "sp {sp:#x} not in the guard page below {lo:#x}\n{}",
-        out.describe()
+        "sp {sp:#x} not in the guard page below {lo:#x}\n{ctx}"
     );
+    assert_eq!(lines[2], "fatal error: stack overflow", "{ctx}");
+    let g = &r.goroutines[0];
+    assert_eq!(g.state, "running", "{ctx}");
+    let first = expect::first_frame(g, &ctx);
     assert_eq!(
-        lines[2],
-        "fatal error: stack overflow",
-        "{}",
-        out.describe()
+        normalize_name(&first.name),
+        recursing,
+        "the innermost frame is the one that overflowed\n{ctx}"
     );
-    assert_eq!(lines[3], "", "{}", out.describe());
-    goroutine_header(lines[4], "running", out)
+    let run = g
+        .frames
+        .iter()
+        .take_while(|f| normalize_name(&f.name) == recursing)
+        .count();
+    assert!(run >= 2, "the recursion is not shown\n{}\n{ctx}", g.text);
+    let main = expect::goroutine(&r, 1, &ctx);
+    assert_eq!(main.state, "sync.WaitGroup.Wait", "{ctx}");
+    assert!(!main.frames.is_empty(), "{ctx}");
+    g.id
 }
 
-/// Parses `goroutine N [reason]:`, checking the reason; returns N.
-fn goroutine_header(line: &str, reason: &str, out: &Output) -> u64 {
-    line.strip_prefix("goroutine ")
-        .and_then(|l| l.strip_suffix(&format!(" [{reason}]:")))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("{line:?} is not a [{reason}] header\n{}", out.describe()))
+/// Asserts the program's first frame in `g` is `func` at `line` of `src`
+/// (frames of inlined library code, e.g. `core::ptr::read_volatile`, may
+/// come first; the runtime's are hidden).
+fn assert_user_frame(g: &Goroutine, krate: &str, func: &str, src: &Source, line: u32, ctx: &str) {
+    let user = expect::user_frames(g, krate);
+    let f = user
+        .first()
+        .unwrap_or_else(|| panic!("goroutine {}: no frame of {krate}\n{}\n{ctx}", g.id, g.text));
+    expect::assert_frame(f, func, src, line, ctx);
 }
 
 #[test]
 fn deadlock_lists_each_goroutine() {
+    let src = Source::new(CRASH);
+    let arm = "b\"deadlock\" =>";
     for runner in native_and_one_qemu() {
         let out = crash(&runner, "deadlock");
-        assert_eq!(out.stdout_str(), "", "{}", out.describe());
-        assert_eq!(
-            report::headers_only(&out.stderr_str()),
-            "fatal error: all goroutines are asleep - deadlock!\n\n\
-             goroutine 1 [sync.WaitGroup.Wait]:\n\n\
-             goroutine 2 [sync.Mutex.Lock]:\n",
-            "{}",
-            out.describe()
-        );
+        let ctx = out.describe();
+        assert_eq!(out.stdout_str(), "", "{ctx}");
+        let r = expect::one_report(&out);
+        assert_eq!(r.head, [DEADLOCK], "{ctx}");
+        assert!(r.runtime_stack.is_none(), "{ctx}");
+        assert_eq!(r.ids(), [1, 2], "{ctx}");
+        let (main, other) = (&r.goroutines[0], &r.goroutines[1]);
+        assert_eq!(main.state, "sync.WaitGroup.Wait", "{ctx}");
+        assert_eq!(other.state, "sync.Mutex.Lock", "{ctx}");
+        let wait = src.line_after(arm, "wg.wait();");
+        assert_user_frame(main, "crash", "crash::main", &src, wait, &ctx);
+        let lock = src.line_after(arm, "m2.lock();");
+        assert_user_frame(other, "crash", "crash::main::{closure#0}", &src, lock, &ctx);
+        let go = src.line_after(arm, "rt0::runtime::go(");
+        expect::assert_created_by(other, "crash::main", 1, &src, go, &ctx);
     }
 }
 
 #[test]
 fn deadlock_of_many_goroutines_under_load() {
+    let src = Source::new(SCHED_FAIL);
+    let arm = "b\"deadlock_many\" =>";
+    let never = src.line_after(arm, "never.wait();");
+    let lock = src.line_after(arm, "*m.lock() += 1");
+    let wait = src.line_after(arm, "o.wait()");
     for runner in native_and_one_qemu() {
         for procs in ["1", "2"] {
             let out = run_failing(
@@ -105,85 +148,69 @@ fn deadlock_of_many_goroutines_under_load() {
                 &["deadlock_many"],
                 &[("GOMAXPROCS", procs)],
             );
-            let err = report::headers_only(&out.stderr_str());
-            let mut lines = err.lines();
+            let ctx = out.describe();
+            let r = expect::one_report(&out);
+            assert_eq!(r.head, [DEADLOCK], "{ctx}");
+            // Four goroutines (distinct ids: one_report), in the runtime's
+            // allgs order, main first; the four that exited are absent.
+            assert_eq!(r.goroutines.len(), 4, "{ctx}");
+            let main = &r.goroutines[0];
             assert_eq!(
-                lines.next(),
-                Some("fatal error: all goroutines are asleep - deadlock!"),
-                "{}",
-                out.describe()
+                (main.id, main.state.as_str()),
+                (1, "sync.WaitGroup.Wait"),
+                "{ctx}"
             );
-            // Blank line, header, blank line, header, ...: four goroutines,
-            // in the runtime's allgs order; the four that exited are absent.
-            let rest: Vec<&str> = lines.collect();
-            assert_eq!(rest.len(), 8, "{}", out.describe());
-            let mut headers: Vec<String> = Vec::new();
-            for pair in rest.chunks(2) {
-                assert_eq!(pair[0], "", "{}", out.describe());
-                headers.push(pair[1].to_string());
+            assert_user_frame(main, "sched_fail", "sched_fail::main", &src, never, &ctx);
+            let count = |reason: &str| r.goroutines.iter().filter(|g| g.state == reason).count();
+            assert_eq!(count("sync.WaitGroup.Wait"), 2, "{ctx}");
+            assert_eq!(count("sync.Mutex.Lock"), 2, "{ctx}");
+            // Each goroutine sits in its closure, at the line of its `go`.
+            for g in &r.goroutines[1..] {
+                let line = if g.state == "sync.Mutex.Lock" {
+                    lock
+                } else {
+                    wait
+                };
+                let closure = "sched_fail::main::{closure#0}";
+                assert_user_frame(g, "sched_fail", closure, &src, line, &ctx);
+                expect::assert_created_by(g, "sched_fail::main", 1, &src, line, &ctx);
             }
-            let count = |reason: &str| {
-                headers
-                    .iter()
-                    .filter(|h| h.ends_with(&format!(" [{reason}]:")))
-                    .count()
-            };
-            assert_eq!(
-                headers[0],
-                "goroutine 1 [sync.WaitGroup.Wait]:",
-                "{}",
-                out.describe()
-            );
-            assert_eq!(count("sync.WaitGroup.Wait"), 2, "{}", out.describe());
-            assert_eq!(count("sync.Mutex.Lock"), 2, "{}", out.describe());
-            let mut ids: Vec<u64> = headers
-                .iter()
-                .map(|h| {
-                    h.strip_prefix("goroutine ")
-                        .and_then(|h| h.split_once(' '))
-                        .and_then(|(n, _)| n.parse().ok())
-                        .unwrap_or_else(|| panic!("header {h:?}\n{}", out.describe()))
-                })
-                .collect();
-            ids.sort();
-            ids.dedup();
-            assert_eq!(ids.len(), 4, "distinct goroutine ids\n{}", out.describe());
         }
     }
 }
 
 #[test]
 fn panic_in_a_goroutine() {
+    let src = Source::new(CRASH);
+    let arm = "b\"panic\" =>";
+    let at = src.line_after(arm, "v[i]");
+    let go = src.line_after(arm, "rt0::runtime::go(");
     for runner in native_and_one_qemu() {
         let out = crash(&runner, "panic");
-        let err = out.stderr_str();
-        let lines: Vec<&str> = err.lines().collect();
-        assert!(lines.len() >= 3, "{}", out.describe());
+        let ctx = out.describe();
+        let r = expect::one_report(&out);
         assert_eq!(
-            lines[0],
-            "panic: index out of bounds: the len is 0 but the index is 3",
-            "{}",
-            out.describe()
+            r.head,
+            ["panic: index out of bounds: the len is 0 but the index is 3"],
+            "{ctx}"
         );
-        assert_eq!(lines[1], "", "{}", out.describe());
-        let id = goroutine_header(lines[2], "running", &out);
+        let g = expect::only_goroutine(&r, &ctx);
+        assert_eq!(g.state, "running", "{ctx}");
         assert_ne!(
-            id,
-            1,
-            "the panic happened in a goroutine, not main\n{}",
-            out.describe()
+            g.id, 1,
+            "the panic happened in a goroutine, not main\n{ctx}"
         );
-        // The panic's source location comes after the header.
-        assert!(
-            err.contains("tests/programs/crash.rs:"),
-            "{}",
-            out.describe()
-        );
+        // The panic's own line first (core's bounds check is hidden).
+        let first = expect::first_frame(g, &ctx);
+        expect::assert_frame(first, "crash::main::{closure#0}", &src, at, &ctx);
+        expect::assert_created_by(g, "crash::main", 1, &src, go, &ctx);
     }
 }
 
 #[test]
 fn panic_while_other_goroutines_spin() {
+    let src = Source::new(SCHED_FAIL);
+    let at = src.line("panic!(\"boom while others spin\")");
     for runner in native_and_one_qemu() {
         for procs in ["1", "2", "4"] {
             let out = run_failing(
@@ -192,18 +219,15 @@ fn panic_while_other_goroutines_spin() {
                 &["panic_busy"],
                 &[("GOMAXPROCS", procs)],
             );
-            let err = out.stderr_str();
-            let lines: Vec<&str> = err.lines().collect();
-            assert!(lines.len() >= 3, "{}", out.describe());
-            assert_eq!(
-                lines[0],
-                "panic: boom while others spin",
-                "{}",
-                out.describe()
-            );
-            assert_eq!(lines[1], "", "{}", out.describe());
-            let id = goroutine_header(lines[2], "running", &out);
-            assert!(id > 1, "{}", out.describe());
+            let ctx = out.describe();
+            let r = expect::one_report(&out);
+            assert_eq!(r.head, ["panic: boom while others spin"], "{ctx}");
+            let g = expect::only_goroutine(&r, &ctx);
+            assert_eq!(g.state, "running", "{ctx}");
+            assert!(g.id > 1, "{ctx}");
+            let first = expect::first_frame(g, &ctx);
+            expect::assert_frame(first, "sched_fail::main::{closure#0}", &src, at, &ctx);
+            expect::assert_created_by(g, "sched_fail::main", 1, &src, at, &ctx);
         }
     }
 }
@@ -213,43 +237,39 @@ fn stack_overflow_in_a_goroutine() {
     for runner in native_and_one_qemu() {
         let out = crash(&runner, "overflow");
         assert_eq!(out.stdout_str(), "", "{}", out.describe());
-        let id = assert_overflow(&out, 65536);
+        let id = assert_overflow(&out, 65536, "crash::recurse");
         assert_ne!(id, 1, "{}", out.describe());
     }
 }
 
 #[test]
 fn nil_dereference() {
+    let src = Source::new(CRASH);
+    let at = src.line("read_volatile(p)");
     for runner in native_and_one_qemu() {
         let out = crash(&runner, "nil");
-        // Without the frames (tests/traceback.rs checks those).
-        let err = report::headers_only(&out.stderr_str());
-        let lines: Vec<&str> = err.lines().collect();
-        assert_eq!(lines.len(), 4, "{}", out.describe());
+        let ctx = out.describe();
+        let r = expect::one_report(&out);
+        assert_eq!(r.head.len(), 2, "{ctx}");
         assert_eq!(
-            lines[0],
-            "panic: runtime error: invalid memory address or nil pointer dereference",
-            "{}",
-            out.describe()
+            r.head[0], "panic: runtime error: invalid memory address or nil pointer dereference",
+            "{ctx}"
         );
         // [signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x...]
-        let sig = lines[1]
+        let sig = r.head[1]
             .strip_prefix("[signal SIGSEGV: segmentation violation code=")
             .and_then(|l| l.strip_suffix(']'))
-            .unwrap_or_else(|| panic!("signal line\n{}", out.describe()));
+            .unwrap_or_else(|| panic!("signal line\n{ctx}"));
         let parts: Vec<&str> = sig.split(' ').collect();
-        assert_eq!(parts.len(), 3, "{}", out.describe());
-        assert_eq!(parts[0], "0x1", "SEGV_MAPERR\n{}", out.describe());
-        assert_eq!(parts[1], "addr=0x0", "{}", out.describe());
+        assert_eq!(parts.len(), 3, "{ctx}");
+        assert_eq!(parts[0], "0x1", "SEGV_MAPERR\n{ctx}");
+        assert_eq!(parts[1], "addr=0x0", "{ctx}");
         let pc = hex(parts[2].strip_prefix("pc=").expect("pc="));
         // Non-PIE, linked at the usual 0x400000: the fault is in our text.
-        assert!(
-            (0x40_0000..0x100_0000).contains(&pc),
-            "pc {pc:#x}\n{}",
-            out.describe()
-        );
-        assert_eq!(lines[2], "", "{}", out.describe());
-        assert_eq!(lines[3], "goroutine 1 [running]:", "{}", out.describe());
+        assert!((0x40_0000..0x100_0000).contains(&pc), "pc {pc:#x}\n{ctx}");
+        let g = expect::only_goroutine(&r, &ctx);
+        assert_eq!((g.id, g.state.as_str()), (1, "running"), "{ctx}");
+        assert_user_frame(g, "crash", "crash::main", &src, at, &ctx);
     }
 }
 
@@ -274,19 +294,18 @@ fn goexit_from_main() {
 
 #[test]
 fn negative_waitgroup_counter() {
+    let src = Source::new(CRASH);
+    let at = src.line("wg.done();");
     for runner in native_and_one_qemu() {
         let out = crash(&runner, "wgneg");
-        let err = out.stderr_str();
-        let lines: Vec<&str> = err.lines().collect();
-        assert!(lines.len() >= 3, "{}", out.describe());
-        assert_eq!(
-            lines[0],
-            "panic: sync: negative WaitGroup counter",
-            "{}",
-            out.describe()
-        );
-        assert_eq!(lines[1], "", "{}", out.describe());
-        assert_eq!(lines[2], "goroutine 1 [running]:", "{}", out.describe());
+        let ctx = out.describe();
+        let r = expect::one_report(&out);
+        assert_eq!(r.head, ["panic: sync: negative WaitGroup counter"], "{ctx}");
+        let g = expect::only_goroutine(&r, &ctx);
+        assert_eq!((g.id, g.state.as_str()), (1, "running"), "{ctx}");
+        // WaitGroup::done is the runtime's (hidden): its caller's line.
+        let first = expect::first_frame(g, &ctx);
+        expect::assert_frame(first, "crash::main", &src, at, &ctx);
     }
 }
 
@@ -306,7 +325,12 @@ fn big_stack_goroutine_survives_deep_recursion() {
         // The same recursion on the default stack overflows it.
         let out = run_failing(&runner, "sched_stack", &["default", "256"], &[]);
         assert_eq!(out.stdout_str(), "", "{}", out.describe());
-        assert_ne!(assert_overflow(&out, 65536), 1, "{}", out.describe());
+        assert_ne!(
+            assert_overflow(&out, 65536, RECURSE),
+            1,
+            "{}",
+            out.describe()
+        );
 
         // A shallow one fits the default stack (the test is about size).
         let out = run_program(&runner, &example("sched_stack"), &["default", "16"], &[]);
@@ -324,7 +348,12 @@ fn big_stack_goroutine_survives_deep_recursion() {
 fn big_stack_goroutine_reports_its_own_limit() {
     for runner in native_and_one_qemu() {
         let out = run_failing(&runner, "sched_stack", &["big_overflow"], &[]);
-        assert_ne!(assert_overflow(&out, 1 << 20), 1, "{}", out.describe());
+        assert_ne!(
+            assert_overflow(&out, 1 << 20, RECURSE),
+            1,
+            "{}",
+            out.describe()
+        );
     }
 }
 
@@ -332,6 +361,7 @@ fn big_stack_goroutine_reports_its_own_limit() {
 fn big_frames_hit_the_guard_page() {
     for runner in native_and_one_qemu() {
         let out = run_failing(&runner, "sched_stack", &["bigframes"], &[]);
-        assert_ne!(assert_overflow(&out, 65536), 1, "{}", out.describe());
+        let id = assert_overflow(&out, 65536, "sched_stack::recurse_big_frames");
+        assert_ne!(id, 1, "{}", out.describe());
     }
 }

@@ -44,7 +44,7 @@
 //! - Every other catchable signal (SIGUSR1, SIGWINCH, SIGCHLD, SIGURG,
 //!   real-time signals, ...): ignored, the program ends normally.
 //! - A CPU divide error: Go's `panic: runtime error: integer divide by
-//!   zero`, then the goroutine header, exit 2.
+//!   zero`, then the goroutine's section with its frames, exit 2.
 //! - Thousands of SIGUSR1/SIGWINCH/SIGCHLD sprayed at a busy program
 //!   (`signal_spray`) change nothing in its exact output.
 

@@ -32,6 +32,7 @@ use std::process::{Child, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use common::expect::{self, Source};
 use common::{Runner, TIMEOUT, command, example, native_and_one_qemu};
 
 unsafe extern "C" {
@@ -484,13 +485,17 @@ fn a_panic_holding_the_stdout_lock_is_still_reported() {
         let out = common::run(&r, cmd);
         assert_eq!(out.code(), Some(2), "{}", out.describe());
         assert_eq!(out.stdout_str(), "partial", "{}", out.describe());
-        let err = out.stderr_str();
-        assert!(
-            err.starts_with("panic: boom while holding stdout\n")
-                && err.contains("goroutine 1 [running]:"),
-            "{}",
-            out.describe()
-        );
+        // One whole report (tests/common/expect.rs): main alone, at its
+        // panic in `panic_locked`.
+        let ctx = out.describe();
+        let rep = expect::one_report(&out);
+        assert_eq!(rep.head, ["panic: boom while holding stdout"], "{ctx}");
+        let g = expect::only_goroutine(&rep, &ctx);
+        assert_eq!((g.id, g.state.as_str()), (1, "running"), "{ctx}");
+        let src = Source::new("tests/programs/stdio_streams.rs");
+        let at = src.line("panic!(\"boom while holding stdout\")");
+        let first = expect::first_frame(g, &ctx);
+        expect::assert_frame(first, "stdio_streams::panic_locked", &src, at, &ctx);
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! - a program whose only other "work" is a stopped (or dropped, or reset
 //!   then stopped) one-hour Ticker or Timer reports Go's deadlock at once:
-//!   the exact text, exit status 2, within [`PROMPT`] (Go 1.19 on this
+//!   every goroutine in its receive, exit status 2, within [`PROMPT`] (Go 1.19 on this
 //!   machine prints the same report in ~5 ms for `dl_ticker`). Also when
 //!   the stop comes from another goroutine while an M sleeps until the
 //!   hour's tick (`dl_cross`; Go 1.19 hangs there at GOMAXPROCS >= 2).
@@ -19,9 +19,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Output, Runner, example, native_and_one_qemu, report, run_program};
+use common::expect::{self, Source};
+use common::{Output, Runner, example, native_and_one_qemu, run_program};
 
-const HEADER: &str = "fatal error: all goroutines are asleep - deadlock!\n";
+const SOURCE: &str = "tests/programs/time_stop.rs";
 /// A deadlock report must come within this, process start and exit
 /// included. Measured over 20 runs x GOMAXPROCS 1, 2, 4, 8 per mode:
 /// at most 0.17 s natively and 0.35 s under qemu (`dl_cross` spins
@@ -52,11 +53,12 @@ fn race_runs() -> usize {
         .unwrap_or(2)
 }
 
+/// The deadlock report (tests/common/expect.rs): `goroutines` goroutines
+/// in a channel receive, each in `block_forever`'s receive.
 fn assert_prompt_deadlock(mode: &str, stdout: &str, goroutines: usize) {
-    let mut want = HEADER.to_string();
-    for g in 1..=goroutines {
-        want += &format!("\ngoroutine {g} [chan receive]:\n");
-    }
+    let src = Source::new(SOURCE);
+    let recv = src.line_after("fn block_forever()", "c.recv()");
+    let reasons = vec!["chan receive"; goroutines];
     for r in native_and_one_qemu() {
         for procs in ["1", "2", "4"] {
             let (out, took) = run(&r, &[mode], procs);
@@ -66,7 +68,13 @@ fn assert_prompt_deadlock(mode: &str, stdout: &str, goroutines: usize) {
             );
             assert_eq!(out.code(), Some(2), "{ctx}");
             assert_eq!(out.stdout_str(), stdout, "{ctx}");
-            assert_eq!(report::headers_only(&out.stderr_str()), want, "{ctx}");
+            let err = out.stderr_str();
+            let main = "time_stop::main";
+            let r = expect::assert_deadlock(&err, "time_stop", &src, main, &reasons, &ctx);
+            for g in &r.goroutines {
+                let f = expect::user_frames(g, "time_stop")[0];
+                expect::assert_frame(f, "time_stop::block_forever", &src, recv, &ctx);
+            }
             assert!(took < PROMPT, "deadlock reported late: {ctx}");
         }
     }

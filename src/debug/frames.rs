@@ -120,8 +120,13 @@ impl Origin {
     #[inline(always)]
     pub(crate) fn here() -> Origin {
         let (pc, sp, bp) = crate::arch::context::here();
+        Origin::at(crate::sched::sched::getg(), pc, sp, bp)
+    }
+
+    /// The registers [`crate::arch::context::here`] took on `g`'s stack.
+    pub(crate) fn at(g: *const G, pc: usize, sp: usize, bp: usize) -> Origin {
         Origin {
-            g: crate::sched::sched::getg(),
+            g,
             frame: Frame::new(cfi::Regs::new(pc as u64, sp as u64, bp as u64), true),
         }
     }
@@ -553,9 +558,11 @@ fn write_func<W: Write>(w: &mut W, name: &[u8]) {
     let _ = w.write_str("(...)\n\t");
 }
 
-/// Writes `FILE:LINE`, or `pc` if the line is unknown.
+/// Writes `FILE:LINE`, or `pc` if the line is unknown: no row for the
+/// pc, or a row of line 0 (code the compiler gave no line, such as a
+/// call merged from several places; its file is as meaningless).
 fn write_line<W: Write>(w: &mut W, line: Option<Line>, pc: u64) {
-    match line {
+    match line.filter(|l| l.line != 0) {
         Some(l) => {
             let _ = l.write_path(w);
             let _ = write!(w, ":{}", l.line);

@@ -21,6 +21,7 @@ pub(crate) mod inlines;
 pub(crate) mod lines;
 #[cfg(not(test))]
 pub(crate) mod panic;
+pub(crate) mod proto;
 pub(crate) mod symbols;
 pub(crate) mod table;
 pub(crate) mod traceback;

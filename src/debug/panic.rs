@@ -33,9 +33,44 @@ static OUTER: AtomicPtr<Location<'static>> = AtomicPtr::new(core::ptr::null_mut(
 
 #[panic_handler]
 fn panic(info: &PanicInfo) -> ! {
-    // Where the panicking goroutine is, before the report moves to g0.
-    let origin = Origin::here();
-    dying::on_g0(|| report(info, &origin))
+    // Where the panicking goroutine is, kept in its M before the report
+    // moves to g0, so that a goroutine with almost no stack left still
+    // gets there (nothing but this call's frame is on its stack).
+    let (pc, sp, bp) = crate::arch::context::here();
+    let g = crate::sched::sched::getg();
+    // SAFETY: a non-null g is a live G whose m is null or a live M; only
+    // this thread writes its own M's panic_origin.
+    match unsafe { g.as_ref().and_then(|g| g.m.as_mut()) } {
+        Some(m) => {
+            m.panic_origin = [g as usize, pc, sp, bp];
+            dying::on_g0(|| report_saved(info))
+        }
+        None => report_before_m(info, [g as usize, pc, sp, bp]),
+    }
+}
+
+/// A panic before the first M, on the boot stack (room to spare): kept
+/// out of the handler so its frame stays small.
+#[cold]
+#[inline(never)]
+fn report_before_m(info: &PanicInfo, [g, pc, sp, bp]: [usize; 4]) -> ! {
+    report(
+        info,
+        &Origin::at(g as *const crate::sched::g::G, pc, sp, bp),
+    )
+}
+
+/// The report, on g0, from the origin the panic handler kept in this M.
+/// Not inlined: the Origin lives in this frame, on g0, never in
+/// `on_g0`'s frame on the goroutine's stack.
+#[inline(never)]
+fn report_saved(info: &PanicInfo) -> ! {
+    // SAFETY: on g0 of the M whose panic handler just wrote it.
+    let [g, pc, sp, bp] = unsafe { (*crate::sched::sched::getm()).panic_origin };
+    report(
+        info,
+        &Origin::at(g as *const crate::sched::g::G, pc, sp, bp),
+    )
 }
 
 fn report(info: &PanicInfo, origin: &Origin) -> ! {

@@ -8,7 +8,7 @@
 //! written only by the caller [`BuildOnce::begin`] told to build, and read
 //! only after [`BuildOnce::finish`] published it.
 
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::AtomicU32;
 
 /// A one-time set-up that nobody waits for: Go's `sync.Once` without the
 /// waiting, for code that may run in a signal handler that interrupted the
@@ -17,24 +17,8 @@ use core::sync::atomic::{AtomicU32, Ordering};
 /// [`Begin::Busy`] and does without.
 pub(crate) struct BuildOnce(AtomicU32);
 
-/// What [`BuildOnce::begin`] tells its caller.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Begin {
-    /// The caller builds now, then calls `finish`.
-    Build,
-    /// Another caller is building (or was interrupted building).
-    Busy,
-    /// Built: what it published may be read.
-    Ready,
-    /// Tried, and failed: it will not be tried again.
-    Failed,
-}
-
-/// The states of a [`BuildOnce`].
-const UNTRIED: u32 = 0;
-const IN_PROGRESS: u32 = 1;
-const READY: u32 = 2;
-const FAILED: u32 = 3;
+pub(crate) use super::proto::build_once::Begin;
+use super::proto::build_once::{self as protocol, UNTRIED};
 
 impl BuildOnce {
     pub(crate) const fn new() -> BuildOnce {
@@ -45,27 +29,18 @@ impl BuildOnce {
     /// `Ready` is an acquire: what the builder wrote before `finish(true)`
     /// is visible.
     pub(crate) fn begin(&self) -> Begin {
-        match self
-            .0
-            .compare_exchange(UNTRIED, IN_PROGRESS, Ordering::Acquire, Ordering::Acquire)
-        {
-            Ok(_) => Begin::Build,
-            Err(READY) => Begin::Ready,
-            Err(FAILED) => Begin::Failed,
-            Err(_) => Begin::Busy,
-        }
+        protocol::begin(&self.0)
     }
 
     /// Whether it is built, without claiming it (an acquire, as `begin`).
     pub(crate) fn is_ready(&self) -> bool {
-        self.0.load(Ordering::Acquire) == READY
+        protocol::is_ready(&self.0)
     }
 
     /// Publishes the build (a release) or records that it failed; called
     /// once, by the caller `begin` told to build.
     pub(crate) fn finish(&self, ok: bool) {
-        self.0
-            .store(if ok { READY } else { FAILED }, Ordering::Release);
+        protocol::finish(&self.0, ok)
     }
 }
 

@@ -55,6 +55,11 @@ pub struct M {
     pub park: Note,
     /// The signal stack (`sigaltstack`) the fault handler runs on.
     pub gsignal_stack: Stack,
+    /// Where a panic on this M began: the panicking g, and pc, sp, bp
+    /// there (`arch::context::here`), kept here by the panic handler so
+    /// that nothing but the call to g0 sits on a goroutine's stack that
+    /// may be almost full (`debug::panic`).
+    pub panic_origin: [usize; 4],
     /// This M's random state (Go's `m.fastrand`).
     pub fastrand: u64,
     /// A runtime thread that never holds a P (sysmon): not counted by checkdead.
@@ -101,6 +106,7 @@ impl M {
             waitlock: core::ptr::null_mut(),
             park: Note::new(),
             gsignal_stack: Stack { lo: 0, hi: 0 },
+            panic_origin: [0; 4],
             fastrand: 0,
             is_system: false,
             mstartfn: None,

@@ -13,10 +13,13 @@
 //! Each test binary compiles this module separately and uses only part of
 //! it, hence the `dead_code` allowance. Submodules: `report` (the parser
 //! of rt0's reports, TB_FORMAT) and `binutils` (nm, addr2line, strip and
-//! gdb as oracles), used by tests/traceback.rs and tests/signals.rs.
+//! gdb as oracles), used by tests/traceback.rs and tests/signals.rs; and
+//! `expect` (one whole report, a frame at a source line), used by the
+//! tests of the other deaths.
 #![allow(dead_code)]
 
 pub mod binutils;
+pub mod expect;
 pub mod report;
 
 use std::collections::{BTreeMap, HashSet};

@@ -3,6 +3,7 @@
 //! loom (`sync_proto`), and the model runner with its preemption bound.
 #![allow(dead_code)]
 
+pub mod debug_proto;
 pub mod netpoll_proto;
 pub mod sched_proto;
 pub mod sync_proto;
