@@ -36,8 +36,11 @@
 //!   (no line information), or else the start of its function in the
 //!   symbol table (`nm`) plus its `+0xOFF`. As TB_FORMAT says, the pc
 //!   looked up is pc itself for the innermost frame of a fault or signal
-//!   context and for the frame after `rt0_async_preempt`, pc-1 for every
-//!   other (a return address). Where a report hides the runtime frames
+//!   context and for the frame after `rt0_async_preempt` (and, beyond
+//!   TB_FORMAT, after the other signal frames, `rt0_sigtramp` and
+//!   `rt0_sigreturn`, which a signal arriving as another's handler starts
+//!   unwinds through: [`SIGNAL_FRAMES`]), pc-1 for every other (a return
+//!   address). Where a report hides the runtime frames
 //!   (so the first physical frame shown may or may not be the innermost),
 //!   and for the first frame of the report's own goroutine (where the
 //!   report took its registers), either may match.
@@ -585,6 +588,14 @@ fn check_frames(g: &Goroutine, level: Level, ctx: &str) {
     }
 }
 
+/// The frames whose caller's pc is exact, not a return address: those
+/// that a signal frame's CFI marks so (`.cfi_signal_frame`):
+/// `rt0_async_preempt` (TB_FORMAT), and the signal trampolines a nested
+/// signal's context unwinds through, `rt0_sigtramp` (which returns to the
+/// first instruction of `rt0_sigreturn`) and `rt0_sigreturn` (the
+/// kernel's frame, holding the interrupted pc).
+const SIGNAL_FRAMES: [&str; 3] = ["rt0_async_preempt", "rt0_sigtramp", "rt0_sigreturn"];
+
 /// How many hidden callers deep [`explain_orphans`] looks for the frame
 /// whose inlined calls a report shows without its physical frame.
 const ORPHAN_DEPTH: usize = 3;
@@ -793,7 +804,7 @@ fn check_section(
         start = fi + 1;
         groups[part] += 1;
         let is_first = pi == 0;
-        let after_preempt = prev_phys == Some("rt0_async_preempt");
+        let after_signal_frame = prev_phys.is_some_and(|n| SIGNAL_FRAMES.contains(&n));
         pi += 1;
         prev_phys = Some(&f.name);
         let pc = match f.any_pc() {
@@ -814,7 +825,7 @@ fn check_section(
         };
         // Which address names the frame (module note).
         let signal_innermost = context == Context::Signal && first && is_first;
-        let addrs = if after_preempt || (signal_innermost && level.shows_runtime()) {
+        let addrs = if after_signal_frame || (signal_innermost && level.shows_runtime()) {
             vec![pc]
         } else if is_first && (first || !level.shows_runtime()) {
             vec![pc, pc - 1]

@@ -197,24 +197,52 @@ impl Session {
     }
 }
 
-/// The stacks a walk may read: the goroutine's own and, for a walk that
+/// The stacks a walk may read: the goroutine's own; for a walk that
 /// starts on g0 and continues onto the goroutine (a report on g0 about the
-/// goroutine that switched there), g0's.
+/// goroutine that switched there), g0's; and for a walk from a signal
+/// context on the M's signal stack (a signal that came while the handler
+/// of another was starting or running: the kernel nests the second frame
+/// on the alternate stack, so its context is `rt0_sigtramp` or a handler,
+/// not the goroutine), the signal stack, whose frames unwind through
+/// `rt0_sigtramp`'s and `rt0_sigreturn`'s signal frames into the
+/// goroutine. Frames on g0's stack are not the goroutine's (they print in
+/// the report's `runtime stack:` block); those on the signal stack are
+/// (nothing else prints them).
 #[derive(Clone, Copy)]
 struct Bounds {
-    stacks: [(u64, u64); 2],
+    stacks: [(u64, u64); 3],
 }
+
+/// Where [`Bounds::stacks`] keeps g0's stack.
+const G0_STACK: usize = 1;
+/// Where [`Bounds::stacks`] keeps the signal stack.
+const SIGNAL_STACK: usize = 2;
 
 impl Bounds {
     fn of(g: &G) -> Bounds {
         Bounds {
-            stacks: [(g.stack.lo as u64, g.stack.hi as u64), (0, 0)],
+            stacks: [(g.stack.lo as u64, g.stack.hi as u64), (0, 0), (0, 0)],
         }
     }
 
     fn with(mut self, g: &G) -> Bounds {
-        self.stacks[1] = (g.stack.lo as u64, g.stack.hi as u64);
+        self.stacks[G0_STACK] = (g.stack.lo as u64, g.stack.hi as u64);
         self
+    }
+
+    /// With the signal stack `(lo, hi)` of the M running `g`, when `sp`
+    /// is on it.
+    fn with_signal_stack(mut self, (lo, hi): (u64, u64), sp: u64) -> Bounds {
+        if hi != 0 && sp >= lo && sp < hi {
+            self.stacks[SIGNAL_STACK] = (lo, hi);
+        }
+        self
+    }
+
+    /// Are frames at `sp` the goroutine's (own is its own stack)? All are
+    /// but those on g0's stack.
+    fn is_goroutines(&self, own: &Bounds, sp: u64) -> bool {
+        self.stacks[G0_STACK].1 == 0 || own.contains(sp, 0)
     }
 
     fn contains(&self, addr: u64, len: u64) -> bool {
@@ -238,7 +266,9 @@ impl Bounds {
         }
         // SAFETY: addr..addr+8 lies in a goroutine's or g0's stack, which
         // stays mapped while the G exists (Gs are never freed; a dead G's
-        // stack is returned, but dead Gs are never walked).
+        // stack is returned, but dead Gs are never walked), or in the
+        // signal stack of the M whose signal handler is walking (mapped
+        // while its thread runs).
         Some(unsafe { core::ptr::read_volatile(addr as *const u64) })
     }
 }
@@ -278,7 +308,15 @@ pub(crate) fn write<W: Write>(
 fn start(g: &G, origin: Option<&Origin>) -> Start {
     if let Some(o) = origin {
         if core::ptr::eq(o.g, g) {
-            return Start::Regs(o.frame, Bounds::of(g));
+            // SAFETY: a live G's m is null or a live M (never freed); a
+            // report about the running goroutine runs on its M's thread,
+            // the only one that changes the M's signal stack.
+            let sigstack = unsafe { g.m.as_ref() }.map_or((0, 0), |m| {
+                let st = m.gsignal_stack;
+                (st.lo as u64, st.hi as u64)
+            });
+            let bounds = Bounds::of(g).with_signal_stack(sigstack, o.frame.regs.sp());
+            return Start::Regs(o.frame, bounds);
         }
         // A report on g0 about the goroutine that switched there: its
         // frames are the rest of the g0 walk (through rt0_systemstack).
@@ -357,7 +395,7 @@ fn walk<W: Write>(w: &mut W, g: &G, first: Frame, bounds: Bounds, show: Show, s:
         let at_goexit = lookup == goexit;
         // A walk that began on g0 prints only the goroutine's frames; the
         // first frame of an overflowed stack has its sp below `lo`.
-        let mine = bounds.stacks[1].1 == 0 || own.contains(kept.sp, 0);
+        let mine = bounds.is_goroutines(&own, kept.sp);
         if mine {
             // Named once for the filter and the print (a frame kept for
             // the tail is named again when printed). Elision counts

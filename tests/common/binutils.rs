@@ -409,8 +409,9 @@ pub struct GdbFrame {
 const GDB_FRAMES_PY: &str = "python exec(\"f = gdb.newest_frame()\\nwhile f is not None:\\n    print('TBFRAME', int(f.type() == gdb.INLINE_FRAME), hex(f.pc()), f.name())\\n    f = f.older()\\nprint('TBEND')\")";
 
 /// Runs `binary args` under `gdb -batch` with the environment `env` only
-/// and a breakpoint at each of `breaks`; at each of up to `stops` stops,
-/// collects the stopped thread's frames (innermost first) and continues.
+/// and a one-time breakpoint (`tbreak`) at each of `breaks`; at each of
+/// up to `stops` stops, collects the stopped thread's frames (innermost
+/// first) and continues.
 /// Returns the stacks and gdb's whole output (for messages).
 pub fn gdb_stacks(
     binary: &Path,
@@ -436,7 +437,11 @@ pub fn gdb_stacks(
     // rt0's preemption signal, and the dump signals are the program's.
     ex("handle SIGURG nostop noprint pass");
     for b in breaks {
-        ex(&format!("break *{b:#x}"));
+        // tbreak: a goroutine stopped at a breakpoint may be preempted
+        // there (SIGURG, passed on when gdb resumes it) and resume on
+        // another thread at the same pc, which a `break` would report
+        // again, taking the stop of another breakpoint.
+        ex(&format!("tbreak *{b:#x}"));
     }
     ex("run");
     for i in 0..stops {
