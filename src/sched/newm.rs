@@ -23,9 +23,12 @@ use super::stack::stackalloc;
 pub use crate::arch::entry::G0_STACK_SIZE;
 /// Calls need a 16-byte aligned stack: the new thread's top is rounded down.
 const STACK_ALIGN_MASK: usize = 15;
-/// Signal stack per M: Go's `_FixedStack`-sized gsignal (32 KiB) is enough
-/// for the fault reporter, which formats a few lines without the heap.
-pub const SIGNAL_STACK_SIZE: usize = 32 * 1024;
+/// Signal stack per M: twice Go's 32 KiB gsignal. Fault reports and the
+/// dump signals walk and name every goroutine's frames on it, and the
+/// demangler's recursion takes up to 553 bytes a level in a dev build
+/// (158 in release) over names up to 64 levels deep; pages are touched
+/// only when used.
+pub const SIGNAL_STACK_SIZE: usize = 64 * 1024;
 
 /// Number of Ms alive (Go's `mcount()`: created minus freed), system Ms
 /// included; an M whose locked goroutine exited counts as freed (its

@@ -437,7 +437,7 @@ fn edge_cases() {
 }
 
 /// The stack the demangler may take at [`MAX_DEPTH`]: it runs on
-/// signal stacks (`SIGNAL_STACK_SIZE`, 32 KiB) under the traceback.
+/// signal stacks (`SIGNAL_STACK_SIZE`, 64 KiB) under the traceback.
 const STACK_BUDGET: usize = 12 * 1024;
 
 #[test]
