@@ -50,7 +50,7 @@ use super::{elf, lines, symbols};
 use crate::sched::g::{G, GRUNNING, GSYSCALL};
 use crate::sys::signal::{
     UC_R8, UC_R9, UC_R10, UC_R11, UC_R12, UC_R13, UC_R14, UC_R15, UC_RAX, UC_RBP, UC_RBX, UC_RCX,
-    UC_RDI, UC_RDX, UC_RIP, UC_RSI, UC_RSP,
+    UC_RDI, UC_RDX, UC_RIP, UC_RSI, UC_RSP, uc_word,
 };
 
 /// Where the kernel's ucontext keeps each register, by DWARF number.
@@ -104,11 +104,11 @@ impl Origin {
     /// # Safety
     /// `ctx` is the ucontext the kernel passed to a signal handler.
     pub(crate) unsafe fn from_ucontext(g: *const G, ctx: *const u8) -> Origin {
-        // SAFETY: (the contract) the offsets are inside the ucontext.
-        let word = |off: usize| unsafe { *(ctx.add(off) as *const u64) };
         let mut gregs = [0u64; cfi::NREGS];
         for (reg, off) in UC_DWARF {
-            gregs[reg] = word(off);
+            // SAFETY: ctx is the kernel's ucontext (the contract) and the
+            // UC_* offsets lie inside it.
+            gregs[reg] = unsafe { uc_word(ctx, off) };
         }
         Origin {
             g,

@@ -345,27 +345,6 @@ pub(crate) fn die_from_signal(sig: i32) -> ! {
     exit_group(EXIT_FATAL)
 }
 
-/// Reads the 64-bit word at `off` of the `ucontext_t` at `ctx`.
-///
-/// # Safety
-/// `ctx` is the ucontext the kernel passed to the handler; `off` is within it.
-unsafe fn uc_word(ctx: *const u8, off: usize) -> u64 {
-    // SAFETY: ctx is the kernel's ucontext and `off` lies inside it
-    // (contract), so the read is in bounds of memory the kernel wrote on our
-    // signal stack; the kernel aligns the mcontext words to 8.
-    unsafe { *(ctx.add(off) as *const u64) }
-}
-
-/// Reads the 16-bit selector at `off` of the `ucontext_t` at `ctx`.
-///
-/// # Safety
-/// As [`uc_word`].
-unsafe fn uc_half(ctx: *const u8, off: usize) -> u16 {
-    // SAFETY: ctx is the kernel's ucontext and `off` lies inside it
-    // (contract); the selectors are 16-bit fields at even offsets.
-    unsafe { *(ctx.add(off) as *const u16) }
-}
-
 /// The Throw path of Go's `sighandler`: the report described in the
 /// module note, then exit 2.
 fn dump(sig: i32, info: *const SigInfo, ctx: *const u8) -> ! {
@@ -376,7 +355,7 @@ fn dump(sig: i32, info: *const SigInfo, ctx: *const u8) -> ! {
         Dying::Nested(_) => exit_group(EXIT_FATAL),
     };
     // SAFETY: the kernel passes a valid siginfo and ucontext.
-    let (code, pc) = unsafe { ((*info).code, uc_word(ctx, ksig::UC_RIP)) };
+    let (code, pc) = unsafe { ((*info).code, ksig::uc_word(ctx, ksig::UC_RIP)) };
     let gp = getg();
     // SAFETY: a non-null g from fs:-8 is a live G (never freed) whose m is
     // null or a live M (Ms are never freed).
@@ -418,7 +397,7 @@ fn dump(sig: i32, info: *const SigInfo, ctx: *const u8) -> ! {
     let _ = writeln!(w);
     for (name, off) in ksig::UC_GREGS {
         // SAFETY: UC_GREGS are offsets inside the kernel's ucontext.
-        let v = unsafe { uc_word(ctx, off) };
+        let v = unsafe { ksig::uc_word(ctx, off) };
         let _ = writeln!(w, "{name:<7}{v:#x}");
     }
     for (name, off) in [
@@ -428,7 +407,7 @@ fn dump(sig: i32, info: *const SigInfo, ctx: *const u8) -> ! {
     ] {
         // SAFETY: UC_CS/FS/GS are the selectors' offsets inside the
         // kernel's ucontext at ctx.
-        let v = unsafe { uc_half(ctx, off) };
+        let v = unsafe { ksig::uc_half(ctx, off) };
         let _ = writeln!(w, "{name:<7}{v:#x}");
     }
     w.exit()

@@ -139,6 +139,27 @@ pub const UC_GREGS: [(&str, usize); 18] = [
     ("rflags", UC_EFLAGS),
 ];
 
+/// Reads the 64-bit word at `off` of the `ucontext_t` at `ctx`.
+///
+/// # Safety
+/// `ctx` is the ucontext the kernel passed to the handler; `off` is within it.
+pub unsafe fn uc_word(ctx: *const u8, off: usize) -> u64 {
+    // SAFETY: ctx is the kernel's ucontext and `off` lies inside it
+    // (contract), so the read is in bounds of memory the kernel wrote on our
+    // signal stack; the kernel aligns the mcontext words to 8.
+    unsafe { *(ctx.add(off) as *const u64) }
+}
+
+/// Reads the 16-bit selector at `off` of the `ucontext_t` at `ctx`.
+///
+/// # Safety
+/// As [`uc_word`].
+pub unsafe fn uc_half(ctx: *const u8, off: usize) -> u16 {
+    // SAFETY: ctx is the kernel's ucontext and `off` lies inside it
+    // (contract); the selectors are 16-bit fields at even offsets.
+    unsafe { *(ctx.add(off) as *const u16) }
+}
+
 /// A three-argument (SA_SIGINFO) signal handler.
 pub type Handler = extern "C" fn(sig: i32, info: *mut SigInfo, ctx: *mut u8);
 

@@ -463,32 +463,3 @@ pub fn parse(text: &str) -> Result<Report, String> {
     }
     Ok(report)
 }
-
-/// The report with its frames left out: the message lines, then a blank
-/// line and `goroutine N [state]:` per section, then the lines after the
-/// sections; the `runtime stack:` block and the stripped binary's hint
-/// are dropped. This is the text reports had before tracebacks, for the
-/// tests that check which goroutines a report names and in what state
-/// (tests/traceback.rs checks the frames). Text that is not a report
-/// comes back unchanged, so the caller's comparison fails showing it.
-pub fn headers_only(text: &str) -> String {
-    let Ok(r) = parse(text) else {
-        return text.to_string();
-    };
-    let mut out = String::new();
-    for l in &r.head {
-        out.push_str(l);
-        out.push('\n');
-    }
-    for g in &r.goroutines {
-        out.push_str(&format!("\ngoroutine {} [{}]:\n", g.id, g.state));
-    }
-    if !r.tail.is_empty() {
-        out.push('\n');
-        for l in &r.tail {
-            out.push_str(l);
-            out.push('\n');
-        }
-    }
-    out
-}
