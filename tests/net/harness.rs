@@ -188,22 +188,61 @@ pub fn go_twin(name: &str) -> Option<PathBuf> {
 
 // ---------------------------------------------------------------- addresses
 
-/// A TCP port on 127.0.0.1 and ::1 that nothing listens on now, below the
-/// ephemeral range (32768-60999 here) so that no client's outgoing
+/// The kernel's ephemeral port range (`ip_local_port_range`), where the
+/// source ports of outgoing connections come from.
+fn ephemeral_ports() -> (u16, u16) {
+    let text = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .expect("read /proc/sys/net/ipv4/ip_local_port_range");
+    let v: Vec<u16> = text
+        .split_whitespace()
+        .map(|w| w.parse().expect("a port"))
+        .collect();
+    assert_eq!(v.len(), 2, "ip_local_port_range: {text:?}");
+    (v[0], v[1])
+}
+
+/// The ports the tests' servers take, `(first, count)`: 20000-31999,
+/// below the usual ephemeral range, or the widest gap beside the
+/// ephemeral range where this machine's differs.
+fn test_ports() -> (u16, u16) {
+    const LO: u16 = 20_000;
+    const SPAN: u16 = 12_000;
+    /// Ports below this are the well-known ones.
+    const FIRST_FREE: u16 = 1024;
+    /// The fewest ports a run needs (a few hundred servers at most).
+    const ENOUGH: u16 = 2000;
+    let (eph_lo, eph_hi) = ephemeral_ports();
+    if eph_lo >= LO + SPAN || eph_hi < LO {
+        return (LO, SPAN);
+    }
+    let below = eph_lo.saturating_sub(FIRST_FREE);
+    let above = u16::MAX - eph_hi;
+    assert!(
+        below.max(above) >= ENOUGH,
+        "the ephemeral ports {eph_lo}-{eph_hi} leave no room for the tests' servers"
+    );
+    if below >= above {
+        (FIRST_FREE, below)
+    } else {
+        (eph_hi + 1, above)
+    }
+}
+
+/// A TCP port on 127.0.0.1 and ::1 that nothing listens on now, outside
+/// the ephemeral range (32768-60999 here) so that no client's outgoing
 /// connection takes it between the check and the server's bind. Each call
 /// moves on, and each test process starts elsewhere (by its pid).
 pub fn free_port() -> u16 {
     static NEXT: AtomicU16 = AtomicU16::new(0);
-    const LO: u16 = 20_000;
-    const SPAN: u16 = 12_000;
+    let (lo, span) = test_ports();
     let _ = NEXT.compare_exchange(
         0,
-        (std::process::id() % u32::from(SPAN)) as u16 + 1,
+        (std::process::id() % u32::from(span)) as u16 + 1,
         Ordering::Relaxed,
         Ordering::Relaxed,
     );
     loop {
-        let port = LO + NEXT.fetch_add(1, Ordering::Relaxed) % SPAN;
+        let port = lo + NEXT.fetch_add(1, Ordering::Relaxed) % span;
         let v4 = TcpListener::bind(("127.0.0.1", port)).is_ok();
         let v6 = TcpListener::bind(("::1", port)).is_ok();
         let udp = std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok();
@@ -423,8 +462,14 @@ impl Server {
     pub fn wait_listening(&mut self, addr: SocketAddr) -> bool {
         let deadline = Instant::now() + LISTEN_WAIT;
         loop {
-            if TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok() {
-                return true;
+            if let Ok(probe) = TcpStream::connect_timeout(&addr, Duration::from_secs(1)) {
+                // A connection to itself (TCP's simultaneous open, when
+                // the kernel picks the destination port as the source
+                // port: only if it lies in the ephemeral range) proves
+                // nothing listens; any other peer is the server.
+                if probe.local_addr().ok() != probe.peer_addr().ok() {
+                    return true;
+                }
             }
             if !self.alive() {
                 return false;
@@ -485,7 +530,16 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// Kills the program. When the test is failing (a client's assertion
+    /// panicked with the server still in scope), prints what the server
+    /// left first: whether it had died, its status and its output, which
+    /// the client's assertion message does not hold.
     fn drop(&mut self) {
+        if std::thread::panicking() && !self.readers.is_empty() {
+            let e = self.stop_now();
+            eprintln!("the server of the failed test:\n{}", e.describe());
+            return;
+        }
         if let Ok(None) = self.child.try_wait() {
             let _ = self.child.kill();
             let _ = self.child.wait();
