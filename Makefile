@@ -16,7 +16,7 @@ STRESS_HOGS      ?= 0
 
 export QEMU_CPUS BENCH_RUNS STRESS_RUNS STRESS_QEMU_CPUS STRESS_HOGS
 
-.PHONY: help run test unit models build stress bench figures fmt clippy clean
+.PHONY: help run test unit models build stress bench size figures fmt clippy clean
 
 help: ## this list
 	@echo "rt0 make targets:"
@@ -49,6 +49,9 @@ stress: ## concurrency programs with exact counters, STRESS_RUNS x GOMAXPROCS 1,
 
 bench: ## benchmarks side by side with Go 1.19: scheduler, channels, network (echo, HTTP), files (cat, lines), processes (spawn); installs Go and wrk if missing
 	bash scripts/bench.sh
+
+size: ## what the stripped hello is made of: sections and code by module, with and without the symbolize feature
+	python3 scripts/size.py
 
 figures: ## start-up figures: binary size, start-up time, instructions vs bare _start and Go
 	bash scripts/figures.sh

@@ -165,7 +165,11 @@ struct Prog {
 
 impl Prog {
     fn load(name: &'static str) -> Prog {
-        let bin = example(name);
+        Prog::load_at(name, example(name))
+    }
+
+    /// Program `name` as built at `bin` (another build of the same source).
+    fn load_at(name: &'static str, bin: PathBuf) -> Prog {
         assert!(
             binutils::has_line_tables(&bin),
             "{} has no .debug_line: TB_FORMAT's FILE:LINE needs line tables in the test \
@@ -2173,6 +2177,62 @@ fn check_stripped(
 fn stripped_binary_prints_pcs_and_the_addr2line_hint() {
     let p = prog("tb_panic");
     let bin = stripped(p);
+    check_unnamed_runs(p, &bin, "\n(no symbol table in ");
+    let _ = std::fs::remove_file(&bin);
+}
+
+/// tb_panic built without rt0's `symbolize` feature (`cargo build
+/// --no-default-features`, in a target directory of its own): its own
+/// build, not stripped, so addr2line can check the hint against it.
+fn without_symbolize() -> PathBuf {
+    let dir = common::target_dir().join("nosym");
+    let out = std::process::Command::new(common::cargo())
+        .args([
+            "build",
+            "--release",
+            "--no-default-features",
+            "--example",
+            "tb_panic",
+        ])
+        .arg("--target-dir")
+        .arg(&dir)
+        .current_dir(repo_root())
+        .output()
+        .expect("run cargo build --no-default-features");
+    assert!(
+        out.status.success(),
+        "cargo build --release --no-default-features --example tb_panic failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir.join("release/examples/tb_panic")
+}
+
+#[test]
+fn without_the_symbolize_feature_frames_are_pcs_and_the_hint() {
+    let bin = without_symbolize();
+    let p: &'static Prog = Box::leak(Box::new(Prog::load_at("tb_panic", bin.clone())));
+    // The readers of names and lines are not linked at all.
+    for reader in [
+        "debug::dwarf::",
+        "debug::lines::",
+        "debug::inlines::",
+        "debug::demangle::",
+    ] {
+        let has = |p: &Prog| p.syms.syms.iter().any(|s| s.name.contains(reader));
+        assert!(has(prog("tb_panic")), "the default build links {reader}");
+        assert!(
+            !has(p),
+            "{reader} is linked into a build without the symbolize feature"
+        );
+    }
+    check_unnamed_runs(p, &bin, "\n(rt0 built without its symbolize feature: ");
+}
+
+/// tb_panic's two panics (on main, on a spawned goroutine) from `bin`, a
+/// build that cannot name its frames, natively and under qemu: frames
+/// are pcs, the hint starts with `why` and holds the user chain's pcs
+/// (checked with addr2line against `p`'s binary).
+fn check_unnamed_runs(p: &Prog, bin: &Path, why: &str) {
     let runs: [(&[&str], &[&str], Option<&str>); 2] = [
         (&[], &["level3", "level2", "level1", "main"], None),
         (
@@ -2183,12 +2243,15 @@ fn stripped_binary_prints_pcs_and_the_addr2line_hint() {
     ];
     for runner in native_and_one_qemu() {
         for (args, chain, created) in runs {
-            let out = run_program(&runner, &bin, args, &[]);
-            let d = describe(&out, &format!("stripped tb_panic {args:?}"));
-            check_stripped(p, &bin, &out, chain, created, &d);
+            let out = run_program(&runner, bin, args, &[]);
+            let d = describe(&out, &format!("{} {args:?}", bin.display()));
+            assert!(
+                out.stderr_str().contains(why),
+                "the hint says why there are no names: {why:?}\n{d}"
+            );
+            check_stripped(p, bin, &out, chain, created, &d);
         }
     }
-    let _ = std::fs::remove_file(&bin);
 }
 
 // ---------------------------------------------------------------------

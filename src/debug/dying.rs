@@ -66,8 +66,10 @@ struct ReportBuf {
     len: usize,
     /// Bytes of this report already written to fd 2.
     written: usize,
-    /// The last byte formatted (written or not), to end a cut line.
-    last: u8,
+    /// Something was formatted (written or not) after the last newline:
+    /// a cut line to end. False at first, so the static is all zeros and
+    /// lives in `.bss`, not in the file.
+    mid_line: bool,
     buf: [u8; REPORT_BUF_BYTES],
 }
 
@@ -75,7 +77,7 @@ struct ReportBuf {
 static REPORT: RacyCell<ReportBuf> = RacyCell::new(ReportBuf {
     len: 0,
     written: 0,
-    last: b'\n',
+    mid_line: false,
     buf: [0; REPORT_BUF_BYTES],
 });
 
@@ -195,7 +197,7 @@ impl Report {
     /// Ends the current line if something was formatted after the last
     /// newline: a nested report starts on a line of its own.
     pub fn end_line(&mut self) {
-        if self.buf().last != b'\n' {
+        if self.buf().mid_line {
             self.write_bytes(b"\n");
         }
     }
@@ -207,7 +209,7 @@ impl Report {
         let b = self.buf();
         if b.written == 0 {
             b.len = 0;
-            b.last = b'\n';
+            b.mid_line = false;
         } else {
             self.end_line();
         }
@@ -224,7 +226,7 @@ impl Report {
             let b = self.buf();
             let n = s.len().min(REPORT_BUF_BYTES - b.len);
             b.buf[b.len..b.len + n].copy_from_slice(&s[..n]);
-            b.last = s[n - 1];
+            b.mid_line = s[n - 1] != b'\n';
             b.len += n;
             s = &s[n..];
         }

@@ -235,11 +235,21 @@ pub(crate) fn cstr_at(b: &'static [u8], off: usize) -> Option<&'static [u8]> {
 static SELF_IMAGE: RacyCell<MaybeUninit<Image>> = RacyCell::new(MaybeUninit::uninit());
 static SELF_ONCE: BuildOnce = BuildOnce::new();
 
+/// Whether this build names frames (the `symbolize` feature): if not,
+/// [`image`] is always `None` and reports print pcs, as for a stripped
+/// binary.
+pub(crate) const SYMBOLIZE: bool = cfg!(feature = "symbolize");
+
 /// The running executable's image: mapped and parsed by the first call;
 /// `None` if that failed (no `/proc`, not an ELF-64 x86_64 file), or while
 /// another call (another thread, or the code this signal handler
 /// interrupted) is still setting it up.
 pub(crate) fn image() -> Option<&'static Image> {
+    if !SYMBOLIZE {
+        // Every reader of names and lines starts here: with the image
+        // constant `None` they are unreachable, and the linker drops them.
+        return None;
+    }
     match SELF_ONCE.begin() {
         Begin::Build => {
             let img = map_self();

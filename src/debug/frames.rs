@@ -173,7 +173,9 @@ impl Session {
         let exe = exe_path(&mut path).unwrap_or(b"BINARY");
         // The file could not be mapped (no address space left, say), or
         // it has no symbols (stripped).
-        let why = if elf::image().is_none() {
+        let why = if !elf::SYMBOLIZE {
+            "\n(rt0 built without its symbolize feature: "
+        } else if elf::image().is_none() {
             "\n(could not read "
         } else {
             "\n(no symbol table in "
@@ -508,7 +510,8 @@ impl AtPc {
     /// Runtime frames only with `show.runtime`; a frame without a name
     /// always (it may be the program's).
     fn shows(&self, show: Show) -> bool {
-        show.runtime
+        !elf::SYMBOLIZE
+            || show.runtime
             || self.chain.inlined().iter().any(|c| shown(c.name, show))
             || self.function().is_none_or(|name| shown(name, show))
     }
@@ -557,6 +560,18 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 /// `NAME(...)` and `\tFILE:LINE +0xOFF` (or the pc), its line that of the
 /// outermost inlined call when there is one.
 fn print_frame<W: Write>(w: &mut W, k: Kept, at: &AtPc, show: Show, s: &mut Session) {
+    if !elf::SYMBOLIZE {
+        // Nothing names frames in this build: the pc alone, as for a
+        // stripped binary (and none of the readers below is linked).
+        let _ = w.write_str("?(...)\n\t");
+        s.note_unnamed(k.lookup());
+        write_line(w, None, k.pc);
+        if show.addresses {
+            let _ = write!(w, " sp={:#x} pc={:#x}", k.sp, k.pc);
+        }
+        let _ = w.write_str("\n");
+        return;
+    }
     let img = elf::image().unwrap_or(&elf::Image::EMPTY);
     for f in at.chain.frames(img) {
         if f.inlined {

@@ -22,7 +22,7 @@ use core::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
 use super::m::M;
 use super::p::{P, PDEAD, PGCSTOP, PIDLE, PRUNNING};
 use super::runq::{GQueue, globrunqputbatch, runqempty, runqget};
-use super::sched::{MAX_PROCS, getm, sched};
+use super::sched::{MAX_M_COUNT, MAX_PROCS, getm, sched};
 use super::schedule::acquirep;
 use crate::debug::fatal::throw;
 use crate::mem::stack::{DEFAULT_STACK_SIZE, stackfree};
@@ -33,14 +33,14 @@ use crate::mem::stack::{DEFAULT_STACK_SIZE, stackfree};
 /// `sched.lock` is held, or only one thread exists.
 pub unsafe fn mcommoninit(mp: &mut M) {
     let s = sched();
-    // SAFETY: mnext and maxmcount are guarded by sched.lock, which is held
-    // (contract), or only one thread exists.
+    // SAFETY: mnext is guarded by sched.lock, which is held (contract), or
+    // only one thread exists.
     unsafe {
         let next = &mut *s.mnext.get();
         mp.id = *next;
         *next += 1;
-        if super::newm::mcount() > i64::from(*s.maxmcount.get()) {
-            crate::debug::fatal::fatal_msg_maxmcount(*s.maxmcount.get());
+        if super::newm::mcount() > i64::from(MAX_M_COUNT) {
+            crate::debug::fatal::fatal_msg_maxmcount(MAX_M_COUNT);
         }
     }
     mp.procid = crate::sys::process::gettid();

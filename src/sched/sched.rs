@@ -143,9 +143,10 @@ pub struct Sched {
     /// Idle Ms waiting for work, and how many (under `lock`).
     pub midle: RacyCell<MList>,
     pub nmidle: RacyCell<i32>,
-    /// Number of Ms created, the next M id, the cap (under `lock`).
+    /// Number of Ms created, the next M id (under `lock`); the cap is
+    /// [`MAX_M_COUNT`] (Go's `sched.maxmcount`, which only
+    /// `debug.SetMaxThreads` changes: rt0 has none).
     pub mnext: RacyCell<i64>,
-    pub maxmcount: RacyCell<i32>,
     /// System Ms (sysmon) that never run goroutines (under `lock`).
     pub nmsys: RacyCell<i32>,
     /// Idle Ps (under `lock`) and their count.
@@ -209,7 +210,6 @@ static SCHED: Sched = Sched {
     }),
     nmidle: RacyCell::new(0),
     mnext: RacyCell::new(0),
-    maxmcount: RacyCell::new(MAX_M_COUNT),
     nmsys: RacyCell::new(0),
     pidle: RacyCell::new(PList {
         head: core::ptr::null_mut(),

@@ -55,9 +55,14 @@ const HINT_PREFIX: &str = "(no symbol table in ";
 /// The same hint when the executable could not be read at all.
 const HINT_PREFIX_UNREAD: &str = "(could not read ";
 
+/// The same hint from a build without rt0's `symbolize` feature.
+const HINT_PREFIX_NOSYM: &str = "(rt0 built without its symbolize feature: ";
+
 /// Is `l` the offline-symbolization hint?
 fn is_hint(l: &str) -> bool {
-    l.starts_with(HINT_PREFIX) || l.starts_with(HINT_PREFIX_UNREAD)
+    l.starts_with(HINT_PREFIX)
+        || l.starts_with(HINT_PREFIX_UNREAD)
+        || l.starts_with(HINT_PREFIX_NOSYM)
 }
 const HINT_MIDDLE: &str = ": symbolize offline with addr2line -f -e ";
 
@@ -270,6 +275,7 @@ fn parse_hint(line: &str) -> Result<Hint, String> {
     let rest = line
         .strip_prefix(HINT_PREFIX)
         .or_else(|| line.strip_prefix(HINT_PREFIX_UNREAD))
+        .or_else(|| line.strip_prefix(HINT_PREFIX_NOSYM))
         .and_then(|r| r.strip_suffix(')'))
         .ok_or_else(|| format!("bad hint line {line:?}"))?;
     let (binary, rest) = rest
