@@ -156,9 +156,9 @@ impl CpuIdReader for NativeCpuid {
 
 /// CPUID as rt0_go already read it: leaves 0, 1 and 7 come from the
 /// registers the asm kept, any other leaf from the CPUID instruction. In a
-/// VM every CPUID traps to the hypervisor (about 2 us each on these
+/// VM every CPUID traps to the hypervisor (2 to 5 us each on these
 /// machines), so cpuinit executes only the two extended leaves the asm
-/// does not read. The cross-check against the asm probe then verifies the
+/// does not read (and [`xsave_area`] one of leaf 0xD). The cross-check against the asm probe then verifies the
 /// asm's bit tests and its XGETBV gate against raw-cpuid's decoding.
 #[derive(Clone, Copy)]
 pub struct BootCpuid;
@@ -188,6 +188,15 @@ impl CpuIdReader for BootCpuid {
                 ..regs(&CPU_LEAF1)
             },
             (7, 0) if maxleaf >= 7 => regs(&CPU_LEAF7),
+            // raw-cpuid's extended feature info also reads subleaf 1; no
+            // field of `Features` comes from it, so it is not executed
+            // (a CPUID less at every start).
+            (7, 1) => CpuIdResult {
+                eax: 0,
+                ebx: 0,
+                ecx: 0,
+                edx: 0,
+            },
             _ => NativeCpuid.cpuid2(eax, ecx),
         }
     }
@@ -338,22 +347,39 @@ const XSAVE_STANDARD_END: [(u32, usize); 7] = [
 /// state, PKRU) without AMX's tile data and configuration, which need a
 /// permission (`ARCH_REQ_XCOMP_PERM`) the runtime never asks for; the size
 /// is the end of the last of them in the standard form, the larger of what
-/// CPUID leaf 0xD says (subleaf i: eax = size, ebx = offset; `leaf_d`
-/// answers (0, 0) where the leaf does not exist) and the architectural
-/// layout, and at least the legacy area and the header. (0, 0) without
-/// OSXSAVE: the routine then uses FXSAVE.
+/// CPUID leaf 0xD says and the architectural layout, and at least the
+/// legacy area and the header. (0, 0) without OSXSAVE: the routine then
+/// uses FXSAVE.
+///
+/// `leaf_d(i)` is CPUID leaf 0xD's (eax, ebx) for subleaf i, (0, 0) where
+/// the leaf does not exist. When XCR0 enables nothing beyond the mask (no
+/// AMX), subleaf 0's ebx, the standard-form size of every component XCR0
+/// enables, is the answer: one CPUID (each traps to the hypervisor in a
+/// VM, about 4.6 us on these machines). Otherwise each component's
+/// subleaf (eax = size, ebx = offset) is asked.
 pub fn xsave_area(f: &Features, leaf_d: impl Fn(u32) -> (u32, u32)) -> (usize, u64) {
     if !f.osxsave {
         return (0, 0);
     }
     let mask = f.xcr0 & bits::XSAVE_USER_COMPONENTS;
-    let mut size = bits::XSAVE_LEGACY_AND_HEADER;
-    for (i, end) in XSAVE_STANDARD_END {
-        if mask & (1 << i) != 0 {
-            let (bytes, offset) = leaf_d(i);
-            size = size.max(end).max(offset as usize + bytes as usize);
-        }
+    let saved = |i: u32| mask & (1 << i) != 0;
+    let floor = XSAVE_STANDARD_END
+        .iter()
+        .filter(|(i, _)| saved(*i))
+        .fold(bits::XSAVE_LEGACY_AND_HEADER, |size, (_, end)| {
+            size.max(*end)
+        });
+    if f.xcr0 & !mask == 0 {
+        let (_, enabled_size) = leaf_d(0);
+        return (floor.max(enabled_size as usize), mask);
     }
+    let size = XSAVE_STANDARD_END
+        .iter()
+        .filter(|(i, _)| saved(*i))
+        .fold(floor, |size, (i, _)| {
+            let (bytes, offset) = leaf_d(*i);
+            size.max(offset as usize + bytes as usize)
+        });
     (size, mask)
 }
 
@@ -500,8 +526,10 @@ mod tests {
         assert_eq!(xsave_area(&with(0x3), no_leaf), (576, 0x3));
         // AVX without leaf 0xD (qemu `level=6`): the architectural end.
         assert_eq!(xsave_area(&with(0x7), no_leaf), (832, 0x7));
-        // AVX-512 as a Skylake-X reports it.
+        // AVX-512 as a Skylake-X reports it (subleaf 0's ebx: the size
+        // for what XCR0 = 0xe7 enables).
         let skx = |i| match i {
+            0 => (2696, 2688),
             2 => (256, 576),
             5 => (64, 1088),
             6 => (512, 1152),
@@ -513,7 +541,21 @@ mod tests {
         let (size, mask) = xsave_area(&with(0x602e7), skx);
         assert_eq!((size, mask), (2696, 0x2e7));
         // A leaf reporting a larger area wins over the table.
-        assert_eq!(xsave_area(&with(0x7), |_| (256, 1024)).0, 1280);
+        let big = |i| if i == 0 { (0, 1280) } else { (256, 1024) };
+        assert_eq!(xsave_area(&with(0x7), big).0, 1280);
+        assert_eq!(xsave_area(&with(0x602e7), big).0, 2696);
+        // Without AMX in XCR0 only subleaf 0 is asked (one CPUID); with
+        // it, each saved component's subleaf and not subleaf 0.
+        let asked = std::cell::RefCell::new(Vec::new());
+        let log = |i| {
+            asked.borrow_mut().push(i);
+            skx(i)
+        };
+        xsave_area(&with(0xe7), log);
+        assert_eq!(*asked.borrow(), [0]);
+        asked.borrow_mut().clear();
+        xsave_area(&with(0x602e7), log);
+        assert_eq!(*asked.borrow(), [2, 5, 6, 7, 9]);
     }
 
     #[test]
