@@ -17,6 +17,8 @@ source scripts/ensure.sh
 ensure_go
 ensure_hyperfine
 ensure_valgrind
+ensure_debug_tools
+command -v strace >/dev/null 2>&1 || apt_install strace
 
 RUNS="${FIGURE_RUNS:-2000}"
 WARMUP="${FIGURE_WARMUP:-100}"
@@ -37,10 +39,13 @@ cp target/release/examples/hello "$OUT/rt0-hello"
 strip -o "$OUT/rt0-hello.stripped" "$OUT/rt0-hello"
 gcc -nostdlib -static -o "$OUT/bare" bench/bare/bare.S
 strip -o "$OUT/bare.stripped" "$OUT/bare"
+# The price of one start-up ingredient here: bare plus 10 CPUIDs, 10 page
+# faults, or 10 threads (bench/bare/unit.S).
+for n in 1 2 3; do gcc -nostdlib -static -DUNIT=$n -o "$OUT/unit$n" bench/bare/unit.S; done
 (cd bench/go && go build "${GO_STRIPPED_FLAGS[@]}" -o "../../$OUT/go-hello" ./hello)
 (cd bench/go && go build "${GO_DEFAULT_FLAGS[@]}" -o "../../$OUT/go-hello.unstripped" ./hello)
 # Each must run and exit 0 before it is timed.
-for b in rt0-hello.stripped bare go-hello; do "$OUT/$b" >/dev/null; done
+for b in rt0-hello.stripped bare go-hello unit1 unit2 unit3; do "$OUT/$b" >/dev/null; done
 
 bytes() { stat -c %s "$1"; }
 
@@ -59,7 +64,20 @@ echo "== hyperfine: $RUNS runs each, $WARMUP warm-up ==" >&2
 hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$OUT/startup.json" \
     -n rt0 "$OUT/rt0-hello.stripped" \
     -n bare "$OUT/bare.stripped" \
-    -n go "$OUT/go-hello" >&2
+    -n go "$OUT/go-hello" \
+    -n cpuid10 "$OUT/unit1" -n fault10 "$OUT/unit2" -n thread10 "$OUT/unit3" >&2
+
+# What rt0's start-up does that bare does not: its CPUIDs (objdump finds
+# the instruction sites, gdb counts the ones executed), system calls
+# (strace -c -f) and page faults (the kernel's count, getrusage), for the
+# per-ingredient prices above.
+CPUIDS=$(objdump -d --no-show-raw-insn "$OUT/rt0-hello" | awk '/\tcpuid/ {sub(":","",$1); print "0x"$1}')
+{
+    for a in $CPUIDS; do printf 'break *%s\ncommands\nsilent\nprintf "CPUID\\n"\ncontinue\nend\n' "$a"; done
+    echo run
+} > "$OUT/cpuid.gdb"
+N_CPUID=$(gdb -q -batch -x "$OUT/cpuid.gdb" "$OUT/rt0-hello" 2>/dev/null | grep -c '^CPUID$' || true)
+N_SYSCALLS=$(strace -f -c -o "$OUT/strace.txt" "$OUT/rt0-hello.stripped" >/dev/null 2>&1; awk '$NF == "total" {print $(NF-2)}' "$OUT/strace.txt")
 
 # ---- (c) instructions ------------------------------------------------------
 # callgrind counts every user-space instruction of the process (all threads),
@@ -129,6 +147,29 @@ print(f"go instructions, callgrind runs: {ir_go} ($GO_CRASHED attempt(s) lost to
 print("go stripped: go build ${GO_STRIPPED_FLAGS[0]} '${GO_STRIPPED_FLAGS[1]}'; "
       "go unstripped: go build ${GO_DEFAULT_FLAGS[*]}; CGO_ENABLED=0")
 print()
+# The start-up ingredients: the price of each from the unit programs (10
+# of one thing each, over bare), what rt0 and Go do of each.
+import os, subprocess
+def minflt(path, runs=20):
+    counts = []
+    for _ in range(runs):
+        pid = os.posix_spawn(path, [path], {}, file_actions=[
+            (os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0)])
+        _, _, ru = os.wait4(pid, 0)
+        counts.append(ru.ru_minflt)
+    return statistics.median(counts)
+price = {k: (med[f"{k}10"] - med["bare"]) / 10 for k in ("cpuid", "fault", "thread")}
+faults = {k: minflt(f"$OUT/{b}") for k, b in (("rt0", "rt0-hello.stripped"), ("bare", "bare.stripped"), ("go", "go-hello"))}
+n_cpuid, n_sys = $N_CPUID, $N_SYSCALLS
+print("price of one, over bare: " + ", ".join(f"{k} {v / 1000:.1f} us" for k, v in price.items()))
+extra_faults = faults["rt0"] - faults["bare"]
+print(f"rt0 hello over bare: {med['rt0'] - med['bare']:.0f} ns at the median, of which")
+print(f"  {n_cpuid} CPUIDs ~ {n_cpuid * price['cpuid'] / 1000:.1f} us; "
+      f"{extra_faults:.0f} more page faults ({faults['rt0']:.0f} vs {faults['bare']:.0f}) ~ {extra_faults * price['fault'] / 1000:.1f} us; "
+      f"1 thread (sysmon) ~ {price['thread'] / 1000:.1f} us; {n_sys} system calls (strace -c -f; bare: 2)")
+print(f"go hello: {faults['go']:.0f} page faults")
+print(f"figure startup_parts cpuid_ns={price['cpuid']:.0f} fault_ns={price['fault']:.0f} thread_ns={price['thread']:.0f} "
+      f"rt0_cpuids={n_cpuid} rt0_faults={faults['rt0']:.0f} bare_faults={faults['bare']:.0f} go_faults={faults['go']:.0f} rt0_syscalls={n_sys}")
 print(f"figure hello_size_stripped rt0_bytes={size['rt0']} bare_bytes={size['bare']} go_bytes={size['go']}")
 print(f"figure hello_size_unstripped rt0_bytes={size['rt0_unstripped']} go_bytes={size['go_unstripped']}")
 print(f"figure startup_median rt0_ns={med['rt0']:.0f} bare_ns={med['bare']:.0f} go_ns={med['go']:.0f} "
