@@ -1,15 +1,18 @@
 //! rt0 used from someone else's crate: follows the README's "Your own
-//! program" steps (`tests/external/STEPS.md`) in a fresh directory outside
-//! this repository, with the files of `tests/external/template/`, builds it
-//! with a plain `cargo build --release`, and runs the result natively and
-//! under qemu-x86_64; then the same crate with `cargo build` (dev profile). This is the only test that sees rt0 the way a user
-//! does: through `links = "rt0"` and `DEP_RT0_LINKER_SCRIPT`, without this
-//! package's own build script flags for examples.
+//! program" steps in a fresh directory outside this repository, with the
+//! files of `tests/external/template/`, builds it with a plain `cargo
+//! build --release`, and runs the result natively and under qemu-x86_64;
+//! then the same crate with `cargo build` (dev profile). These are the
+//! only tests that see rt0 the way a user does: through `links = "rt0"`
+//! and `DEP_RT0_LINKER_SCRIPT`, without this package's own build script
+//! flags for examples.
 //!
 //! The second test runs the template's freestanding test program
 //! (`tests/harness.rs`, `rt0::test_main!`) with `cargo test`, natively and
 //! through `CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="qemu-x86_64 -cpu
-//! MODEL"`, and holds its output to libtest's lines exactly.
+//! MODEL"`, and holds its output to libtest's lines exactly. The third
+//! skips each step of the README in turn and checks the error cargo gives
+//! is the one the README's Troubleshooting section quotes.
 
 mod common;
 
@@ -622,6 +625,52 @@ fn test_harness_under_cargo_test() {
         );
         assert!(direct.tail.is_empty(), "{}", out.describe());
 
+        // Other deaths name the test too: a deadlock (a fatal error) and
+        // a fault.
+        for (how, head) in [
+            (
+                "deadlock",
+                &["fatal error: all goroutines are asleep - deadlock!"][..],
+            ),
+            (
+                "fault",
+                &[
+                    "panic: runtime error: invalid memory address or nil pointer dereference",
+                    "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=",
+                ][..],
+            ),
+        ] {
+            let out = run_program(&runner, &bin, &["-q"], &[("MYPROG_FAIL", how)]);
+            assert_eq!(out.code(), Some(2), "{how}\n{}", out.describe());
+            assert_eq!(
+                out.stdout_str(),
+                "\nrunning 5 tests\n..\ntest fails_on_request ... FAILED\n",
+                "{how}\n{}",
+                out.describe()
+            );
+            let rep = common::report::parse(&out.stderr_str())
+                .unwrap_or_else(|e| panic!("{how}: {e}\n{}", out.describe()));
+            assert_eq!(rep.head.len(), head.len(), "{how}\n{}", out.describe());
+            for (got, want) in rep.head.iter().zip(head) {
+                assert!(got.starts_with(want), "{how}\n{}", out.describe());
+            }
+            let g = rep
+                .goroutines
+                .iter()
+                .find(|g| {
+                    g.frames
+                        .iter()
+                        .any(|f| f.name == "harness::fails_on_request")
+                })
+                .unwrap_or_else(|| panic!("{how}: no test frame\n{}", out.describe()));
+            assert_eq!(
+                g.created_by.as_ref().map(|c| c.func.as_str()),
+                Some("rt0::testing::run_one"),
+                "{how}\n{}",
+                out.describe()
+            );
+        }
+
         // The same with --quiet: the dots line ends before the name.
         let r = cargo_test(
             &krate,
@@ -637,5 +686,173 @@ fn test_harness_under_cargo_test() {
             r.describe()
         );
         assert_eq!(r.code, Some(2), "{}", r.describe());
+    }
+}
+
+/// One skipped step of the README's "Your own program": the edit that
+/// skips it, the cargo command, and the lines of cargo's output it
+/// produces (each quoted in the README's Troubleshooting section).
+struct Skipped {
+    what: &'static str,
+    /// (file, text to remove) edits; an empty text removes the file.
+    edits: &'static [(&'static str, &'static str)],
+    command: &'static str,
+    lines: &'static [&'static str],
+}
+
+const SKIPPED: &[Skipped] = &[
+    Skipped {
+        what: "no build.rs",
+        edits: &[("build.rs", "")],
+        command: "build",
+        lines: &[
+            "rust-lld: error: duplicate symbol: _start",
+            "Scrt1.o:(_start)",
+            "error: could not compile `myprog` (bin \"myprog\")",
+        ],
+    },
+    Skipped {
+        what: "no panic = \"abort\"",
+        edits: &[
+            ("Cargo.toml", "panic = \"abort\"\n"),
+            (".cargo/config.toml", ""),
+        ],
+        command: "build",
+        lines: &[
+            "error: unwinding panics are not supported without std",
+            "= help: using nightly cargo, use -Zbuild-std with panic=\"abort\" to avoid unwinding",
+        ],
+    },
+    Skipped {
+        what: "no #![no_main]",
+        edits: &[("src/main.rs", "#![no_main]\n")],
+        command: "build",
+        lines: &["error: using `fn main` requires the standard library"],
+    },
+    Skipped {
+        what: "no #![no_std]",
+        edits: &[("src/main.rs", "#![no_std]\n")],
+        command: "build",
+        lines: &[
+            "error[E0152]: duplicate lang item in crate `rt0` (which `myprog` depends on): `panic_impl`",
+        ],
+    },
+    Skipped {
+        what: "no rt0::main!",
+        edits: &[("src/main.rs", "rt0::main!(main);\n")],
+        command: "build",
+        lines: &["rust-lld: error: undefined symbol: rt0_program_main"],
+    },
+    Skipped {
+        what: "no rustc-link-arg-tests",
+        edits: &[("build.rs", ", \"tests\"")],
+        command: "test",
+        lines: &[
+            "rust-lld: error: duplicate symbol: _start",
+            "error: could not compile `myprog` (test \"harness\")",
+        ],
+    },
+    Skipped {
+        what: "no .cargo/config.toml",
+        edits: &[(".cargo/config.toml", "")],
+        command: "test",
+        lines: &[
+            "error: unwinding panics are not supported without std",
+            "error: could not compile `myprog` (test \"harness\")",
+        ],
+    },
+    Skipped {
+        what: "no test = false",
+        edits: &[("Cargo.toml", "test = false\n")],
+        command: "test",
+        lines: &[
+            "error: building tests with panic=abort is not supported without `-Zpanic_abort_tests`",
+            "error: could not compile `myprog` (bin \"myprog\" test)",
+        ],
+    },
+    Skipped {
+        what: "no harness = false",
+        edits: &[("Cargo.toml", "harness = false\n")],
+        command: "test",
+        lines: &[
+            "error: building tests with panic=abort is not supported without `-Zpanic_abort_tests`",
+            "error: could not compile `myprog` (test \"harness\")",
+        ],
+    },
+];
+
+/// Each step of the README skipped in a scratch crate of its own gives
+/// the error the README's Troubleshooting section quotes, and the README
+/// quotes exactly these lines.
+#[test]
+fn each_skipped_step_gives_the_readme_message() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let trouble = readme
+        .split_once("\n## Troubleshooting\n")
+        .map(|(_, rest)| rest.split("\n## ").next().unwrap())
+        .expect("README has a Troubleshooting section");
+    let (tmp, base) = new_crate();
+    // One target directory: rt0 is built once per set of flags.
+    let target = tmp.0.join("target");
+    for case in SKIPPED {
+        for line in case.lines {
+            assert!(
+                trouble.contains(line),
+                "{}: the README's Troubleshooting lacks {line:?}",
+                case.what
+            );
+        }
+        let krate = tmp
+            .0
+            .join(case.what.replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
+        copy_dir(&base, &krate);
+        for (file, text) in case.edits {
+            let path = krate.join(file);
+            if text.is_empty() {
+                std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+            } else {
+                let src = std::fs::read_to_string(&path).unwrap();
+                assert!(src.contains(text), "{}: {file} lacks {text:?}", case.what);
+                std::fs::write(&path, src.replace(text, "")).unwrap();
+            }
+        }
+        let out = user_cargo(&krate)
+            .arg(case.command)
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(101),
+            "{}: cargo {} did not fail\n{stderr}",
+            case.what,
+            case.command
+        );
+        for line in case.lines {
+            assert!(
+                stderr.contains(line),
+                "{}: cargo {} does not say {line:?}\n{stderr}",
+                case.what,
+                case.command
+            );
+        }
+    }
+}
+
+/// Copies the files of a crate (not its target directory).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name();
+        if name == "target" {
+            continue;
+        }
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(&name));
+        } else {
+            std::fs::copy(e.path(), to.join(&name)).unwrap();
+        }
     }
 }

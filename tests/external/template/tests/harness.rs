@@ -64,10 +64,20 @@ fn on_its_own_goroutine() {
     assert!(rt0::runtime::gomaxprocs() >= 1);
 }
 
-/// Passes, unless MYPROG_FAIL is set: then it panics (the failing run
-/// of the external-crate test).
+/// Passes, unless MYPROG_FAIL is set (the failing runs of the
+/// external-crate test): `deadlock` blocks forever on a channel nobody
+/// sends on, `fault` reads address 0, anything else panics.
 fn fails_on_request() {
-    if let Some(why) = rt0::env::getenv("MYPROG_FAIL") {
-        panic!("asked to fail: {why}");
+    match rt0::env::getenv("MYPROG_FAIL") {
+        None => {}
+        Some("deadlock") => {
+            let _ = Chan::<u32>::new(0).recv();
+        }
+        Some("fault") => {
+            // SAFETY: none: the fault is the point (the runtime reports it).
+            let v = unsafe { core::ptr::read_volatile(core::ptr::null::<u8>()) };
+            core::hint::black_box(v);
+        }
+        Some(why) => panic!("asked to fail: {why}"),
     }
 }
