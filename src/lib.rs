@@ -50,6 +50,9 @@
 //! - [`os`] — `pipe()` (Go's `os.Pipe`, std's `io::pipe`) on the
 //!   netpoller; raw file descriptors and system calls (Go's `syscall`),
 //!   provisional until the runtime has real I/O.
+//! - [`test_main!`] and [`testing`] — a test program for a `[[test]]
+//!   harness = false` target that `cargo test` runs as a libtest binary
+//!   (Go's `testing.Main`).
 //! - [`os::signal`] — `signal.Notify`, `Stop`, `Ignore`, `Ignored`,
 //!   `Reset` (Go's `os/signal`): signals delivered on channels.
 //!
@@ -99,6 +102,7 @@ pub mod os;
 pub mod process;
 pub mod runtime;
 pub mod sync;
+pub mod testing;
 pub mod time;
 
 /// Paths as the kernel sees them (bytes): [`path::Path`] and
@@ -131,6 +135,34 @@ macro_rules! main {
             // symbol of its own (a traceback names `myprog::main`, not
             // this wrapper it would otherwise be inlined into).
             ::core::hint::black_box(main)()
+        }
+    };
+}
+
+/// Makes a test program of a `[[test]] harness = false` target:
+/// `rt0::test_main!(test_a, m::test_b);` in place of [`main!`] (Go's
+/// `testing.Main` over a list of tests; std's `#[test]` functions and
+/// libtest's generated `main`).
+///
+/// Each argument is the path of a `fn()`: a test passes by returning and
+/// fails by panicking. The program prints libtest's lines (`running N
+/// tests`, `test NAME ... ok`, `test result: ok. ...`) and takes the
+/// command line `cargo test` passes it (filters, `--exact`, `--list`,
+/// `--quiet`, ...); each test runs on a goroutine of its own, one after
+/// another. A panic ends the run: `test NAME ... FAILED`, then the
+/// runtime's panic report, exit status 2. [`testing`] has the details.
+#[macro_export]
+macro_rules! test_main {
+    ($($test:path),* $(,)?) => {
+        #[unsafe(no_mangle)]
+        extern "Rust" fn rt0_program_main() {
+            static TESTS: &[$crate::testing::Test] = &[$(
+                $crate::testing::Test {
+                    name: ::core::stringify!($test),
+                    func: $test,
+                }
+            ),*];
+            $crate::testing::main(TESTS)
         }
     };
 }

@@ -46,6 +46,7 @@ const LAYERS: &[(&str, u8, &str)] = &[
     ("lib", 6, "api"),
     ("os", 6, "api"),
     ("cpu", 6, "api"),
+    ("testing", 6, "api"),
     ("export_test", 6, "api"),
     // lib.rs's inline shim through which the print macros reach print::_print.
     ("__private", 6, "api"),

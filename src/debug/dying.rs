@@ -19,6 +19,13 @@
 //!   time, the report so far is flushed and the process exits at once
 //!   (Go's `m.dying` levels 2 and 3).
 //!
+//! A higher layer may register a **death note** ([`set_death_note`]): a
+//! function the owner runs once, before the first byte of its report, so
+//! the test harness (`crate::testing`) names the test that was running
+//! (Go's `testing.tRunner` prints `--- FAIL: TestX` before it re-panics).
+//! It runs in the dying context (maybe a signal handler, maybe with the
+//! heap lock held): it must neither allocate nor lock.
+//!
 //! The report is written into a static buffer owned by the owner thread
 //! ([`REPORT_BUF_BYTES`]), flushed to fd 2 when full and at [`Report::exit`]:
 //! a nested death first sees what was formatted and not yet written, so it
@@ -34,7 +41,7 @@
 //! signal handler, and before the heap exists.
 
 use core::fmt;
-use core::sync::atomic::{AtomicI32, AtomicU8, AtomicU32, Ordering::SeqCst};
+use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU8, AtomicU32, Ordering::SeqCst};
 
 use crate::racy::RacyCell;
 use crate::sched::sched::getg;
@@ -60,6 +67,30 @@ static PHASE: AtomicU8 = AtomicU8::new(Phase::Report as u8);
 
 /// The word non-owners sleep on; it is never changed or woken.
 static NEVER: AtomicU32 = AtomicU32::new(0);
+
+/// The death note: null, or a `fn()` cast to a pointer by
+/// [`set_death_note`].
+static DEATH_NOTE: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
+
+/// Registers `note`, run by the owner of a report before it writes
+/// anything (see the module note); `None` removes it. The note must not
+/// allocate, lock or return an error: it may run in a signal handler.
+pub fn set_death_note(note: Option<fn()>) {
+    let p = note.map_or(core::ptr::null_mut(), |f| f as *mut ());
+    DEATH_NOTE.store(p, SeqCst);
+}
+
+/// Runs the death note, if one is registered.
+fn run_death_note() {
+    let p = DEATH_NOTE.load(SeqCst);
+    if !p.is_null() {
+        // SAFETY: a non-null DEATH_NOTE was stored by set_death_note from
+        // a `fn()`, and function pointers and data pointers have the same
+        // size and representation on x86_64.
+        let note: fn() = unsafe { core::mem::transmute::<*mut (), fn()>(p) };
+        note();
+    }
+}
 
 /// The report so far: `buf[..len]` is formatted and not yet written.
 struct ReportBuf {
@@ -106,7 +137,10 @@ pub enum Dying {
 pub fn start_dying() -> Dying {
     let me = gettid();
     match OWNER.compare_exchange(0, me, SeqCst, SeqCst) {
-        Ok(_) => Dying::Owner(Report(())),
+        Ok(_) => {
+            run_death_note();
+            Dying::Owner(Report(()))
+        }
         Err(owner) if owner == me => {
             if NESTED.fetch_add(1, SeqCst) == 0 {
                 Dying::Nested(Report(()))
