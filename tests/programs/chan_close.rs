@@ -116,8 +116,11 @@ fn buffered() {
         "after recv={:?} try_recv={:?} send={:?} try_send={:?} range={}",
         c.recv(),
         c.try_recv(),
-        c.send(7),
-        c.try_send(8),
+        c.send(7).map_err(|SendError(v)| v),
+        c.try_send(8).map_err(|e| match e {
+            TrySendError::Closed(v) => ("closed", v),
+            TrySendError::Full(v) => ("full", v),
+        }),
         (&c).into_iter().count()
     );
     assert_eq!(c.try_recv(), Err(TryRecvError::Closed));

@@ -58,7 +58,11 @@ fn main() {
     let c: Chan<u32> = Chan::new(2);
     c.send(1).unwrap();
     c.close();
-    rt0::println!("send after close: {:?}", c.send(9));
+    let r = c.send(9);
+    rt0::println!(
+        "send after close: {r:?} value back {:?}",
+        r.map_err(|e| e.0)
+    );
     rt0::println!(
         "recv buffered after close: {:?}, then {:?}, try: {:?}",
         c.recv(),
