@@ -26,7 +26,8 @@
 //! - [`main!`] — names the program's `main` (Go's `func main`).
 //! - [`println!`], [`print!`], [`eprintln!`], [`eprint!`] — `fmt.Print*`
 //!   to fds 1 and 2, one whole write per call.
-//! - [`runtime`] — `go`, `Gosched`, `Goexit`, `NumGoroutine`, `GOMAXPROCS`,
+//! - [`runtime`] — `go`, `scope` (std's `thread::scope` for goroutines),
+//!   `Gosched`, `Goexit`, `NumGoroutine`, `GOMAXPROCS`,
 //!   `NumCPU`, blocking system calls, `ReadMemStats`.
 //! - [`chan`] and [`select!`] — channels and Go's `select`.
 //! - [`sync`] — `Mutex`, `WaitGroup`, `Once`, parking goroutines.

@@ -1,7 +1,12 @@
 //! The program's view of the scheduler (Go's `runtime` package API):
 //! starting goroutines, yielding, blocking calls, counts and the heap's
 //! figures. Each item names its Go counterpart; Rust's `std::thread` is
-//! the nearest std relative of [`go`] and [`gosched`].
+//! the nearest std relative of [`go`] and [`gosched`], `std::thread::scope`
+//! of [`scope`].
+
+mod scope;
+
+pub use scope::{Scope, scope};
 
 use alloc::boxed::Box;
 use core::sync::atomic::Ordering::Relaxed;
@@ -17,7 +22,9 @@ pub const MAX_STACK_SIZE: usize = 1_000_000_000;
 /// `go f()`: runs `f` in a new goroutine with the default stack
 /// ([`DEFAULT_STACK_SIZE`]). The nearest std relative is
 /// `std::thread::spawn`, without a handle: wait with a
-/// [`crate::sync::WaitGroup`] or a [`crate::chan::Chan`].
+/// [`crate::sync::WaitGroup`] or a [`crate::chan::Chan`]. `f` must be
+/// `'static` (share with `Arc`, or move what it needs in); to borrow the
+/// caller's locals instead, start it with [`scope`]'s [`Scope::go`].
 #[track_caller]
 pub fn go<F: FnOnce() + Send + 'static>(f: F) {
     crate::sched::proc::newproc(
@@ -133,7 +140,11 @@ pub fn num_cpu() -> i32 {
 
 /// Ends the calling goroutine (Go's `runtime.Goexit`). With `panic =
 /// "abort"` there is no unwinding: values owned by the goroutine's frames
-/// are not dropped. Called from the main goroutine, the program goes on
+/// are not dropped. What Go's `Goexit` does with deferred calls, rt0 does
+/// for the runtime's own: inside a [`scope`] it first waits for the
+/// scope's goroutines (they may borrow this goroutine's stack), and in a
+/// goroutine started by [`Scope::go`] it counts the goroutine done.
+/// Called from the main goroutine, the program goes on
 /// running its other goroutines; when none is left it ends with Go's
 /// "no goroutines (main called runtime.Goexit) - deadlock!".
 pub fn goexit() -> ! {

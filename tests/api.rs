@@ -4,11 +4,37 @@
 //! - `api_errors`: the channel errors are `Debug` for every `T` (the
 //!   program's payload has no `Debug`: it would not compile otherwise),
 //!   with std's `Display` texts and `core::error::Error`.
+//! - `api_scope`: `runtime::scope`'s goroutines borrow the caller's
+//!   locals, and every one of them, nested spawns included, has finished
+//!   when `scope` returns (also after an early return, and on `goexit`
+//!   inside the scope or inside one of its goroutines): exact counts at
+//!   GOMAXPROCS 1, 2 and 4.
 
 mod common;
 
 use common::expect;
-use common::{example, native_and_one_qemu, run_program};
+use common::{example, native_and_one_qemu, run_ok, run_program};
+
+/// Runs `f` natively and under one qemu model at GOMAXPROCS 1, 2 and 4.
+fn each_procs(f: impl Fn(&common::Runner, &str)) {
+    for r in native_and_one_qemu() {
+        for procs in ["1", "2", "4"] {
+            f(&r, procs);
+        }
+    }
+}
+
+/// Runs example `name` with `args` at `procs`: status 0, stderr empty,
+/// stdout exactly `want`.
+fn expect_stdout(r: &common::Runner, name: &str, args: &[&str], procs: &str, want: &str) {
+    let out = run_ok(r, name, args, procs);
+    assert_eq!(
+        out.stdout_str(),
+        want,
+        "{name} {args:?} GOMAXPROCS={procs}\n{}",
+        out.describe()
+    );
+}
 
 #[test]
 fn channel_errors_are_std_shaped() {
@@ -48,4 +74,50 @@ fn unwrap_of_a_closed_send_panics_with_the_debug_text() {
             "{ctx}"
         );
     }
+}
+
+#[test]
+fn scope_borrows_and_waits_for_every_goroutine() {
+    each_procs(|r, procs| {
+        let scope = |args: &[&str], want: &str| expect_stdout(r, "api_scope", args, procs, want);
+        scope(
+            &["sum", "1000000", "8"],
+            "sum n=1000000 goroutines=8 total=500000500000 want=500000500000\n",
+        );
+        scope(
+            &["sum", "1000", "7"],
+            "sum n=1000 goroutines=7 total=500500 want=500500\n",
+        );
+        scope(
+            &["borrowed"],
+            "borrowed pushed_at_wait=64 pushed=64 distinct=true counter=128000 want=128000\n",
+        );
+        scope(
+            &["nested", "3", "4"],
+            "nested started=84 finished=84 want=84 finished_when_closure_returned_lt_want=true\n",
+        );
+        scope(&["early"], "early spawned=5 finished=5\n");
+    });
+}
+
+#[test]
+fn scope_waits_on_goexit() {
+    each_procs(|r, procs| {
+        // 6 alive while the scope's goroutine is parked in its wait: main,
+        // that goroutine, its 4 children.
+        expect_stdout(
+            r,
+            "api_scope",
+            &["goexit_inside"],
+            procs,
+            "goexit_inside alive_while_waiting=6 counts=[1, 2, 3, 4] goroutines_after=1\n",
+        );
+        expect_stdout(
+            r,
+            "api_scope",
+            &["goexit_child"],
+            procs,
+            "goexit_child before=32 after=16\n",
+        );
+    });
 }

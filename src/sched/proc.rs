@@ -279,6 +279,7 @@ extern "C" fn goexit0(gp: *mut G) -> ! {
         g.m = core::ptr::null_mut();
         g.param = 0;
         g.start = Start::None;
+        g.defers = core::ptr::null_mut();
         let mp = &mut *getm();
         // A goroutine that exits locked takes its M with it (Go: it may
         // have left the thread in a state no other goroutine should see).
@@ -294,8 +295,11 @@ extern "C" fn goexit0(gp: *mut G) -> ! {
     schedule()
 }
 
-/// `runtime.Goexit` on the current goroutine.
+/// `runtime.Goexit` on the current goroutine: its deferred calls first
+/// (`sched::defers`, as Go's `Goexit` runs the deferred functions), then
+/// it ends.
 pub fn goexit_current() -> ! {
+    super::defers::run_all();
     // SAFETY: called on a running goroutine.
     unsafe {
         if (*getg()).goid == 1 {

@@ -18,6 +18,12 @@ use crate::sched::g::WaitReason;
 /// Waits for a collection of goroutines to finish (Go's `sync.WaitGroup`:
 /// `add`, `done`, `wait`; std has no twin, `std::thread::scope` is the
 /// nearest). `wait` parks the goroutine until the counter is zero.
+///
+/// Goroutines started with [`go`](crate::runtime::go) need `'static`
+/// captures: share a group with them through an `Arc` (or a `static`).
+/// Inside [`scope`](crate::runtime::scope) they may borrow it (`&wg`), and
+/// the scope itself waits for them, so a group is needed only to wait for
+/// some of them before the scope ends.
 pub struct WaitGroup {
     state: AtomicU64,
     sema: Sema,
