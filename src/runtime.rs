@@ -77,18 +77,23 @@ pub fn gosched() {
     crate::sched::schedule::gosched();
 }
 
-/// Live goroutines (Go's `runtime.NumGoroutine`).
-pub fn num_goroutine() -> i64 {
-    sched().ngoroutines.load(Relaxed)
+/// Live goroutines (Go's `runtime.NumGoroutine`, an `int`; a count, so
+/// `usize` here, as std's counts are).
+pub fn num_goroutine() -> usize {
+    // Each goroutine is counted before it runs and uncounted when it is
+    // dead, so the counter is never negative.
+    sched().ngoroutines.load(Relaxed).max(0) as usize
 }
 
 /// The number of Ps (Go's `runtime.GOMAXPROCS(0)`): the value set at
 /// start-up (the `GOMAXPROCS` variable, else the CPU count) or by the last
 /// [`set_gomaxprocs`] that completed. While another goroutine's
 /// `set_gomaxprocs` is under way it still reads the old value; it never
-/// reads one that no resize set.
-pub fn gomaxprocs() -> i32 {
-    sched().gomaxprocs.load(Relaxed)
+/// reads one that no resize set. A count, so `usize` (Go's `int`), the
+/// type [`set_gomaxprocs`] takes and returns.
+pub fn gomaxprocs() -> usize {
+    // At least 1 from procresize on (before it, 0): never negative.
+    sched().gomaxprocs.load(Relaxed).max(0) as usize
 }
 
 /// The most Ps there can be: `GOMAXPROCS` and [`set_gomaxprocs`] are
@@ -133,9 +138,10 @@ pub fn unlock_os_thread() {
 
 /// CPUs this process may use (Go's `runtime.NumCPU`, Rust's
 /// `std::thread::available_parallelism`): the CPUs of its affinity mask
-/// at start-up.
-pub fn num_cpu() -> i32 {
-    crate::boot::osinit::ncpu()
+/// at start-up. A count, so `usize` (std's `available_parallelism` is a
+/// `NonZero<usize>`; Go's `int`); at least 1.
+pub fn num_cpu() -> usize {
+    crate::boot::osinit::ncpu().max(1) as usize
 }
 
 /// Ends the calling goroutine (Go's `runtime.Goexit`). With `panic =

@@ -9,6 +9,9 @@
 //!   when `scope` returns (also after an early return, and on `goexit`
 //!   inside the scope or inside one of its goroutines): exact counts at
 //!   GOMAXPROCS 1, 2 and 4.
+//! - `api_counts`: counts are `usize` (`gomaxprocs`, `num_cpu`,
+//!   `num_goroutine`), `WaitGroup::add` takes an `isize`, negative deltas
+//!   work and going below zero is Go's panic.
 
 mod common;
 
@@ -120,4 +123,35 @@ fn scope_waits_on_goexit() {
             "goexit_child before=32 after=16\n",
         );
     });
+}
+
+#[test]
+fn counts_are_usize_and_deltas_isize() {
+    let ncpu = common::affinity_cpus().len();
+    each_procs(|r, procs| {
+        // 8 goroutines parked in a scope, main, nothing else.
+        expect_stdout(
+            r,
+            "api_counts",
+            &[],
+            procs,
+            &format!("per_p={procs} per_cpu={ncpu} before=1 during=9 wg_drained=6\n"),
+        );
+    });
+    for r in native_and_one_qemu() {
+        for (mode, msg) in [
+            ("wg_negative", "sync: negative WaitGroup counter"),
+            ("wg_range", "sync: WaitGroup delta out of range"),
+        ] {
+            let out = run_program(&r, &example("api_counts"), &[mode], &[]);
+            let ctx = out.describe();
+            assert_eq!(out.code(), Some(2), "{ctx}");
+            assert_eq!(out.stdout_str(), "", "{ctx}");
+            assert_eq!(
+                expect::one_report(&out).head,
+                [format!("panic: {msg}")],
+                "{ctx}"
+            );
+        }
+    }
 }

@@ -66,7 +66,7 @@ fn borrowed() {
     let started = WaitGroup::new();
     let counter = AtomicU64::new(0);
     let waited_saw = scope(|s| {
-        started.add(GOROUTINES as i32);
+        started.add(GOROUTINES as isize);
         for i in 0..GOROUTINES {
             let (m, started, counter) = (&m, &started, &counter);
             s.go(move || {

@@ -149,7 +149,7 @@ fn race(cap: usize) {
     let (bad_back, dups) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let refused: Chan<u64> = Chan::new(SENDERS as usize);
     let wg = Arc::new(WaitGroup::new());
-    wg.add((SENDERS + 4) as i32);
+    wg.add((SENDERS + 4) as isize);
     for s in 0..SENDERS {
         let (c, ok_count, ok_sum, bad_back, refused, wg) = (
             c.clone(),

@@ -15,7 +15,7 @@ fn mpmc(cap: usize, senders: u64, receivers: u64, per: u64) {
     let c: Chan<u64> = Chan::new(cap);
     let done: Chan<(u64, u64)> = Chan::new(receivers as usize);
     let wg = Arc::new(WaitGroup::new());
-    wg.add(senders as i32);
+    wg.add(senders as isize);
     for s in 0..senders {
         let (c, wg) = (c.clone(), wg.clone());
         rt0::runtime::go(move || {

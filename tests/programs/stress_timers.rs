@@ -71,7 +71,7 @@ fn on_goroutines(
 ) -> Arc<Counts> {
     let counts = Counts::new();
     let wg = Arc::new(WaitGroup::new());
-    wg.add(g as i32);
+    wg.add(g as isize);
     for i in 0..g {
         let (counts, wg, body) = (counts.clone(), wg.clone(), body.clone());
         go(move || {

@@ -133,7 +133,7 @@ fn busy(n: u64) {
 fn many(n: u64) {
     let st = Stats::new();
     let wg = Arc::new(WaitGroup::new());
-    wg.add(n as i32);
+    wg.add(n as isize);
     let t0 = nanotime();
     for i in 0..n {
         let (st, wg) = (st.clone(), wg.clone());
