@@ -31,7 +31,7 @@
 //!   `NumCPU`, blocking system calls, `ReadMemStats`.
 //! - [`chan`] and [`select!`] — channels and Go's `select`.
 //! - [`sync`] — `Mutex`, `WaitGroup`, `Once`, parking goroutines.
-//! - [`time`] — `Sleep`, `After`, `NewTimer`, `NewTicker`, the monotonic
+//! - [`time`] — `Sleep`, `After`, `AfterFunc`, `NewTimer`, `NewTicker`, the monotonic
 //!   clock.
 //! - [`io`] — `Read`, `Write`, `BufRead`, `BufReader`, `BufWriter`,
 //!   `copy`, `Cursor`, `Error` (Go's `io` and `bufio`; std's `std::io`);

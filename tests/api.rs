@@ -12,10 +12,15 @@
 //! - `api_counts`: counts are `usize` (`gomaxprocs`, `num_cpu`,
 //!   `num_goroutine`), `WaitGroup::add` takes an `isize`, negative deltas
 //!   work and going below zero is Go's panic.
+//! - `api_timers`: `Timer::stop`/`reset` return Go's answers,
+//!   `Timer::chan` works in `select!` against a timeout, `after_func`
+//!   runs its function once per arming in its own goroutine, never after
+//!   a `stop` that returned true; its `chan()` is never ready (Go's nil
+//!   `C`).
 
 mod common;
 
-use common::expect;
+use common::expect::{self, Source};
 use common::{example, native_and_one_qemu, run_ok, run_program};
 
 /// Runs `f` natively and under one qemu model at GOMAXPROCS 1, 2 and 4.
@@ -153,5 +158,69 @@ fn counts_are_usize_and_deltas_isize() {
                 "{ctx}"
             );
         }
+    }
+}
+
+#[test]
+fn timers_answer_as_go() {
+    each_procs(|r, procs| {
+        let timers = |mode: &str, want: &str| expect_stdout(r, "api_timers", &[mode], procs, want);
+        timers(
+            "stop",
+            "stop pending=true again=false nothing_sent=true fired=false value=true\n",
+        );
+        timers(
+            "reset",
+            "reset active=true not_early=true fired=false again_not_early=true stop=true \
+             stopped=false fires=true\n",
+        );
+        timers(
+            "select",
+            "select timer_first=timer timeout_first=timeout then_stop=true func_chan=timeout \
+             func_stop=true fired_func_chan=timeout empty=true\n",
+        );
+    });
+}
+
+#[test]
+fn after_func_runs_once_per_arming_unless_stopped() {
+    each_procs(|r, procs| {
+        let timers = |mode: &str, want: &str| expect_stdout(r, "api_timers", &[mode], procs, want);
+        timers("func_stop", "func_stop stopped=true runs=0 again=false\n");
+        timers(
+            "func_once",
+            "func_once first=1 not_early=true runs=1 stop=false other_timer_fired=true \
+             while_blocked=true\n",
+        );
+        timers(
+            "func_reset",
+            "func_reset active=true first=1 not_early=true fired=false second=2 runs=2 \
+             dropped_ran=1 dropped_runs=1\n",
+        );
+    });
+}
+
+#[test]
+fn a_panic_in_an_after_func_names_its_goroutine_and_creator() {
+    let src = Source::new("tests/programs/api_timers.rs");
+    let line = src.line("panic!(\"panic in an after_func\")");
+    for r in native_and_one_qemu() {
+        let out = run_program(&r, &example("api_timers"), &["func_panic"], &[]);
+        let ctx = out.describe();
+        assert_eq!(out.code(), Some(2), "{ctx}");
+        let rep = expect::one_report(&out);
+        assert_eq!(rep.head, ["panic: panic in an after_func"], "{ctx}");
+        let g = expect::only_goroutine(&rep, &ctx);
+        assert_eq!(g.state, "running", "{ctx}");
+        expect::assert_frame(
+            expect::first_frame(g, &ctx),
+            "api_timers::main::{closure}",
+            &src,
+            line,
+            &ctx,
+        );
+        // The goroutine after_func's timer started: created where main
+        // called after_func.
+        expect::assert_created_by(g, "api_timers::main", 1, &src, line, &ctx);
     }
 }

@@ -48,6 +48,18 @@ pub fn newproc(start: Start, stacksize: usize, created_at: Option<&'static Locat
     // first goroutine: the main goroutine is made on g0 by rt0_go).
     // SAFETY: a non-null g is a live G (never freed).
     let parent = unsafe { getg().as_ref() }.map_or(0, |g| if g.m.is_null() { 0 } else { g.goid });
+    newproc_for(start, stacksize, created_at, parent);
+}
+
+/// [`newproc`] on behalf of goroutine `parent` (its `created by ... in
+/// goroutine N`), for a goroutine started from g0 for a goroutine that
+/// asked earlier (an `after_func` timer firing).
+pub fn newproc_for(
+    start: Start,
+    stacksize: usize,
+    created_at: Option<&'static Location<'static>>,
+    parent: u64,
+) {
     let mut start = Some(start);
     on_system_stack(|| {
         // SAFETY: on g0 of an M that holds a P (every goroutine's M does).

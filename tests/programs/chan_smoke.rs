@@ -124,7 +124,7 @@ fn main() {
     let tk = rt0::time::Ticker::new(Duration::from_millis(10));
     let t = rt0::time::nanotime();
     for _ in 0..5 {
-        tk.c.recv().unwrap();
+        tk.chan().recv().unwrap();
     }
     tk.stop();
     rt0::println!(

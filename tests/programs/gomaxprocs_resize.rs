@@ -160,7 +160,7 @@ fn timers(n: u64) {
         go(move || {
             let t = Ticker::new(Duration::from_millis(5));
             while ticks.load(SeqCst) < 20 {
-                t.c.recv().unwrap();
+                t.chan().recv().unwrap();
                 ticks.fetch_add(1, SeqCst);
             }
             t.stop();

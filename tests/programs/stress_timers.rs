@@ -141,7 +141,7 @@ fn tickers(t: u64, n: u64, period_us: u64) {
         let tk = Ticker::new(Duration::from_nanos(p as u64));
         let mut last = start;
         for j in 1..=n as i64 {
-            match tk.c.recv() {
+            match tk.chan().recv() {
                 Ok(at) => {
                     // Ticks come in order, each at least j periods in.
                     if at < last {
