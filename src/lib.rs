@@ -11,7 +11,7 @@
 //! A program is `#![no_std] #![no_main]`, depends on this crate and names
 //! its main with [`main!`]:
 //!
-//! ```ignore
+//! ```rust
 //! #![no_std]
 //! #![no_main]
 //! rt0::main!(main);
