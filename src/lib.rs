@@ -38,6 +38,9 @@
 //!   `stdin`, `stdout`, `stderr` (Go's `os.Stdin`...; std's), on the
 //!   netpoller when they are pipes or terminals, sharing the print macros'
 //!   lock.
+//! - [`hash`] — `RandomState` and `DefaultHasher` (std's `std::hash`):
+//!   keyed SipHash-1-3 seeded from the kernel's AT_RANDOM bytes, for
+//!   `hashbrown` maps.
 //! - [`fs`] and [`path`] — files, directories and metadata (Go's `os.Open`,
 //!   `os.ReadFile`, `os.Stat`, `os.ReadDir`, ...; std's `std::fs` and
 //!   `std::path`, paths as bytes).
@@ -94,6 +97,7 @@ pub mod env;
 #[doc(hidden)]
 pub mod export_test;
 pub mod fs;
+pub mod hash;
 pub mod io;
 pub mod net;
 pub mod os;

@@ -17,6 +17,8 @@
 //!   runs its function once per arming in its own goroutine, never after
 //!   a `stop` that returned true; its `chan()` is never ready (Go's nil
 //!   `C`).
+//! - `api_hash`: a `hashbrown` map keyed by `rt0::hash::RandomState`,
+//!   and `libm`, in a freestanding program; the keys differ per process.
 
 mod common;
 
@@ -222,5 +224,33 @@ fn a_panic_in_an_after_func_names_its_goroutine_and_creator() {
         // The goroutine after_func's timer started: created where main
         // called after_func.
         expect::assert_created_by(g, "api_timers::main", 1, &src, line, &ctx);
+    }
+}
+
+#[test]
+fn hashbrown_with_random_state_and_libm_freestanding() {
+    let want_prefix = "\
+map len=100000 sum=5000000000 want=5000000000
+words [(\"brown\", 1), (\"dog\", 1), (\"fox\", 2), (\"jumps\", 1), (\"lazy\", 1), (\"over\", 1), (\"quick\", 1), (\"the\", 3)]
+distinct=8
+clone_same=true new_differs=true probe=";
+    let want_math = "sqrt2=1.4142135623730951 cbrt27=3 pow2_10=1024 hypot34=5 sqrt_neg_nan=true\n";
+    for r in native_and_one_qemu() {
+        let mut probes = Vec::new();
+        for _ in 0..2 {
+            let out = run_ok(&r, "api_hash", &[], "2");
+            let s = out.stdout_str();
+            let ctx = out.describe();
+            let rest = s
+                .strip_prefix(want_prefix)
+                .unwrap_or_else(|| panic!("stdout differs before probe=\n{ctx}"));
+            let (probe, math) = rest.split_once('\n').unwrap();
+            assert_eq!(math, want_math, "{ctx}");
+            assert_eq!(probe.len(), 16, "{ctx}");
+            assert!(u64::from_str_radix(probe, 16).is_ok(), "{ctx}");
+            probes.push(probe.to_string());
+        }
+        // New keys in every process (AT_RANDOM), as std's from the OS.
+        assert_ne!(probes[0], probes[1], "[{}] the same keys twice", r.label());
     }
 }
