@@ -124,8 +124,11 @@ impl PollPipe {
 }
 
 /// Goroutines parked in the netpoller now.
-pub fn netpoll_waiters() -> i64 {
-    crate::netpoll::waiters().load(core::sync::atomic::Ordering::SeqCst)
+pub fn netpoll_waiters() -> usize {
+    // Raised before a goroutine parks, lowered after it wakes: never negative.
+    crate::netpoll::waiters()
+        .load(core::sync::atomic::Ordering::SeqCst)
+        .max(0) as usize
 }
 
 /// How many asynchronous preemptions the runtime has performed so far.

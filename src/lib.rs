@@ -11,7 +11,7 @@
 //! A program is `#![no_std] #![no_main]`, depends on this crate and names
 //! its main with [`main!`]:
 //!
-//! ```ignore
+//! ```rust
 //! #![no_std]
 //! #![no_main]
 //! rt0::main!(main);
@@ -26,17 +26,21 @@
 //! - [`main!`] — names the program's `main` (Go's `func main`).
 //! - [`println!`], [`print!`], [`eprintln!`], [`eprint!`] — `fmt.Print*`
 //!   to fds 1 and 2, one whole write per call.
-//! - [`runtime`] — `go`, `Gosched`, `Goexit`, `NumGoroutine`, `GOMAXPROCS`,
+//! - [`runtime`] — `go`, `scope` (std's `thread::scope` for goroutines),
+//!   `Gosched`, `Goexit`, `NumGoroutine`, `GOMAXPROCS`,
 //!   `NumCPU`, blocking system calls, `ReadMemStats`.
 //! - [`chan`] and [`select!`] — channels and Go's `select`.
 //! - [`sync`] — `Mutex`, `WaitGroup`, `Once`, parking goroutines.
-//! - [`time`] — `Sleep`, `After`, `NewTimer`, `NewTicker`, the monotonic
+//! - [`time`] — `Sleep`, `After`, `AfterFunc`, `NewTimer`, `NewTicker`, the monotonic
 //!   clock.
 //! - [`io`] — `Read`, `Write`, `BufRead`, `BufReader`, `BufWriter`,
 //!   `copy`, `Cursor`, `Error` (Go's `io` and `bufio`; std's `std::io`);
 //!   `stdin`, `stdout`, `stderr` (Go's `os.Stdin`...; std's), on the
 //!   netpoller when they are pipes or terminals, sharing the print macros'
 //!   lock.
+//! - [`hash`] — `RandomState` and `DefaultHasher` (std's `std::hash`):
+//!   keyed SipHash-1-3 seeded from the kernel's AT_RANDOM bytes, for
+//!   `hashbrown` maps.
 //! - [`fs`] and [`path`] — files, directories and metadata (Go's `os.Open`,
 //!   `os.ReadFile`, `os.Stat`, `os.ReadDir`, ...; std's `std::fs` and
 //!   `std::path`, paths as bytes).
@@ -96,6 +100,7 @@ pub mod env;
 #[doc(hidden)]
 pub mod export_test;
 pub mod fs;
+pub mod hash;
 pub mod io;
 pub mod net;
 pub mod os;

@@ -1,7 +1,12 @@
 //! The program's view of the scheduler (Go's `runtime` package API):
 //! starting goroutines, yielding, blocking calls, counts and the heap's
 //! figures. Each item names its Go counterpart; Rust's `std::thread` is
-//! the nearest std relative of [`go`] and [`gosched`].
+//! the nearest std relative of [`go`] and [`gosched`], `std::thread::scope`
+//! of [`scope`].
+
+mod scope;
+
+pub use scope::{Scope, scope};
 
 use alloc::boxed::Box;
 use core::sync::atomic::Ordering::Relaxed;
@@ -17,7 +22,9 @@ pub const MAX_STACK_SIZE: usize = 1_000_000_000;
 /// `go f()`: runs `f` in a new goroutine with the default stack
 /// ([`DEFAULT_STACK_SIZE`]). The nearest std relative is
 /// `std::thread::spawn`, without a handle: wait with a
-/// [`crate::sync::WaitGroup`] or a [`crate::chan::Chan`].
+/// [`crate::sync::WaitGroup`] or a [`crate::chan::Chan`]. `f` must be
+/// `'static` (share with `Arc`, or move what it needs in); to borrow the
+/// caller's locals instead, start it with [`scope`]'s [`Scope::go`].
 #[track_caller]
 pub fn go<F: FnOnce() + Send + 'static>(f: F) {
     crate::sched::proc::newproc(
@@ -70,18 +77,23 @@ pub fn gosched() {
     crate::sched::schedule::gosched();
 }
 
-/// Live goroutines (Go's `runtime.NumGoroutine`).
-pub fn num_goroutine() -> i64 {
-    sched().ngoroutines.load(Relaxed)
+/// Live goroutines (Go's `runtime.NumGoroutine`, an `int`; a count, so
+/// `usize` here, as std's counts are).
+pub fn num_goroutine() -> usize {
+    // Each goroutine is counted before it runs and uncounted when it is
+    // dead, so the counter is never negative.
+    sched().ngoroutines.load(Relaxed).max(0) as usize
 }
 
 /// The number of Ps (Go's `runtime.GOMAXPROCS(0)`): the value set at
 /// start-up (the `GOMAXPROCS` variable, else the CPU count) or by the last
 /// [`set_gomaxprocs`] that completed. While another goroutine's
 /// `set_gomaxprocs` is under way it still reads the old value; it never
-/// reads one that no resize set.
-pub fn gomaxprocs() -> i32 {
-    sched().gomaxprocs.load(Relaxed)
+/// reads one that no resize set. A count, so `usize` (Go's `int`), the
+/// type [`set_gomaxprocs`] takes and returns.
+pub fn gomaxprocs() -> usize {
+    // At least 1 from procresize on (before it, 0): never negative.
+    sched().gomaxprocs.load(Relaxed).max(0) as usize
 }
 
 /// The most Ps there can be: `GOMAXPROCS` and [`set_gomaxprocs`] are
@@ -126,14 +138,19 @@ pub fn unlock_os_thread() {
 
 /// CPUs this process may use (Go's `runtime.NumCPU`, Rust's
 /// `std::thread::available_parallelism`): the CPUs of its affinity mask
-/// at start-up.
-pub fn num_cpu() -> i32 {
-    crate::boot::osinit::ncpu()
+/// at start-up. A count, so `usize` (std's `available_parallelism` is a
+/// `NonZero<usize>`; Go's `int`); at least 1.
+pub fn num_cpu() -> usize {
+    crate::boot::osinit::ncpu().max(1) as usize
 }
 
 /// Ends the calling goroutine (Go's `runtime.Goexit`). With `panic =
 /// "abort"` there is no unwinding: values owned by the goroutine's frames
-/// are not dropped. Called from the main goroutine, the program goes on
+/// are not dropped. What Go's `Goexit` does with deferred calls, rt0 does
+/// for the runtime's own: inside a [`scope`] it first waits for the
+/// scope's goroutines (they may borrow this goroutine's stack), and in a
+/// goroutine started by [`Scope::go`] it counts the goroutine done.
+/// Called from the main goroutine, the program goes on
 /// running its other goroutines; when none is left it ends with Go's
 /// "no goroutines (main called runtime.Goexit) - deadlock!".
 pub fn goexit() -> ! {

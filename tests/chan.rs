@@ -20,7 +20,7 @@ fn channels_select_and_timers() {
             for want in [
                 "mpmc cap=0 n=80000 sum_ok=true",
                 "mpmc cap=10 n=80000 sum_ok=true",
-                "send after close: Err(SendError(9))",
+                "send after close: Err(SendError { .. }) value back Err(9)",
                 "recv buffered after close: Ok(1), then Err(RecvError), try: Err(Closed)",
                 "parked senders told of close: true",
                 "timeout after >=30ms: true",

@@ -66,8 +66,8 @@ fn buffered_values_survive_close_in_order() {
         assert_eq!(
             out.stdout_str(),
             "buffered closed=true len=5 Ok(1)/4 Ok(2)/3 Ok(3)/2 Ok(4)/1 Ok(5)/0\n\
-             after recv=Err(RecvError) try_recv=Err(Closed) send=Err(SendError(7)) \
-             try_send=Err(Closed(8)) range=0\n\
+             after recv=Err(RecvError) try_recv=Err(Closed) send=Err(7) \
+             try_send=Err((\"closed\", 8)) range=0\n\
              ranged [10, 11, 12, 13, 14, 15, 16, 17, 18, 19]\n",
             "{}",
             out.describe()

@@ -175,7 +175,7 @@ fn parked_select_woken_by_send_and_close() {
         assert_eq!(
             out.stdout_str(),
             "wake_close recv case=b v=Err(RecvError)\n\
-             wake_close send case=full r=Err(SendError(7)) then=Ok(1),Err(RecvError)\n",
+             wake_close send case=full r=Err(7) then=Ok(1),Err(RecvError)\n",
             "{}",
             out.describe()
         );

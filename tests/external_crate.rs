@@ -19,7 +19,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{native_and_one_qemu, repo_root, run_program};
+use common::{native_and_one_qemu, repo_root, run_program, user_cargo};
 
 /// A scratch directory under the system temp dir, removed when dropped
 /// (kept when the test fails, for inspection).
@@ -43,22 +43,6 @@ impl Drop for TempDir {
             let _ = std::fs::remove_dir_all(&self.0);
         }
     }
-}
-
-/// Cargo with the environment of a user's shell: none of the variables
-/// cargo sets for this test process (CARGO_MANIFEST_DIR, CARGO_PKG_*,
-/// CARGO_TARGET_DIR, ...) or flags for rt0's own build leak in.
-fn user_cargo(dir: &Path) -> Command {
-    let mut cmd = Command::new(common::cargo());
-    cmd.current_dir(dir);
-    for (k, _) in std::env::vars_os() {
-        let k = k.to_string_lossy().into_owned();
-        let keep = k == "CARGO_HOME" || k == "CARGO_NET_OFFLINE";
-        if (k.starts_with("CARGO_") && !keep) || k.contains("RUSTFLAGS") || k == "RUSTC_WRAPPER" {
-            cmd.env_remove(&k);
-        }
-    }
-    cmd
 }
 
 fn check(cmd: &mut Command, what: &str) {

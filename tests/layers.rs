@@ -39,6 +39,7 @@ const LAYERS: &[(&str, u8, &str)] = &[
     ("netpoll", 4, "services"),
     ("net", 4, "services"),
     ("fs", 4, "services"),
+    ("hash", 4, "services"),
     ("boot", 5, "boot"),
     ("runtime", 6, "api"),
     ("env", 6, "api"),

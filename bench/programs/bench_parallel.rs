@@ -30,7 +30,7 @@ fn main() {
     let n = benchutil::count();
     let sums: Arc<[AtomicU64; JOBS]> = Arc::new([const { AtomicU64::new(0) }; JOBS]);
     let wg = Arc::new(WaitGroup::new());
-    wg.add(JOBS as i32);
+    wg.add(JOBS as isize);
     let t0 = rt0::time::nanotime();
     for j in 0..JOBS {
         let (lo, hi) = (n * j as u64 / JOBS as u64, n * (j as u64 + 1) / JOBS as u64);

@@ -21,8 +21,8 @@ fn main() {
     let gate: Chan<()> = Chan::new(0);
     let started = Arc::new(WaitGroup::new());
     let finished = Arc::new(WaitGroup::new());
-    started.add(n as i32);
-    finished.add(n as i32);
+    started.add(n as isize);
+    finished.add(n as isize);
     let t0 = rt0::time::nanotime();
     for _ in 0..n {
         let (gate, started, finished) = (gate.clone(), started.clone(), finished.clone());

@@ -16,7 +16,7 @@ rt0::main!(main);
 fn main() {
     let n = benchutil::count();
     let wg = Arc::new(WaitGroup::new());
-    wg.add(n as i32);
+    wg.add(n as isize);
     let t0 = rt0::time::nanotime();
     for _ in 0..n {
         let wg = wg.clone();

@@ -52,7 +52,7 @@ fn main() {
     );
     let late: Arc<Vec<AtomicI64>> = Arc::new((0..n).map(|_| AtomicI64::new(0)).collect());
     let wg = Arc::new(WaitGroup::new());
-    wg.add(n as i32);
+    wg.add(n as isize);
     for i in 0..n {
         let (sleeps, late, wg) = (sleeps.clone(), late.clone(), wg.clone());
         rt0::runtime::go(move || {

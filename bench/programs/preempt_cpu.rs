@@ -57,7 +57,7 @@ fn hash(mib: usize, rounds: u64, g: usize) -> u64 {
     );
     let acc = Arc::new(AtomicU64::new(0));
     let wg = Arc::new(WaitGroup::new());
-    wg.add(g as i32);
+    wg.add(g as isize);
     let chunk = words.div_ceil(g);
     for i in 0..g {
         let (buf, acc, wg) = (buf.clone(), acc.clone(), wg.clone());
@@ -85,7 +85,7 @@ fn mul(v: &Arc<Vec<f64>>, transpose: bool, g: usize) -> Arc<Vec<f64>> {
     let n = v.len();
     let out: Arc<Vec<AtomicU64>> = Arc::new((0..n).map(|_| AtomicU64::new(0)).collect());
     let wg = Arc::new(WaitGroup::new());
-    wg.add(g as i32);
+    wg.add(g as isize);
     let rows = n.div_ceil(g);
     for k in 0..g {
         let (v, out, wg) = (v.clone(), out.clone(), wg.clone());

@@ -120,6 +120,15 @@ pub fn at_random_seed() -> Option<u64> {
     (random != 0).then(|| unsafe { core::ptr::read_unaligned(random as *const u64) })
 }
 
+/// The 16 random bytes the kernel left at AT_RANDOM (the seed of
+/// `hash::RandomState`'s keys); None without the auxv entry.
+pub fn at_random_bytes() -> Option<[u8; 16]> {
+    let random = initial().map_or(0, |s| s.aux.random);
+    // SAFETY: AT_RANDOM points at 16 kernel-provided bytes that live for
+    // the whole process.
+    (random != 0).then(|| unsafe { core::ptr::read_unaligned(random as *const [u8; 16]) })
+}
+
 /// Go's `args`: records argc/argv/envp/auxv, checks the page size, and
 /// starts the bootstrap trace. Called by rt0_go.
 ///

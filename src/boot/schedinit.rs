@@ -32,6 +32,7 @@ pub extern "C" fn schedinit() {
     super::cpu::cpuinit(&alloc::string::String::from_utf8_lossy(godebug));
     super::inittrace::cpu_done(super::inittrace::clock() - t_cpu);
     crate::rand::fastrandinit(super::args::at_random_seed());
+    crate::hash::seed(super::args::at_random_bytes());
     // SAFETY: m0 is the only thread during start-up.
     unsafe { mcommoninit(&mut *M0.get()) };
     crate::sched::newm::m0init();

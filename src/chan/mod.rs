@@ -15,6 +15,10 @@
 //!   `v, ok := <-c` with `ok == false`); values sent before `close` are
 //!   still received first;
 //! - `close` of a closed channel panics, as in Go: it is a bug.
+//!
+//! The error types are std's `mpsc` ones in shape: `Debug` for every `T`
+//! (the variant's name and `..`, never the value, so `send(v).unwrap()`
+//! needs no `T: Debug`), std's `Display` texts, `core::error::Error`.
 
 #[doc(hidden)]
 pub mod select;
@@ -22,6 +26,7 @@ pub(crate) mod sudog;
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
+use core::fmt;
 use core::mem::MaybeUninit;
 use core::sync::atomic::{
     AtomicBool, AtomicUsize,
@@ -37,7 +42,11 @@ use sudog::{Sudog, WaitQ};
 
 /// `send` failed: the channel is closed. Holds the value back (where Go
 /// panics on a send to a closed channel; Rust's `std::sync::mpsc::SendError`).
-#[derive(PartialEq, Eq, Debug)]
+///
+/// As std's, it is `Debug` for every `T` (it prints `SendError { .. }`,
+/// never the value), so `c.send(v).unwrap()` compiles whatever `T` is;
+/// `Display` is std's text and it is a `core::error::Error`.
+#[derive(PartialEq, Eq, Clone, Copy)]
 pub struct SendError<T>(pub T);
 
 /// `recv` failed: the channel is closed and drained (Go's `v, ok := <-c`
@@ -46,8 +55,10 @@ pub struct SendError<T>(pub T);
 pub struct RecvError;
 
 /// `try_send` failed (Go's `select` with a send case and `default`; Rust's
-/// `std::sync::mpsc::TrySendError`).
-#[derive(PartialEq, Eq, Debug)]
+/// `std::sync::mpsc::TrySendError`, whose `Disconnected` is `Closed`
+/// here). `Debug` for every `T`, as std's: `Full(..)` or `Closed(..)`,
+/// never the value.
+#[derive(PartialEq, Eq, Clone, Copy)]
 pub enum TrySendError<T> {
     /// No receiver waiting and no buffer room.
     Full(T),
@@ -63,6 +74,78 @@ pub enum TryRecvError {
     Empty,
     /// The channel is closed and drained.
     Closed,
+}
+
+/// std's text for a send on a closed channel.
+const SEND_CLOSED: &str = "sending on a closed channel";
+/// std's text for a receive on a closed, drained channel.
+const RECV_CLOSED: &str = "receiving on a closed channel";
+
+impl<T> fmt::Debug for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendError").finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Display for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(SEND_CLOSED)
+    }
+}
+
+impl<T> core::error::Error for SendError<T> {}
+
+impl<T> fmt::Debug for TrySendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TrySendError::Full(_) => "Full(..)",
+            TrySendError::Closed(_) => "Closed(..)",
+        })
+    }
+}
+
+impl<T> fmt::Display for TrySendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TrySendError::Full(_) => "sending on a full channel",
+            TrySendError::Closed(_) => SEND_CLOSED,
+        })
+    }
+}
+
+impl<T> core::error::Error for TrySendError<T> {}
+
+/// A failed `send` as a failed `try_send` (std's `From<SendError<T>>`).
+impl<T> From<SendError<T>> for TrySendError<T> {
+    fn from(e: SendError<T>) -> TrySendError<T> {
+        TrySendError::Closed(e.0)
+    }
+}
+
+impl fmt::Display for RecvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(RECV_CLOSED)
+    }
+}
+
+impl core::error::Error for RecvError {}
+
+impl fmt::Display for TryRecvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TryRecvError::Empty => "receiving on an empty channel",
+            TryRecvError::Closed => RECV_CLOSED,
+        })
+    }
+}
+
+impl core::error::Error for TryRecvError {}
+
+/// A closed channel as a failed `try_recv` (std's `From<RecvError>`).
+impl From<RecvError> for TryRecvError {
+    fn from(_: RecvError) -> TryRecvError {
+        TryRecvError::Closed
+    }
 }
 
 /// The shared state (Go's `hchan`). Fields under `state` are touched only

@@ -367,7 +367,10 @@ fn lock_order(arms: &[&mut dyn Arm], order: &mut [usize]) {
 /// Go's `select` statement (std has none; crossbeam's `select!` is the
 /// nearest Rust relative).
 ///
-/// ```ignore
+/// ```rust
+/// # use rt0::chan::Chan;
+/// # let a: Chan<u32> = Chan::new(0);
+/// # let b: Chan<u32> = Chan::new(1);
 /// rt0::select! {
 ///     recv(a) -> v => rt0::println!("got {:?}", v),        // v: Result<T, RecvError>
 ///     send(b, 42) -> r => rt0::println!("sent: {}", r.is_ok()),
@@ -375,14 +378,33 @@ fn lock_order(arms: &[&mut dyn Arm], order: &mut [usize]) {
 /// }
 /// ```
 /// Up to 16 cases; `default` is optional and comes last. A timeout is a
-/// `recv(rt0::time::after(d))` case, `d` a `core::time::Duration`:
+/// `recv(rt0::time::after(d))` case, `d` a `core::time::Duration` (not a
+/// number of nanoseconds):
 ///
-/// ```ignore
+/// ```rust
 /// use core::time::Duration;
+/// # let c: rt0::chan::Chan<u32> = rt0::chan::Chan::new(0);
 /// rt0::select! {
 ///     recv(c) -> v => rt0::println!("got {:?}", v),
 ///     recv(rt0::time::after(Duration::from_millis(100))) -> _ => rt0::println!("timed out"),
 /// }
+/// ```
+///
+/// A [`Timer`](crate::time::Timer)'s channel works the same way, and the
+/// timer can be stopped when another case wins:
+///
+/// ```rust
+/// use core::time::Duration;
+/// use rt0::time::Timer;
+/// # let c: rt0::chan::Chan<u32> = rt0::chan::Chan::new(1);
+/// # c.send(7).unwrap();
+/// let t = Timer::new(Duration::from_secs(1));
+/// let got = rt0::select! {
+///     recv(c) -> v => v.ok(),
+///     recv(t.chan()) -> _ => None,
+/// };
+/// assert_eq!(got, Some(7));
+/// assert!(t.stop()); // it was still pending
 /// ```
 #[macro_export]
 macro_rules! select {

@@ -2,12 +2,14 @@
 //! signal_unix.go) over the runtime's signal queue (`sched::sigqueue`,
 //! Go's runtime/sigqueue.go).
 //!
-//! ```ignore
+//! ```rust
 //! use rt0::chan::Chan;
 //! use rt0::os::signal::{self, Signal};
 //! let c: Chan<Signal> = Chan::new(1);
 //! signal::notify(&c, &[Signal::SIGINT, Signal::SIGTERM]);
+//! signal::raise(Signal::SIGINT).unwrap(); // as Ctrl-C would
 //! let sig = c.recv().unwrap(); // Ctrl-C no longer kills the program
+//! assert_eq!(sig, Signal::SIGINT);
 //! ```
 //!
 //! How a signal travels: the runtime's handler (on the signal stack, on

@@ -134,6 +134,9 @@ pub struct G {
     /// `GSYSCALL` (whose CAS publishes them), for the traceback of a
     /// goroutine blocked in the kernel.
     pub syscall: [usize; 3],
+    /// Its deferred calls for `goexit`, the last pushed first (Go's
+    /// `g._defer`; `sched::defers`). Touched only by the goroutine itself.
+    pub(crate) defers: *mut super::defers::Defer,
 }
 
 // SAFETY: Gs are handed between threads by the scheduler, which orders every
@@ -171,6 +174,7 @@ impl G {
             created_at: None,
             parent_goid: 0,
             syscall: [0; 3],
+            defers: core::ptr::null_mut(),
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod checkdead;
 pub mod conf;
 pub mod context;
+pub(crate) mod defers;
 pub mod g;
 pub mod lock;
 pub mod lockosthread;

@@ -48,6 +48,18 @@ pub fn newproc(start: Start, stacksize: usize, created_at: Option<&'static Locat
     // first goroutine: the main goroutine is made on g0 by rt0_go).
     // SAFETY: a non-null g is a live G (never freed).
     let parent = unsafe { getg().as_ref() }.map_or(0, |g| if g.m.is_null() { 0 } else { g.goid });
+    newproc_for(start, stacksize, created_at, parent);
+}
+
+/// [`newproc`] on behalf of goroutine `parent` (its `created by ... in
+/// goroutine N`), for a goroutine started from g0 for a goroutine that
+/// asked earlier (an `after_func` timer firing).
+pub fn newproc_for(
+    start: Start,
+    stacksize: usize,
+    created_at: Option<&'static Location<'static>>,
+    parent: u64,
+) {
     let mut start = Some(start);
     on_system_stack(|| {
         // SAFETY: on g0 of an M that holds a P (every goroutine's M does).
@@ -279,6 +291,7 @@ extern "C" fn goexit0(gp: *mut G) -> ! {
         g.m = core::ptr::null_mut();
         g.param = 0;
         g.start = Start::None;
+        g.defers = core::ptr::null_mut();
         let mp = &mut *getm();
         // A goroutine that exits locked takes its M with it (Go: it may
         // have left the thread in a state no other goroutine should see).
@@ -294,8 +307,11 @@ extern "C" fn goexit0(gp: *mut G) -> ! {
     schedule()
 }
 
-/// `runtime.Goexit` on the current goroutine.
+/// `runtime.Goexit` on the current goroutine: its deferred calls first
+/// (`sched::defers`, as Go's `Goexit` runs the deferred functions), then
+/// it ends.
 pub fn goexit_current() -> ! {
+    super::defers::run_all();
     // SAFETY: called on a running goroutine.
     unsafe {
         if (*getg()).goid == 1 {

@@ -75,6 +75,10 @@ impl RawLock for RawMutex {
 /// that unlocks on drop (Go's `sync.Mutex` beside the data it guards;
 /// Rust's `std::sync::Mutex`, without poisoning: a panic ends the
 /// program). A goroutine that waits parks; its thread runs others.
+///
+/// Share it with goroutines started by [`go`](crate::runtime::go) through
+/// an `Arc` (or a `static`); those started in a
+/// [`scope`](crate::runtime::scope) may borrow it (`&m`), no `Arc` needed.
 pub struct Mutex<T: ?Sized> {
     raw: RawMutex,
     data: UnsafeCell<T>,

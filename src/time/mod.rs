@@ -1,5 +1,5 @@
 //! Time for programs: Go's `time.Sleep`, `time.After`, `time.NewTimer`,
-//! `time.NewTicker` and the monotonic clock (Rust's `std::thread::sleep`
+//! `time.AfterFunc`, `time.NewTicker` and the monotonic clock (Rust's `std::thread::sleep`
 //! and `std::time::Instant` are the nearest std relatives), on the per-P
 //! timer heaps of the internal `timers` module. [`Instant`] (std's
 //! `Instant`) is a reading of that clock.
@@ -14,7 +14,10 @@
 //! stopped timer holds no memory and does not delay deadlock detection.
 //! After `Ticker::stop` returns no tick is sent any more (at most one sent
 //! before stays in the channel). `Timer::stop` returns false once the timer
-//! has fired, and then its value is (or will be) in the channel, as Go's.
+//! has fired, and then its value is (or will be) in the channel, as Go's;
+//! for an `after_func` timer, its function has then been started.
+//! Dropping a `Timer` or `Ticker` stops it, but for an `after_func`
+//! timer, whose function runs whether anyone holds it or not.
 
 mod instant;
 mod system;
@@ -23,13 +26,15 @@ pub(crate) mod timers;
 pub use instant::Instant;
 pub use system::{SystemTime, SystemTimeError, UNIX_EPOCH};
 
+use alloc::boxed::Box;
 use alloc::sync::Arc;
+use core::panic::Location;
 use core::time::Duration;
 
 use crate::chan::Chan;
-use crate::sched::g::{G, WaitReason};
+use crate::sched::g::{G, Start, WaitReason};
 use crate::sched::schedule::{gopark, ready};
-use timers::{RuntimeTimer, add_uncounted, del_timer, reset_timer};
+use timers::{GoFunc, RuntimeTimer, add_uncounted, del_timer, reset_timer};
 
 /// Nanoseconds on the monotonic clock since an arbitrary start
 /// (Go's `runtime.nanotime`).
@@ -126,48 +131,139 @@ pub fn after(d: Duration) -> Chan<i64> {
     start(nanos(d).max(0), 0).1
 }
 
-/// Sends the clock reading on `c` once, after a duration (Go's
-/// `time.Timer`); it can be stopped and reset.
+/// Timer function of `after_func` (Go's `goFunc`): start the function in
+/// a goroutine of its own, from the timer-running context (g0 of an M
+/// holding a P: `newproc` queues the goroutine on that P). It never runs
+/// the function itself, so a function that blocks, parks or runs long
+/// delays no other timer.
+fn go_func(t: *const RuntimeTimer, _now: i64) {
+    // SAFETY: after_func timers are counted: the runner holds the heap's
+    // reference while this runs.
+    let t = unsafe { &*t };
+    if let Some(func) = &t.func {
+        let f = func.f.clone();
+        crate::sched::proc::newproc_for(
+            Start::Closure(Box::new(move || f())),
+            0,
+            Some(func.at),
+            func.parent,
+        );
+    }
+}
+
+/// Sends the clock reading on its channel once, after a duration (Go's
+/// `time.Timer` of `time.NewTimer`), or starts a function in its own
+/// goroutine (one of [`after_func`]); either can be stopped and reset.
+///
+/// Go's field `t.C` is the method [`chan`](Timer::chan) here: a
+/// method, so that the channel cannot be replaced or moved out, and so
+/// that a function timer, which has no channel (Go's `C` is nil), can
+/// still answer it.
 pub struct Timer {
     t: Arc<RuntimeTimer>,
-    /// The channel the reading arrives on.
-    pub c: Chan<i64>,
+    c: Chan<i64>,
 }
 
 impl Timer {
-    /// A timer that fires once after `d` (Go's `time.NewTimer`).
+    /// A timer that fires once after `d` (Go's `time.NewTimer`): the
+    /// clock reading ([`nanotime`]) arrives on [`chan`](Timer::chan).
     pub fn new(d: Duration) -> Timer {
         let (t, c) = start(nanos(d).max(0), 0);
         Timer { t, c }
     }
 
+    /// The channel the reading arrives on (Go's `t.C`), one value per
+    /// firing (capacity 1: a value not received yet makes the next firing
+    /// drop its own, as Go's `sendTime`). Usable in `select!`:
+    /// `recv(t.chan()) -> now => ..`.
+    ///
+    /// For a timer of [`after_func`], a channel that nothing is ever sent
+    /// on (Go's `C` is nil there): a receive on it waits for ever and a
+    /// `select!` case on it is never ready, as on Go's nil channel.
+    pub fn chan(&self) -> &Chan<i64> {
+        &self.c
+    }
+
     /// Prevents the timer from firing (Go's `Timer.Stop`): true if this
-    /// call stopped it, false if it had already fired (its value is then
-    /// in `c` or on its way) or been stopped.
+    /// call stopped an active timer, false if it had already fired or been
+    /// stopped. After false from a channel timer its value is in the
+    /// channel or on its way; from an [`after_func`] timer, its function
+    /// has been started in its own goroutine (stop does not wait for it).
     pub fn stop(&self) -> bool {
         del_timer(&self.t)
     }
 
     /// Arms the timer again for `d` from now (Go's `Timer.Reset`): true if
-    /// it was still pending. As in Go, a value from the earlier arming may
-    /// still be in `c`: stop and drain first where that matters.
+    /// it was active, false if it had fired or been stopped. Either way it
+    /// fires once more, `d` from now (an [`after_func`] timer starts its
+    /// function again then). As in Go, a value from the earlier arming may
+    /// still be in the channel: stop and drain first where that matters.
     pub fn reset(&self, d: Duration) -> bool {
         reset_timer(&self.t, nanotime() + nanos(d).max(0), 0)
     }
 }
 
+/// Dropping a channel timer stops it (nobody could receive its value; Go
+/// 1.19 lets it fire into the unreferenced channel). Dropping an
+/// [`after_func`] timer does not: the function still runs when it fires,
+/// as in Go, where `time.AfterFunc(d, f)` is often called for its effect
+/// alone (as dropping a `JoinHandle` detaches the thread).
 impl Drop for Timer {
     fn drop(&mut self) {
-        self.stop();
+        if self.t.func.is_none() {
+            self.stop();
+        }
     }
 }
 
-/// Delivers the clock reading on `c` every period (Go's `time.Ticker`);
-/// slow receivers miss ticks rather than queue them.
+/// Calls `f` in a goroutine of its own once `d` has passed (Go's
+/// `time.AfterFunc`), and returns the [`Timer`] that can stop or reset it.
+///
+/// - [`Timer::stop`] before the timer fires keeps `f` from running and
+///   returns true; after it fired it returns false (`f` has been started;
+///   stop does not wait for it).
+/// - [`Timer::reset`] arms it again: `f` is started once more when it
+///   fires (so `f` is `Fn`, and `Sync`: two firings may run it at once).
+/// - The timer has no channel: [`Timer::chan`] gives one that never
+///   receives anything (Go's `C` is nil).
+/// - Dropping the timer does not stop it.
+///
+/// `f` never runs in the timer-running context itself (which must not
+/// block): each firing starts a goroutine, whose `created by` line is
+/// this call and the goroutine that made it, as Go's timer starts `go
+/// f()`.
+///
+/// ```rust
+/// use core::time::Duration;
+/// use rt0::chan::Chan;
+/// let done: Chan<&str> = Chan::new(1);
+/// let tx = done.clone();
+/// let _t = rt0::time::after_func(Duration::from_millis(5), move || {
+///     tx.send("fired").unwrap();
+/// });
+/// assert_eq!(done.recv(), Ok("fired"));
+/// ```
+#[track_caller]
+pub fn after_func<F: Fn() + Send + Sync + 'static>(d: Duration, f: F) -> Timer {
+    let func = GoFunc {
+        f: Arc::new(f),
+        at: Location::caller(),
+        // SAFETY: called on a running goroutine, a live G.
+        parent: unsafe { (*crate::sched::sched::getg()).goid },
+    };
+    let t = RuntimeTimer::counted_func(go_func, func);
+    reset_timer(&t, nanotime() + nanos(d).max(0), 0);
+    // Go's nil C: a channel nothing sends on (each timer its own, so that
+    // one program's use of it cannot reach another's).
+    Timer { t, c: Chan::new(0) }
+}
+
+/// Delivers the clock reading on its channel every period (Go's
+/// `time.Ticker`); slow receivers miss ticks rather than queue them. Go's
+/// field `t.C` is the method [`chan`](Ticker::chan), as for [`Timer`].
 pub struct Ticker {
     t: Arc<RuntimeTimer>,
-    /// The channel the ticks arrive on.
-    pub c: Chan<i64>,
+    c: Chan<i64>,
 }
 
 fn positive_period(d: Duration, what: &str) -> i64 {
@@ -182,6 +278,11 @@ impl Ticker {
         let p = positive_period(d, "Ticker::new");
         let (t, c) = start(p, p);
         Ticker { t, c }
+    }
+
+    /// The channel the ticks arrive on (Go's `t.C`; capacity 1).
+    pub fn chan(&self) -> &Chan<i64> {
+        &self.c
     }
 
     /// Stops the ticks (Go's `Ticker.Stop`): once it returns no tick is

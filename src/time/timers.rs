@@ -11,7 +11,10 @@
 //! `timer0_when` of any P, and their poll runs every expired timer on
 //! every P; `find_runnable` runs it before looking for goroutines. A
 //! timer's function runs on g0 and may ready goroutines (onto the running
-//! P) or send on a channel without blocking.
+//! P), send on a channel without blocking, or start a goroutine (`newproc`
+//! from g0 queues it on the running P, as Go's `goFunc` runs `go f()` from
+//! `runtimer`); it must never block, park or take a lock a goroutine may
+//! hold for long.
 //!
 //! When nothing is runnable, one M gives up its P and blocks in the
 //! scheduler's blocking poll exactly until the earliest deadline, never
@@ -75,6 +78,7 @@
 //! goroutine, and never touches it again.
 
 use alloc::sync::Arc;
+use core::panic::Location;
 use core::sync::atomic::{
     AtomicI64, AtomicPtr, AtomicU32,
     Ordering::{AcqRel, Acquire, Relaxed, Release},
@@ -121,12 +125,30 @@ pub(crate) struct RuntimeTimer {
     pub(crate) arg: usize,
     /// A channel to send the time on (`after`, `Ticker`, `Timer`).
     pub(crate) ch: Option<Chan<i64>>,
+    /// A function to start in a goroutine of its own (`after_func`).
+    pub(crate) func: Option<GoFunc>,
     /// Lives in an `Arc` of which each heap holding it owns one reference.
     counted: bool,
 }
 
+/// What an `after_func` timer starts each time it fires (Go's `goFunc`
+/// argument): the function, shared with the goroutines already started,
+/// and where and by which goroutine `after_func` was called (their
+/// `created by` line).
+pub(crate) struct GoFunc {
+    pub(crate) f: Arc<dyn Fn() + Send + Sync>,
+    pub(crate) at: &'static Location<'static>,
+    pub(crate) parent: u64,
+}
+
 impl RuntimeTimer {
-    fn new(f: TimerFn, arg: usize, ch: Option<Chan<i64>>, counted: bool) -> Self {
+    fn new(
+        f: TimerFn,
+        arg: usize,
+        ch: Option<Chan<i64>>,
+        func: Option<GoFunc>,
+        counted: bool,
+    ) -> Self {
         RuntimeTimer {
             node: TimerNode::new(),
             status: AtomicU32::new(NONE),
@@ -135,6 +157,7 @@ impl RuntimeTimer {
             f,
             arg,
             ch,
+            func,
             counted,
         }
     }
@@ -142,12 +165,17 @@ impl RuntimeTimer {
     /// A timer that lives as long as its owner keeps it (a sleeping
     /// goroutine's, on its stack); heaps hold no reference on it.
     pub(crate) fn uncounted(f: TimerFn, arg: usize) -> Self {
-        Self::new(f, arg, None, false)
+        Self::new(f, arg, None, None, false)
     }
 
     /// A reference-counted timer that sends on `ch`.
     pub(crate) fn counted(f: TimerFn, ch: Chan<i64>) -> Arc<Self> {
-        Arc::new(Self::new(f, 0, Some(ch), true))
+        Arc::new(Self::new(f, 0, Some(ch), None, true))
+    }
+
+    /// A reference-counted timer that starts `func` in a goroutine.
+    pub(crate) fn counted_func(f: TimerFn, func: GoFunc) -> Arc<Self> {
+        Arc::new(Self::new(f, 0, None, Some(func), true))
     }
 }
 

@@ -63,6 +63,24 @@ pub fn cargo() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
+/// Cargo in `dir` with the environment of a user's shell: none of the
+/// variables cargo sets for this test process (CARGO_MANIFEST_DIR,
+/// CARGO_PKG_*, CARGO_TARGET_DIR, ...) or flags for rt0's own build leak
+/// in. For crates that depend on rt0 the way a user's does
+/// (tests/external_crate.rs, tests/doc_examples.rs).
+pub fn user_cargo(dir: &Path) -> Command {
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(dir);
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().into_owned();
+        let keep = k == "CARGO_HOME" || k == "CARGO_NET_OFFLINE";
+        if (k.starts_with("CARGO_") && !keep) || k.contains("RUSTFLAGS") || k == "RUSTC_WRAPPER" {
+            cmd.env_remove(&k);
+        }
+    }
+    cmd
+}
+
 static BUILD_EXAMPLES: Once = Once::new();
 
 /// Path of `target/release/examples/NAME`, after making sure every

@@ -116,8 +116,11 @@ fn buffered() {
         "after recv={:?} try_recv={:?} send={:?} try_send={:?} range={}",
         c.recv(),
         c.try_recv(),
-        c.send(7),
-        c.try_send(8),
+        c.send(7).map_err(|SendError(v)| v),
+        c.try_send(8).map_err(|e| match e {
+            TrySendError::Closed(v) => ("closed", v),
+            TrySendError::Full(v) => ("full", v),
+        }),
         (&c).into_iter().count()
     );
     assert_eq!(c.try_recv(), Err(TryRecvError::Closed));
@@ -146,7 +149,7 @@ fn race(cap: usize) {
     let (bad_back, dups) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let refused: Chan<u64> = Chan::new(SENDERS as usize);
     let wg = Arc::new(WaitGroup::new());
-    wg.add((SENDERS + 4) as i32);
+    wg.add((SENDERS + 4) as isize);
     for s in 0..SENDERS {
         let (c, ok_count, ok_sum, bad_back, refused, wg) = (
             c.clone(),

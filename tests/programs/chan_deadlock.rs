@@ -128,8 +128,8 @@ fn main() {
         }
         "stopped_ticker" => {
             let t = rt0::time::Ticker::new(ms(10));
-            t.c.recv().unwrap();
-            t.c.recv().unwrap();
+            t.chan().recv().unwrap();
+            t.chan().recv().unwrap();
             t.stop();
             rt0::println!("ticker stopped");
             let _ = c.recv();

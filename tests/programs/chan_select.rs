@@ -325,7 +325,7 @@ fn wake_close() {
     rt0::println!(
         "wake_close send case={} r={:?} then={:?},{:?}",
         r.0,
-        r.1,
+        r.1.map_err(|SendError(v)| v),
         full.recv(),
         full.recv()
     );

@@ -15,7 +15,7 @@ fn mpmc(cap: usize, senders: u64, receivers: u64, per: u64) {
     let c: Chan<u64> = Chan::new(cap);
     let done: Chan<(u64, u64)> = Chan::new(receivers as usize);
     let wg = Arc::new(WaitGroup::new());
-    wg.add(senders as i32);
+    wg.add(senders as isize);
     for s in 0..senders {
         let (c, wg) = (c.clone(), wg.clone());
         rt0::runtime::go(move || {
@@ -58,7 +58,11 @@ fn main() {
     let c: Chan<u32> = Chan::new(2);
     c.send(1).unwrap();
     c.close();
-    rt0::println!("send after close: {:?}", c.send(9));
+    let r = c.send(9);
+    rt0::println!(
+        "send after close: {r:?} value back {:?}",
+        r.map_err(|e| e.0)
+    );
     rt0::println!(
         "recv buffered after close: {:?}, then {:?}, try: {:?}",
         c.recv(),
@@ -120,7 +124,7 @@ fn main() {
     let tk = rt0::time::Ticker::new(Duration::from_millis(10));
     let t = rt0::time::nanotime();
     for _ in 0..5 {
-        tk.c.recv().unwrap();
+        tk.chan().recv().unwrap();
     }
     tk.stop();
     rt0::println!(

@@ -80,8 +80,8 @@ fn mpmc(cap: usize, senders: u64, receivers: u64, per: u64) {
     let tally = Tally::new(n);
     let sent = Arc::new(WaitGroup::new());
     let recvd = Arc::new(WaitGroup::new());
-    sent.add(senders as i32);
-    recvd.add(receivers as i32);
+    sent.add(senders as isize);
+    recvd.add(receivers as isize);
     for s in 0..senders {
         let (c, sent) = (c.clone(), sent.clone());
         go(move || {
@@ -198,8 +198,8 @@ fn race(label: &str, cap: usize, ts: u64, bs: u64, tr: u64, br: u64, per: u64) {
     let empties = Arc::new(AtomicU64::new(0));
     let sent = Arc::new(WaitGroup::new());
     let recvd = Arc::new(WaitGroup::new());
-    sent.add(senders as i32);
-    recvd.add((tr + br) as i32);
+    sent.add(senders as isize);
+    recvd.add((tr + br) as isize);
     for s in 0..senders {
         let (c, sent, fulls) = (c.clone(), sent.clone(), fulls.clone());
         let trying = s < ts;

@@ -126,7 +126,7 @@ fn main() {
             // every P runs one of them (or for a while, if Ms are slow to
             // come), so the panics start within a few cycles of each other.
             let n = arg_usize(2);
-            let procs = rt0::runtime::gomaxprocs() as usize;
+            let procs = rt0::runtime::gomaxprocs();
             let together = (n + 1).min(procs);
             let deadline = nanotime() + ACT_TIMEOUT_MS * NANOS_PER_MS;
             let wait_and_panic = move |who: &dyn fmt::Display| -> ! {

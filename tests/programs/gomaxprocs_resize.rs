@@ -38,14 +38,14 @@ rt0::main!(main);
 const SIZES: [usize; 10] = [1, 8, 2, 1, 4, 3, 6, 1, 5, 2];
 
 fn prev() {
-    let initial = gomaxprocs() as usize;
+    let initial = gomaxprocs();
     rt0::println!("initial={initial}");
     rt0::println!("ask={}", set_gomaxprocs(0));
     rt0::println!("set3={}", set_gomaxprocs(3));
     rt0::println!("set3_again={}", set_gomaxprocs(3));
     rt0::println!("now={}", gomaxprocs());
     rt0::println!("set_huge={}", set_gomaxprocs(usize::MAX));
-    rt0::println!("clamped={}", gomaxprocs() as usize == MAX_GOMAXPROCS);
+    rt0::println!("clamped={}", gomaxprocs() == MAX_GOMAXPROCS);
     rt0::println!("set1={}", set_gomaxprocs(1));
     rt0::println!("ask_end={}", set_gomaxprocs(0));
 }
@@ -107,7 +107,7 @@ fn pipeline(rounds: u64, items: u64) {
             sleepers.done();
         });
     }
-    let mut expect = gomaxprocs() as usize;
+    let mut expect = gomaxprocs();
     let mut bad_prev = 0;
     let mut resizes = 0;
     for r in 0..rounds {
@@ -116,7 +116,7 @@ fn pipeline(rounds: u64, items: u64) {
         if got != expect {
             bad_prev += 1;
         }
-        if gomaxprocs() as usize != n {
+        if gomaxprocs() != n {
             bad_prev += 1;
         }
         expect = n;
@@ -160,7 +160,7 @@ fn timers(n: u64) {
         go(move || {
             let t = Ticker::new(Duration::from_millis(5));
             while ticks.load(SeqCst) < 20 {
-                t.c.recv().unwrap();
+                t.chan().recv().unwrap();
                 ticks.fetch_add(1, SeqCst);
             }
             t.stop();

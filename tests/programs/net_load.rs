@@ -69,7 +69,7 @@ fn main() {
     // `connected` counts the connections up; `go_ahead` then releases
     // every goroutine at once.
     let connected = Arc::new(WaitGroup::new());
-    connected.add(conns as i32);
+    connected.add(conns as isize);
     let go_ahead = Arc::new(WaitGroup::new());
     go_ahead.add(1);
     let done = Arc::new(WaitGroup::new());

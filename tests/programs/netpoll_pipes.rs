@@ -74,7 +74,7 @@ fn pingpong(pairs: u64, rounds: u64) {
     let done = Arc::new(AtomicU64::new(0));
     let bad = Arc::new(AtomicU64::new(0));
     let wg = Arc::new(WaitGroup::new());
-    wg.add(2 * pairs as i32);
+    wg.add(2 * pairs as isize);
     for _ in 0..pairs {
         let (ar, aw) = pipe();
         let (br, bw) = pipe();
@@ -117,7 +117,7 @@ fn pingpong(pairs: u64, rounds: u64) {
 }
 
 /// Waits until `n` goroutines are parked in the poller.
-fn wait_parked(n: i64) {
+fn wait_parked(n: usize) {
     while netpoll_waiters() < n {
         rt0::time::sleep(core::time::Duration::from_millis(1));
     }

@@ -149,7 +149,7 @@ fn main() {
         "malloc" => {
             let (g, n) = (arg_u64(2, 4), arg_u64(3, 20_000));
             let wg = Arc::new(WaitGroup::new());
-            wg.add(g as i32);
+            wg.add(g as isize);
             for id in 0..g {
                 let wg = wg.clone();
                 go(move || {
@@ -176,8 +176,8 @@ fn main() {
             let sum = Arc::new(AtomicU64::new(0));
             let producers = Arc::new(WaitGroup::new());
             let consumers = Arc::new(WaitGroup::new());
-            producers.add(p as i32);
-            consumers.add(cons as i32);
+            producers.add(p as isize);
+            consumers.add(cons as isize);
             for i in 0..cons {
                 let (c, seen, sum, wg) = (c.clone(), seen.clone(), sum.clone(), consumers.clone());
                 go(move || {

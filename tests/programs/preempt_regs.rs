@@ -543,7 +543,7 @@ fn main() {
     let level = level();
     let deadline = nanotime() + ms * 1_000_000;
     let wg = Arc::new(WaitGroup::new());
-    wg.add(n as i32);
+    wg.add(n as isize);
     for id in 0..n {
         let wg = wg.clone();
         rt0::runtime::go(move || {

@@ -353,7 +353,7 @@ fn many(n: u64, g: u64) -> (u64, u64) {
     let ok = Arc::new(AtomicU64::new(0));
     let bad = Arc::new(AtomicU64::new(0));
     let wg = Arc::new(WaitGroup::new());
-    wg.add(g as i32);
+    wg.add(g as isize);
     for i in 0..g {
         let (ok, bad, wg) = (ok.clone(), bad.clone(), wg.clone());
         let mine = n / g + u64::from(i < n % g);

@@ -110,8 +110,8 @@ fn shape_d(rounds: usize) -> u64 {
         let gate = Arc::new(Chan::<()>::new(0));
         let started = Arc::new(WaitGroup::new());
         let wg = Arc::new(WaitGroup::new());
-        started.add(WAVE as i32);
-        wg.add(WAVE as i32);
+        started.add(WAVE as isize);
+        wg.add(WAVE as isize);
         for i in 0..WAVE {
             let (gate, sum) = (gate.clone(), sum.clone());
             let (started, wg) = (started.clone(), wg.clone());

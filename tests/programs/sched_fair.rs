@@ -73,12 +73,12 @@ fn link(wg: Arc<WaitGroup>) {
 }
 
 fn main() {
-    let k: i32 = rt0::env::arg(1).unwrap_or(2);
+    let k: usize = rt0::env::arg(1).unwrap_or(2);
     let rounds: u32 = rt0::env::arg(2).unwrap_or(100);
     let limit_ms: i64 = rt0::env::arg(3).unwrap_or(20_000);
     DEADLINE.store(rt0::time::nanotime() + limit_ms * 1_000_000, SeqCst);
     let wg = Arc::new(WaitGroup::new());
-    wg.add(k);
+    wg.add(k as isize);
     for _ in 0..k {
         let wg = wg.clone();
         rt0::runtime::go(move || link(wg));

@@ -16,7 +16,7 @@ fn main() {
     let once = Arc::new(Once::new());
     let once_runs = Arc::new(AtomicU64::new(0));
     let atomic = Arc::new(AtomicU64::new(0));
-    wg.add(n as i32);
+    wg.add(n as isize);
     for i in 0..n {
         let (wg, m, once, once_runs, atomic) = (
             wg.clone(),

@@ -23,7 +23,7 @@ fn main() {
     let main_tid = rt0::os::gettid();
     let tids: Arc<Vec<AtomicI32>> = Arc::new((0..n).map(|_| AtomicI32::new(0)).collect());
     let wg = Arc::new(WaitGroup::new());
-    wg.add(n as i32);
+    wg.add(n as isize);
     for i in 0..n {
         let (tids, wg) = (tids.clone(), wg.clone());
         rt0::runtime::go(move || {

@@ -141,7 +141,7 @@ fn main() {
     });
     let deadline = rt0::time::nanotime() + ms * 1_000_000;
     let done = Arc::new(WaitGroup::new());
-    done.add(workers as i32);
+    done.add(workers as isize);
     for w in 0..workers {
         let (sh, done) = (sh.clone(), done.clone());
         rt0::runtime::go(move || {

@@ -24,7 +24,7 @@ fn mutex(goroutines: u64, iters: u64) {
     let m = Arc::new(Mutex::new((0u64, 0u64)));
     let torn = Arc::new(AtomicU64::new(0));
     let wg = Arc::new(WaitGroup::new());
-    wg.add(goroutines as i32);
+    wg.add(goroutines as isize);
     for g in 0..goroutines {
         let (m, torn, wg) = (m.clone(), torn.clone(), wg.clone());
         rt0::runtime::go(move || {
@@ -69,7 +69,7 @@ fn once(callers: u64) {
     let gate = Arc::new(WaitGroup::new());
     let wg = Arc::new(WaitGroup::new());
     gate.add(1);
-    wg.add(callers as i32);
+    wg.add(callers as isize);
     for _ in 0..callers {
         let (once, saw, waited, gate, wg) = (
             once.clone(),

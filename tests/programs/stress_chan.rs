@@ -101,8 +101,8 @@ fn mpmc(cap: usize, p: u64, c: u64, per: u64) {
     let tally = Tally::new(n);
     let producers = Arc::new(WaitGroup::new());
     let consumers = Arc::new(WaitGroup::new());
-    producers.add(p as i32);
-    consumers.add(c as i32);
+    producers.add(p as isize);
+    consumers.add(c as isize);
     for k in 0..p {
         let (ch, producers) = (ch.clone(), producers.clone());
         go(move || {
@@ -140,7 +140,7 @@ fn mpmc(cap: usize, p: u64, c: u64, per: u64) {
 fn pipeline(n: u64) {
     let (jobs, results): (Chan<u64>, Chan<u64>) = (Chan::new(0), Chan::new(0));
     let workers = Arc::new(WaitGroup::new());
-    workers.add(PIPELINE_WORKERS as i32);
+    workers.add(PIPELINE_WORKERS as isize);
     for _ in 0..PIPELINE_WORKERS {
         let (jobs, results, workers) = (jobs.clone(), results.clone(), workers.clone());
         go(move || {
@@ -188,7 +188,7 @@ fn select_close(cap: usize, s: u64, r: u64, m: u64) {
     let received = Tally::new(n);
     let attempts = Arc::new(AtomicU64::new(0));
     let wg = Arc::new(WaitGroup::new());
-    wg.add((s + r) as i32);
+    wg.add((s + r) as isize);
     for k in 0..s {
         let (chans, sent, refused, sent_ok, attempts, wg) = (
             chans.clone(),

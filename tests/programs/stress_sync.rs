@@ -89,7 +89,7 @@ fn wg_handoff(n: u64) {
 fn mutex_counter(g: u64, n: u64, yield_every: u64) {
     let m = Arc::new(Mutex::new(0u64));
     let wg = Arc::new(WaitGroup::new());
-    wg.add(g as i32);
+    wg.add(g as isize);
     for _ in 0..g {
         let (m, wg) = (m.clone(), wg.clone());
         go(move || {

@@ -71,7 +71,7 @@ fn on_goroutines(
 ) -> Arc<Counts> {
     let counts = Counts::new();
     let wg = Arc::new(WaitGroup::new());
-    wg.add(g as i32);
+    wg.add(g as isize);
     for i in 0..g {
         let (counts, wg, body) = (counts.clone(), wg.clone(), body.clone());
         go(move || {
@@ -141,7 +141,7 @@ fn tickers(t: u64, n: u64, period_us: u64) {
         let tk = Ticker::new(Duration::from_nanos(p as u64));
         let mut last = start;
         for j in 1..=n as i64 {
-            match tk.c.recv() {
+            match tk.chan().recv() {
                 Ok(at) => {
                     // Ticks come in order, each at least j periods in.
                     if at < last {

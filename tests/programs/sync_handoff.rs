@@ -68,7 +68,7 @@ fn wg(rounds: u64, spin: u64) {
 fn mutex(goroutines: u64, iters: u64, spin: u64) {
     let m = Arc::new(Mutex::new(0u64));
     let wg = Arc::new(WaitGroup::new());
-    wg.add(goroutines as i32);
+    wg.add(goroutines as isize);
     for _ in 0..goroutines {
         let (m, wg) = (m.clone(), wg.clone());
         rt0::runtime::go(move || {

@@ -139,7 +139,7 @@ fn expect_values(c: &Chan<i64>, expect: u64, k: &Counts) {
         let deadline = Timer::new(VALUE_DEADLINE);
         let got = rt0::select! {
             recv(c) -> _v => true,
-            recv(deadline.c) -> _v => false,
+            recv(deadline.chan()) -> _v => false,
         };
         deadline.stop();
         if got {
@@ -228,8 +228,8 @@ fn fire_stop(t: Timer, k: &Counts, rng: &mut Rng) -> Chan<i64> {
         rt0::runtime::gosched();
     }
     let stopped = t.stop();
-    expect_values(&t.c, u64::from(!stopped), k);
-    t.c.clone()
+    expect_values(t.chan(), u64::from(!stopped), k);
+    t.chan().clone()
 }
 
 fn race_fire(n: u64) {
@@ -280,9 +280,9 @@ fn race_reset(n: u64) {
             k.mismatch.fetch_add(1, Relaxed);
             continue;
         }
-        expect_values(&t.c, 2 - removed, &k);
+        expect_values(t.chan(), 2 - removed, &k);
     }
-    let chans: Vec<Chan<i64>> = timers.iter().map(|t| t.c.clone()).collect();
+    let chans: Vec<Chan<i64>> = timers.iter().map(|t| t.chan().clone()).collect();
     let late = late_values(&chans);
     report("race_reset", &k, late);
 }
@@ -321,9 +321,9 @@ fn race_resets(n: u64) {
         if found[i].load(Relaxed) + f == 0 {
             k.mismatch.fetch_add(1, Relaxed);
         }
-        expect_values(&t.c, 0, &k);
+        expect_values(t.chan(), 0, &k);
     }
-    let chans: Vec<Chan<i64>> = timers.iter().map(|t| t.c.clone()).collect();
+    let chans: Vec<Chan<i64>> = timers.iter().map(|t| t.chan().clone()).collect();
     let late = late_values(&chans);
     report("race_resets", &k, late);
 }
@@ -335,10 +335,10 @@ fn ticker_item(_i: u64, rng: &mut Rng) -> Ticker {
 
 fn ticker_finish(t: Ticker, k: &Counts, rng: &mut Rng, drop_it: bool) -> Chan<i64> {
     for _ in 0..rng.range(1, 3) {
-        t.c.recv().unwrap();
+        t.chan().recv().unwrap();
         k.values.fetch_add(1, Relaxed);
     }
-    let c = t.c.clone();
+    let c = t.chan().clone();
     if drop_it {
         drop(t);
     } else {
@@ -371,22 +371,22 @@ fn semantics() {
     sleep(ms(20));
     // Fired: stop finds nothing, the value waits in the channel.
     let stop_fired = t.stop();
-    let value = t.c.try_recv().is_ok();
+    let value = t.chan().try_recv().is_ok();
     // Reset after fire: not pending, fires once more.
     let reset_fired = t.reset(ms(1));
-    let again = t.c.recv().is_ok();
+    let again = t.chan().recv().is_ok();
     // Reset of a pending timer, then stop: pending both times, no value.
     let _ = t.reset(HOUR);
     let reset_pending = t.reset(HOUR);
     let stop_pending = t.stop();
     let stop_twice = t.stop();
     sleep(ms(5));
-    let none = t.c.try_recv().is_err();
+    let none = t.chan().try_recv().is_err();
     // A ticker reset to a shorter period ticks at the new one.
     let tk = Ticker::new(HOUR);
     tk.reset(ms(2));
     let t0 = nanotime();
-    tk.c.recv().unwrap();
+    tk.chan().recv().unwrap();
     let ticked = nanotime() - t0 < 1_000_000_000;
     tk.stop();
     rt0::println!(

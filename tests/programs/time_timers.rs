@@ -133,7 +133,7 @@ fn busy(n: u64) {
 fn many(n: u64) {
     let st = Stats::new();
     let wg = Arc::new(WaitGroup::new());
-    wg.add(n as i32);
+    wg.add(n as isize);
     let t0 = nanotime();
     for i in 0..n {
         let (st, wg) = (st.clone(), wg.clone());
@@ -155,7 +155,7 @@ fn ticker(period_ms: u64, ticks: u64) {
     let mut vals: Vec<i64> = Vec::new();
     let mut late_receipt = 0; // received before the tick's own time?
     for _ in 0..ticks {
-        let v = tk.c.recv().unwrap();
+        let v = tk.chan().recv().unwrap();
         late_receipt += u64::from(nanotime() < v);
         vals.push(v);
     }
@@ -193,12 +193,12 @@ fn ticker(period_ms: u64, ticks: u64) {
     // another P as stop() returned, arrive just after): at most one.
     sleep(Duration::from_millis(3 * period_ms));
     let mut after_stop = 0;
-    while tk.c.try_recv().is_ok() {
+    while tk.chan().try_recv().is_ok() {
         after_stop += 1;
     }
     sleep(Duration::from_millis(5 * period_ms));
     let mut later = 0;
-    while tk.c.try_recv().is_ok() {
+    while tk.chan().try_recv().is_ok() {
         later += 1;
     }
     rt0::println!("stopped after_stop={after_stop} later={later}");
@@ -209,11 +209,11 @@ fn ticker_slow() {
     sleep(Duration::from_millis(60)); // about 12 ticks due
     let mut waiting = 0;
     let mut last = 0;
-    while let Ok(v) = tk.c.try_recv() {
+    while let Ok(v) = tk.chan().try_recv() {
         waiting += 1;
         last = v;
     }
-    let next = tk.c.recv().unwrap();
+    let next = tk.chan().recv().unwrap();
     rt0::println!(
         "ticker_slow waiting={waiting} next_is_later={}",
         next > last

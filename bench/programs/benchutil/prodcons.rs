@@ -22,8 +22,8 @@ pub fn main(capacity: usize) {
     let sums: Arc<Vec<AtomicU64>> = Arc::new((0..p).map(|_| AtomicU64::new(0)).collect());
     let producers = Arc::new(WaitGroup::new());
     let consumers = Arc::new(WaitGroup::new());
-    producers.add(p as i32);
-    consumers.add(p as i32);
+    producers.add(p as isize);
+    consumers.add(p as isize);
     let t0 = rt0::time::nanotime();
     for k in 0..p {
         let (lo, hi) = (n * k / p, n * (k + 1) / p);

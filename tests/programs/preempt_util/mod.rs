@@ -34,7 +34,7 @@ pub fn hog() -> u64 {
 
 /// Starts `n` hogs, each counted in `wg` when it stops.
 pub fn start_hogs(n: u64, wg: &alloc::sync::Arc<rt0::sync::WaitGroup>) {
-    wg.add(n as i32);
+    wg.add(n as isize);
     for _ in 0..n {
         let wg = wg.clone();
         rt0::runtime::go(move || {
