@@ -73,25 +73,28 @@ fn blocking_calls_keep_the_locked_goroutine_on_its_thread() {
 
 #[test]
 fn exiting_locked_ends_the_thread() {
+    /// Locked goroutines that exit, per run.
+    const EXITS: u64 = 24;
     for r in runners() {
         for procs in ["1", "4"] {
-            let out = ok(&r, &["exit", "12"], procs);
+            let out = ok(&r, &["exit", &EXITS.to_string()], procs);
             let f = stdout_fields(&out);
-            assert_eq!(num(&out, "exited"), 12, "{}", out.describe());
-            assert_eq!(num(&out, "gone"), 12, "{}", out.describe());
+            assert_eq!(num(&out, "exited"), EXITS, "{}", out.describe());
+            assert_eq!(num(&out, "gone"), EXITS, "{}", out.describe());
             // The main goroutine is locked to m0: no other goroutine ran there.
             assert_eq!(num(&out, "on_main"), 0, "{}", out.describe());
             assert_eq!(f["main_stayed"], "true", "{}", out.describe());
             let (before, after) = (num(&out, "threads_before"), num(&out, "threads_after"));
             // Each exit ends a thread (`gone` above, exact). The count is
-            // a leak check: an exiting M hands its P to another M
-            // (`startm`, which creates one when none is idle), so the
-            // idle pool may end up with an M more per P than at the start,
-            // whatever the number of exits (12 here: a leak shows +12).
-            let ps: u64 = procs.parse().unwrap();
+            // a leak check: a leak leaves a thread per exit (+EXITS). The
+            // count may legitimately grow by a few: an exiting M hands its
+            // P to another M (`startm` creates one when none is idle), and
+            // on a loaded machine sysmon retakes the P of a slow system
+            // call (reading /proc/self/task) for a new M; those stay idle
+            // in the pool, a handful at most whatever EXITS is.
             assert!(
-                after <= before + ps,
-                "threads {before} -> {after}\n{}",
+                after < before + EXITS / 2,
+                "threads {before} -> {after} after {EXITS} exits\n{}",
                 out.describe()
             );
         }
