@@ -19,6 +19,13 @@
 //!     buffer of 2;
 //!   - `select16k`: `select!` send and receive cases of `[u8; 16384]` on
 //!     64 KiB goroutines.
+//! - `chan_big drops`: 16 KiB values whose drops are counted go through
+//!   every path (send to a closed channel, a sender parked at close,
+//!   hand-offs, the buffer, `try_send` to a full channel, a full buffer
+//!   with a parked sender, values left in a dropped channel, `select!`
+//!   send cases that do not run or meet a closed channel): prints
+//!   `made=N dropped_once=N twice=0 intact=K`, every value dropped
+//!   exactly once and every one seen intact.
 //! - `chan_big measure`: the stack each channel operation on a 16 KiB
 //!   element takes, in bytes, measured on the main goroutine by painting
 //!   the stack below it and finding the lowest word the operation wrote
@@ -28,6 +35,7 @@
 #![no_main]
 extern crate alloc;
 use alloc::sync::Arc;
+use core::sync::atomic::{AtomicU8, AtomicUsize, Ordering::SeqCst};
 use rt0::chan::Chan;
 use rt0::sync::WaitGroup;
 
@@ -150,17 +158,20 @@ fn main_and_back() {
     line("main64k", (bad, sum));
 }
 
-/// A producer and a consumer that both go through `select!` (a send case
-/// and a receive case, each beside a never-ready channel).
+/// A producer and a consumer that both go through `select!` on 64 KiB
+/// goroutines: a send case and a receive case of 16 KiB elements, each
+/// beside a receive case of a `Chan<()>` that never becomes ready (a
+/// `select` keeps each case's element in the case: one element per big
+/// case, plus the received value).
 fn select_between() {
     let c: Chan<[u8; K16]> = Chan::new(0);
-    let idle: Chan<[u8; K16]> = Chan::new(0);
+    let quit: Chan<()> = Chan::new(0);
     let out: Chan<(u64, u64)> = Chan::new(1);
-    let (c1, i1, c2, i2, out2) = (
+    let (c1, q1, c2, q2, out2) = (
         c.clone(),
-        idle.clone(),
+        quit.clone(),
         c.clone(),
-        idle.clone(),
+        quit.clone(),
         out.clone(),
     );
     let p = on_goroutine(Some(SMALL_STACK), move || {
@@ -169,7 +180,7 @@ fn select_between() {
             fill(&mut e, seq);
             rt0::select! {
                 send(c1, e) -> r => r.expect("send case"),
-                recv(i1) -> _ => unreachable!("the idle channel is never sent on"),
+                recv(q1) -> _ => unreachable!("quit is never sent on"),
             }
         }
     });
@@ -182,7 +193,7 @@ fn select_between() {
                         bad += 1;
                     }
                 },
-                recv(i2) -> _ => unreachable!("the idle channel is never sent on"),
+                recv(q2) -> _ => unreachable!("quit is never sent on"),
             }
         }
         out2.send((bad, sum)).expect("result");
@@ -198,6 +209,127 @@ fn run() {
     main_and_back();
     between::<K64>("go64k_buf", None, 2);
     select_between();
+}
+
+/// Values of [`Tracked`] made so far; each has its own id.
+static MADE: AtomicUsize = AtomicUsize::new(0);
+/// How often each id was dropped (must end at exactly once each).
+static DROPS: [AtomicU8; TRACKED_MAX] = [const { AtomicU8::new(0) }; TRACKED_MAX];
+const TRACKED_MAX: usize = 64;
+
+/// A 16 KiB element whose drops are counted, to check that the channel
+/// moves values (never drops one twice, never loses one) on every path.
+struct Tracked {
+    id: usize,
+    payload: [u8; K16],
+}
+
+impl Tracked {
+    fn new() -> Tracked {
+        let id = MADE.fetch_add(1, SeqCst);
+        assert!(id < TRACKED_MAX, "too many tracked values");
+        Tracked {
+            id,
+            payload: [id as u8; K16],
+        }
+    }
+
+    /// Is the payload intact?
+    fn intact(&self) -> bool {
+        self.payload.iter().all(|&b| b == self.id as u8)
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        DROPS[self.id].fetch_add(1, SeqCst);
+    }
+}
+
+/// Sends `v` on `c`, which must be open (`Tracked` is not `Debug`).
+fn put(c: &Chan<Tracked>, v: Tracked) {
+    assert!(c.send(v).is_ok(), "send on an open channel");
+}
+
+/// Every path a value takes through a channel, with drops counted:
+/// prints `made=N dropped_once=N twice=0 intact=N`.
+fn drops() {
+    let intact = AtomicUsize::new(0);
+    let check = |v: &Tracked| {
+        intact.fetch_add(usize::from(v.intact()), SeqCst);
+    };
+    // A send to a closed channel gives the value back.
+    let c: Chan<Tracked> = Chan::new(0);
+    c.close();
+    let back = c.send(Tracked::new()).unwrap_err().0;
+    check(&back);
+    drop(back);
+    // A sender parked at close gets it back.
+    let c: Chan<Tracked> = Chan::new(0);
+    let (c2, got) = (c.clone(), Chan::<bool>::new(1));
+    let got2 = got.clone();
+    rt0::runtime::go(move || {
+        let r = c2.send(Tracked::new());
+        got2.send(r.is_err_and(|e| e.0.intact())).expect("result");
+    });
+    while rt0::export_test::parked("chan send") == 0 {
+        rt0::runtime::gosched();
+    }
+    c.close();
+    intact.fetch_add(usize::from(got.recv().expect("result")), SeqCst);
+    // Hand-offs both ways, and through the buffer.
+    let c: Chan<Tracked> = Chan::new(0);
+    let c2 = c.clone();
+    rt0::runtime::go(move || {
+        for _ in 0..4 {
+            put(&c2, Tracked::new());
+        }
+    });
+    for _ in 0..4 {
+        check(&c.recv().expect("recv"));
+    }
+    let c: Chan<Tracked> = Chan::new(2);
+    put(&c, Tracked::new());
+    check(&c.try_recv().expect("try_recv"));
+    // try_send to a full channel gives the value back.
+    put(&c, Tracked::new());
+    put(&c, Tracked::new());
+    match c.try_send(Tracked::new()) {
+        Err(rt0::chan::TrySendError::Full(v)) => check(&v),
+        _ => panic!("try_send to a full channel"),
+    }
+    // A full buffer and a parked sender: the receiver takes the head,
+    // the sender's value moves to the tail.
+    let c2 = c.clone();
+    let sender = on_goroutine(None, move || put(&c2, Tracked::new()));
+    while rt0::export_test::parked("chan send") == 0 {
+        rt0::runtime::gosched();
+    }
+    check(&c.recv().expect("recv"));
+    // Two values left in the buffer, dropped with the channel once the
+    // sender's handle is gone too.
+    sender.wait();
+    drop(c);
+    // select: a send case that does not run drops its value with the
+    // select; one that meets a closed channel gives it back; a receive
+    // case gets its value.
+    let ready: Chan<Tracked> = Chan::new(1);
+    put(&ready, Tracked::new());
+    let full: Chan<Tracked> = Chan::new(0);
+    rt0::select! {
+        recv(ready) -> v => check(&v.expect("ready")),
+        send(full, Tracked::new()) -> _ => panic!("nobody receives on full"),
+    }
+    let closed: Chan<Tracked> = Chan::new(0);
+    closed.close();
+    rt0::select! {
+        send(closed, Tracked::new()) -> r => check(&r.unwrap_err().0),
+    }
+    let made = MADE.load(SeqCst);
+    let once = DROPS[..made].iter().filter(|d| d.load(SeqCst) == 1).count();
+    let twice = DROPS[..made].iter().filter(|d| d.load(SeqCst) > 1).count();
+    let intact = intact.load(SeqCst);
+    rt0::println!("made={made} dropped_once={once} twice={twice} intact={intact}");
 }
 
 /// Bytes painted below the measuring frame, and the gap left above them
@@ -316,8 +448,9 @@ fn main() {
     match rt0::env::args().nth(1).unwrap_or(b"") {
         b"run" => run(),
         b"measure" => measure(),
+        b"drops" => drops(),
         _ => {
-            rt0::eprintln!("usage: chan_big run|measure");
+            rt0::eprintln!("usage: chan_big run|drops|measure");
             rt0::process::exit(64);
         }
     }
