@@ -9,7 +9,7 @@
 //!
 //! ```text
 //! parked=COUNT
-//! stack=DEFAULT_STACK_BYTES
+//! stack=DEFAULT_STACK_BYTES main_stack=MAIN_STACK_BYTES guard=madvise|mprotect
 //! rss_before=B rss_parked=B rss_per_goroutine=B
 //! pte_before=B pte_parked=B pte_per_goroutine=B
 //! maps_before=N maps_parked=N
@@ -17,7 +17,8 @@
 //! ```
 //!
 //! The per-goroutine figures are (parked - before) / COUNT, rounded
-//! down. `tests/stacks.rs` bounds them; README ("Stacks") quotes them.
+//! down; `guard` is how stacks are guarded here (`MADV_GUARD_INSTALL`,
+//! or `mprotect` with two mappings per stack: qemu-user, older kernels). `tests/stacks.rs` bounds them; README ("Stacks") quotes them.
 #![no_std]
 #![no_main]
 extern crate alloc;
@@ -88,7 +89,12 @@ fn main() {
     gate.close();
     finished.wait();
     rt0::println!("parked={parked}");
-    rt0::println!("stack={}", rt0::runtime::default_stack_size());
+    rt0::println!(
+        "stack={} main_stack={} guard={}",
+        rt0::runtime::default_stack_size(),
+        rt0::runtime::main_stack_size(),
+        rt0::export_test::stack_guard()
+    );
     rt0::println!(
         "rss_before={rss0} rss_parked={rss1} rss_per_goroutine={}",
         rss1.saturating_sub(rss0) / n
