@@ -11,7 +11,7 @@
 //!
 //! Per-goroutine stack sizes (`sched_stack`): recursion of about 540 KiB
 //! completes in a `go_with_stack(1 << 20)` goroutine and overflows the
-//! default 256 KiB one, where 210 KiB completes; 6.4 MiB completes on the
+//! default 256 KiB one, where 210 KiB completes; 6.3 MiB completes on the
 //! main goroutine (8 MiB, as a C main thread), and endless recursion there
 //! reports its 8388608-byte limit; a 1 MiB goroutine that recurses forever
 //! reports its own 1048576-byte limit; 16 KiB frames still hit the guard

@@ -3,7 +3,7 @@
 //! with `go_with_stack(1 << 20, ..)` (`big`: completes), in one with the
 //! default 256 KiB stack (`default`: overflows at 512, reported by the
 //! guard page; completes at 200, about 210 KiB) or on the main goroutine
-//! and its 8 MiB stack (`main`: 6144 frames, about 6.4 MiB, complete).
+//! and its 8 MiB stack (`main`: 6144 frames, about 6.3 MiB, complete).
 //! `big_overflow` recurses without end in a 1 MiB goroutine (the limit in
 //! the report is that goroutine's), `main_overflow` on the main goroutine
 //! (its 8 MiB limit), and `bigframes` recurses with 16 KiB frames in a
