@@ -259,6 +259,9 @@ struct Pool {
     chunks: usize,
     /// Free slots that hold memory (not clean), for pacing.
     dirty: usize,
+    /// Where the next chunk is asked for: one chunk below the last one
+    /// mapped (0 before the first).
+    next_chunk: usize,
 }
 
 // SAFETY: the raw pointers are chunk headers, which are never unmapped;
@@ -270,6 +273,7 @@ static POOL: Mutex<Pool> = Mutex::new(Pool {
     all: core::ptr::null_mut(),
     chunks: 0,
     dirty: 0,
+    next_chunk: 0,
 });
 
 /// Free stacks in the pool that hold memory, in bytes (for pacing).
@@ -429,35 +433,43 @@ pub fn stackalloc(size: usize) -> Result<Stack, StackError> {
     }
 }
 
-/// Where the next chunk is asked for: one chunk below the last one mapped
-/// (0 before the first).
-static NEXT_CHUNK: AtomicUsize = AtomicUsize::new(0);
-
 /// Maps a chunk of `slots` slots at a multiple of its alignment
 /// ([`Geometry::align`]): first just below the last chunk
-/// (`MAP_FIXED_NOREPLACE`, so chunks lie side by side, one mapping for
-/// the kernel); where that range is taken, or the kernel placed the
-/// mapping elsewhere (one without `MAP_FIXED_NOREPLACE` takes it as a
-/// hint), anywhere: the mapping then asks for one alignment more and
-/// gives back what lies before and after the aligned chunk.
-fn map_chunk(slots: usize) -> Result<*mut ChunkHeader, StackError> {
+/// (`pool.next_chunk`, with `MAP_FIXED_NOREPLACE`), so chunks lie side
+/// by side and the kernel merges them into one mapping; where that range
+/// is taken (the heap grew there), or the kernel placed the mapping
+/// elsewhere (one without `MAP_FIXED_NOREPLACE` takes it as a hint),
+/// anywhere: the mapping then asks for one alignment more and gives back
+/// what lies before and after the aligned chunk, and later chunks go
+/// below that one.
+///
+/// Called with the pool's lock held, so that chunks are mapped in the
+/// order of their addresses: the kernel merges a new mapping with its
+/// neighbour above only if that one was mapped first (once a mapping's
+/// pages are touched it has its own reverse-map record, and two such
+/// mappings never merge). One `mmap` is a few microseconds; preparing the
+/// chunk is done after the lock is dropped.
+fn map_chunk(pool: &mut Pool, slots: usize) -> Result<*mut ChunkHeader, StackError> {
     let g = geometry();
     let bytes = PAGE_SIZE + slots * g.slot;
     let rw = Prot::READ | Prot::WRITE;
-    let flags = MapFlags::NORESERVE | MapFlags::STACK;
-    let hint = NEXT_CHUNK.load(Relaxed);
-    let base =
-        match (hint != 0).then(|| mmap_anon(hint, bytes, rw, flags | MapFlags::FIXED_NOREPLACE)) {
-            Some(Ok(p)) if p as usize == hint => hint,
-            placed => {
-                if let Some(Ok(p)) = placed {
-                    // SAFETY: our own fresh mapping, at the wrong place.
-                    let _ = unsafe { munmap(p, bytes) };
-                }
-                map_aligned(bytes, g.align)?
+    let flags = MapFlags::NORESERVE | MapFlags::STACK | MapFlags::FIXED_NOREPLACE;
+    let hint = pool.next_chunk;
+    if hint != 0 {
+        match mmap_anon(hint, bytes, rw, flags) {
+            Ok(p) if p as usize == hint => {
+                pool.next_chunk = hint.saturating_sub(g.align);
+                return Ok(hint as *mut ChunkHeader);
             }
-        };
-    NEXT_CHUNK.store(base.saturating_sub(g.align), Relaxed);
+            Ok(p) => {
+                // SAFETY: our own fresh mapping, at the wrong place.
+                let _ = unsafe { munmap(p, bytes) };
+            }
+            Err(_) => {}
+        }
+    }
+    let base = map_aligned(bytes, g.align)?;
+    pool.next_chunk = base.saturating_sub(g.align);
     Ok(base as *mut ChunkHeader)
 }
 
@@ -486,9 +498,10 @@ fn map_aligned(bytes: usize, align: usize) -> Result<usize, StackError> {
 
 /// A default-size stack: a free one from the pool (one that still holds
 /// memory first, as it needs no new page faults), else a new chunk. A
-/// new chunk is mapped and prepared without the pool lock held
-/// (preparing 64 stacks takes hundreds of microseconds, and other Ms may
-/// need a freed stack meanwhile).
+/// new chunk is mapped under the pool's lock (one `mmap`, see
+/// [`map_chunk`]) and prepared without it (preparing 63 stacks takes
+/// hundreds of microseconds, and other Ms may need a freed stack
+/// meanwhile).
 fn default_stack() -> Result<Stack, StackError> {
     let mut pool = POOL.lock();
     let c = pool.with_free;
@@ -519,7 +532,6 @@ fn default_stack() -> Result<Stack, StackError> {
     }
     let first = pool.chunks == 0;
     pool.chunks += 1;
-    drop(pool);
     // The first chunk is small and prepared stack by stack (start-up
     // pays for one); later ones are prepared whole.
     let full = geometry().slots;
@@ -528,7 +540,8 @@ fn default_stack() -> Result<Stack, StackError> {
     } else {
         full
     };
-    let c = map_chunk(slots)?;
+    let c = map_chunk(&mut pool, slots)?;
+    drop(pool);
     if !first {
         prepare_chunk(slot_base(c, 0), geometry().slot, slots)?;
     }
