@@ -54,13 +54,20 @@ pub fn knob_size(v: Option<&[u8]>, default: usize) -> usize {
     }
 }
 
+/// The size variable `key` gives (one copy of the look-up and the parser
+/// for both variables: start-up code is paid for in every binary).
+#[inline(never)]
+fn knob(key: &str, default: usize) -> usize {
+    knob_size(super::args::getenv_bytes(key), default)
+}
+
 /// Reads both variables and fixes the stack sizes. Called by `schedinit`
 /// before the first stack is allocated (the first M's signal stack).
 pub fn init() {
-    let getenv = super::args::getenv_bytes;
-    let default = knob_size(getenv("RT0_STACK"), DEFAULT_STACK_SIZE);
-    let main = knob_size(getenv("RT0_MAIN_STACK"), MAIN_STACK_SIZE);
-    if !set_sizes(default, main) {
+    let default = knob("RT0_STACK", DEFAULT_STACK_SIZE);
+    let main = knob("RT0_MAIN_STACK", MAIN_STACK_SIZE);
+    // SAFETY: schedinit runs on m0 before any other thread exists.
+    if !unsafe { set_sizes(default, main) } {
         crate::debug::fatal::throw("stack sizes set after the first stack");
     }
 }

@@ -38,7 +38,7 @@
 //! the stack, reports them (`sched::stack`). Nothing here prints or throws.
 
 use core::sync::atomic::{
-    AtomicUsize,
+    AtomicBool, AtomicUsize,
     Ordering::{Relaxed, SeqCst},
     fence,
 };
@@ -46,6 +46,7 @@ use spin::{Mutex, Once};
 
 use super::PAGE_SIZE;
 use super::scavenge;
+use crate::racy::RacyCell;
 use crate::sys::Errno;
 use crate::sys::mm::{MapFlags, Prot, advice, madvise, mmap_anon, mprotect, munmap};
 
@@ -134,15 +135,23 @@ impl Geometry {
 /// 64-bit systems, the API's `MAX_STACK_SIZE`), rounded down to pages.
 pub const MAX_STACK_BYTES: usize = 1_000_000_000 / PAGE_SIZE * PAGE_SIZE;
 
-static GEOMETRY: Once<Geometry> = Once::new();
+/// The default pool's shape: the built-in default's (computed at compile
+/// time) until [`set_sizes`] changes it during start-up, then fixed. Every
+/// M reads it without synchronisation: the one write happens on m0 before
+/// the first thread is cloned.
+static GEOMETRY: RacyCell<Geometry> = RacyCell::new(Geometry::for_size(DEFAULT_STACK_SIZE));
 /// The main goroutine's stack size, in bytes (a page multiple).
 static MAIN_SIZE: AtomicUsize = AtomicUsize::new(MAIN_STACK_SIZE);
+/// Set by [`set_sizes`] and by the first [`stackalloc`]: from then on the
+/// sizes stay as they are (a stack's size says which pool it belongs to).
+static SIZES_FIXED: AtomicBool = AtomicBool::new(false);
 
-/// The default pool's shape (fixing it at the built-in default if
-/// [`set_sizes`] was not called first).
+/// The default pool's shape.
 #[inline]
 pub(crate) fn geometry() -> &'static Geometry {
-    GEOMETRY.call_once(|| Geometry::for_size(DEFAULT_STACK_SIZE))
+    // SAFETY: written only by set_sizes, during the single-threaded
+    // start-up and before any stack exists (its contract); read-only after.
+    unsafe { &*GEOMETRY.get() }
 }
 
 /// The stack size a goroutine started without a size gets, in bytes.
@@ -157,23 +166,26 @@ pub fn main_size() -> usize {
 }
 
 /// Sets the default and the main goroutine's stack sizes (each rounded
-/// up to pages and kept within one page and [`MAX_STACK_BYTES`]), once,
-/// at start-up: false (and nothing changes) if a default stack was
-/// already handed out or the sizes were already set.
-pub fn set_sizes(default: usize, main: usize) -> bool {
+/// up to pages and kept within one page and [`MAX_STACK_BYTES`]), once:
+/// false (and nothing changes) if they were set before or a stack was
+/// already allocated.
+///
+/// # Safety
+/// Start-up only: on m0, before any other thread exists (the pool's shape
+/// is then read without synchronisation).
+pub unsafe fn set_sizes(default: usize, main: usize) -> bool {
+    if SIZES_FIXED.swap(true, Relaxed) {
+        return false;
+    }
     let round = |b: usize| {
         b.clamp(PAGE_SIZE, MAX_STACK_BYTES)
             .next_multiple_of(PAGE_SIZE)
     };
-    let mut set = false;
-    GEOMETRY.call_once(|| {
-        set = true;
-        Geometry::for_size(round(default))
-    });
-    if set {
-        MAIN_SIZE.store(round(main), Relaxed);
-    }
-    set
+    // SAFETY: single-threaded start-up (contract), no stack yet (the flag):
+    // nobody reads the shape meanwhile.
+    unsafe { *GEOMETRY.get() = Geometry::for_size(round(default)) };
+    MAIN_SIZE.store(round(main), Relaxed);
+    true
 }
 
 /// How a guard page is put below a stack.
@@ -407,6 +419,7 @@ fn batch_advise(ranges: &[(usize, usize)], adv: usize) -> Result<(), Errno> {
 /// `MAX_STACK_SIZE`); a size whose slot would overflow the address space
 /// is [`StackError::Overflow`].
 pub fn stackalloc(size: usize) -> Result<Stack, StackError> {
+    SIZES_FIXED.store(true, Relaxed);
     let Some((size, slot)) = size
         .checked_next_multiple_of(PAGE_SIZE)
         .and_then(|s| Some((s, s.checked_add(PAGE_SIZE)?)))
