@@ -216,3 +216,13 @@ fn unwind_within(first: crate::debug::cfi::Frame, lo: u64, hi: u64, out: &mut [u
     }
     n
 }
+
+/// How goroutine stacks are guarded in this process: `"madvise"`
+/// (`MADV_GUARD_INSTALL`, no extra mapping) or `"mprotect"` (two mappings
+/// per stack), as the probe at the first stack found.
+pub fn stack_guard() -> &'static str {
+    match crate::mem::stack::guard_kind() {
+        crate::mem::stack::GuardKind::Madvise => "madvise",
+        crate::mem::stack::GuardKind::Mprotect => "mprotect",
+    }
+}

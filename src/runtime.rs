@@ -20,7 +20,8 @@ use crate::sched::sched::sched;
 pub const MAX_STACK_SIZE: usize = 1_000_000_000;
 
 /// `go f()`: runs `f` in a new goroutine with the default stack
-/// ([`DEFAULT_STACK_SIZE`]). The nearest std relative is
+/// ([`default_stack_size`]: 256 KiB unless `RT0_STACK` says otherwise).
+/// The nearest std relative is
 /// `std::thread::spawn`, without a handle: wait with a
 /// [`crate::sync::WaitGroup`] or a [`crate::chan::Chan`]. `f` must be
 /// `'static` (share with `Arc`, or move what it needs in); to borrow the
@@ -177,10 +178,32 @@ pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
-/// The stack a goroutine started by [`go`] gets, in bytes: 64 KiB, lazily
-/// committed (Go starts a goroutine at 2 KiB and grows it by copying,
-/// which Rust's stacks cannot do; README, "Stacks are fixed-size").
+/// The stack a goroutine started by [`go`] gets unless `RT0_STACK` says
+/// otherwise, in bytes: 256 KiB, lazily committed, with a guard page
+/// below it (Go starts a goroutine at 2 KiB and grows it by copying,
+/// which Rust's stacks cannot do; std's spawned threads get 2 MiB;
+/// README, "Stacks"). [`default_stack_size`] gives the size in effect.
 pub const DEFAULT_STACK_SIZE: usize = crate::mem::stack::DEFAULT_STACK_SIZE;
+
+/// The main goroutine's stack unless `RT0_MAIN_STACK` says otherwise, in
+/// bytes: 8 MiB, as a C or Rust program's main thread has under the usual
+/// `ulimit -s`; lazily committed, guarded. [`main_stack_size`] gives the
+/// size in effect.
+pub const MAIN_STACK_SIZE: usize = crate::mem::stack::MAIN_STACK_SIZE;
+
+/// The stack, in bytes, that [`go`] gives in this process:
+/// [`DEFAULT_STACK_SIZE`], or the `RT0_STACK` variable's size read at
+/// start-up (`RT0_STACK=1m`; README, "The knobs").
+pub fn default_stack_size() -> usize {
+    crate::mem::stack::default_size()
+}
+
+/// The main goroutine's stack, in bytes, in this process:
+/// [`MAIN_STACK_SIZE`], or the `RT0_MAIN_STACK` variable's size read at
+/// start-up.
+pub fn main_stack_size() -> usize {
+    crate::mem::stack::main_size()
+}
 
 /// The heap's figures at one moment, from [`read_mem_stats`] (a small
 /// part of Go's `runtime.MemStats`).

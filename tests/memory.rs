@@ -171,8 +171,10 @@ fn out_of_memory_is_fatal_error_2() {
 }
 
 /// Goroutine stacks exhausted under `ulimit -v` (RLIMIT_AS 512 MiB): a
-/// million parked goroutines need 64 KiB of address space each, so the
-/// address space runs out long before the end. Whichever request meets the
+/// million parked goroutines need 260 KiB of address space each (the
+/// stack and its guard page; stacks come 63 to a 16 MiB chunk), and the
+/// main goroutine 8 MiB, so the address space runs out long before the
+/// end. Whichever request meets the
 /// limit first (a stack `mmap`, or a heap span on the other M) names itself
 /// on the first line; then Go's `fatal error: out of memory`, status 2,
 /// never a SIGSEGV. Native only: qemu-user needs most of such a limit for
@@ -236,8 +238,9 @@ const BESIDES_THE_BINARY: u64 = 600_000;
 
 /// The first arena refused (`ulimit -v` too small for 1 MiB of heap, set
 /// before exec): the message names the 1,048,576 bytes asked of the
-/// kernel (it used to say `0-byte block`); no goroutine exists yet, so no
-/// goroutine section follows, only g0's `runtime stack:` (Go's throw on
+/// kernel (it used to say `0-byte block`); no goroutine exists yet (nor
+/// any goroutine stack: the main goroutine's 8 MiB is mapped after the
+/// heap, so the limit need not count it), so no goroutine section follows, only g0's `runtime stack:` (Go's throw on
 /// the system stack). The limit is the binary's own segments (their .bss
 /// includes the tracebacks' static indexes, megabytes of address space) plus
 /// [`BESIDES_THE_BINARY`]. Native only: qemu-user cannot start under such

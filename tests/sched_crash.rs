@@ -2,18 +2,20 @@
 //! exit status 2, natively and under qemu-x86_64: deadlock (one section
 //! per goroutine, each `goroutine N [reason]:` with its frames down to the
 //! program's blocking call), a panic in a goroutine
-//! other than main, stack overflow of a goroutine (its id, the 65536-byte
+//! other than main, stack overflow of a goroutine (its id, the 262144-byte
 //! limit, sp below the reported stack), nil dereference (Go's SIGSEGV
 //! report), Goexit from main after the other goroutine's output, a
 //! negative WaitGroup counter; and the same under load (`sched_fail`: a
 //! panic while other goroutines spin on other Ps, a deadlock of several
 //! goroutines blocked in different ways).
 //!
-//! Per-goroutine stack sizes (`sched_stack`): recursion of about 256 KiB
+//! Per-goroutine stack sizes (`sched_stack`): recursion of about 540 KiB
 //! completes in a `go_with_stack(1 << 20)` goroutine and overflows the
-//! default 64 KiB one; a 1 MiB goroutine that recurses forever reports its
-//! own 1048576-byte limit; 16 KiB frames still hit the guard page (stack
-//! probes) and are reported as an overflow, not a stray fault.
+//! default 256 KiB one, where 210 KiB completes; 6.3 MiB completes on the
+//! main goroutine (8 MiB, as a C main thread), and endless recursion there
+//! reports its 8388608-byte limit; a 1 MiB goroutine that recurses forever
+//! reports its own 1048576-byte limit; 16 KiB frames still hit the guard
+//! page (stack probes) and are reported as an overflow, not a stray fault.
 //!
 //! Every report is parsed (tests/common/report.rs, TB_FORMAT) and must be
 //! one whole report (tests/common/expect.rs); the program's frames must
@@ -47,12 +49,29 @@ fn hex(s: &str) -> u64 {
     u64::from_str_radix(s.strip_prefix("0x").expect("0x prefix"), 16).expect("hex number")
 }
 
+/// The default goroutine stack (`rt0::runtime::DEFAULT_STACK_SIZE`).
+const DEFAULT_STACK: u64 = 256 << 10;
+/// The main goroutine's (`rt0::runtime::MAIN_STACK_SIZE`).
+const MAIN_STACK: u64 = 8 << 20;
+
 /// Checks a stack overflow report: its three lines, then (a fatal
 /// error: every goroutine) the overflowed goroutine first, `running`,
 /// whose frames show `recursing` calling itself from the innermost frame
 /// on, then goroutine 1 waiting for it in `wait` (a WaitGroup wait).
 /// Returns the overflowed goroutine's id.
 fn assert_overflow(out: &Output, limit: u64, recursing: &str) -> u64 {
+    let g = assert_overflow_report(out, limit, recursing);
+    let ctx = out.describe();
+    let r = expect::one_report(out);
+    let main = expect::goroutine(&r, 1, &ctx);
+    assert_eq!(main.state, "sync.WaitGroup.Wait", "{ctx}");
+    assert!(!main.frames.is_empty(), "{ctx}");
+    g
+}
+
+/// [`assert_overflow`]'s checks of the report's head and of the
+/// overflowed goroutine (the first listed); returns its id.
+fn assert_overflow_report(out: &Output, limit: u64, recursing: &str) -> u64 {
     let ctx = out.describe();
     let r = expect::one_report(out);
     let lines = &r.head;
@@ -73,8 +92,11 @@ fn assert_overflow(out: &Output, limit: u64, recursing: &str) -> u64 {
         .expect("[lo, hi]");
     let (sp, lo, hi) = (hex(sp), hex(lo), hex(hi));
     assert_eq!(hi - lo, limit, "stack bounds\n{ctx}");
+    // sp is in the guard page, or exactly at lo when the faulting
+    // instruction is a call or push (it writes below lo before it moves
+    // sp: where the frames meet the guard depends on the stack's size).
     assert!(
-        sp < lo && sp >= lo - 4096,
+        sp <= lo && sp >= lo - 4096,
         "sp {sp:#x} not in the guard page below {lo:#x}\n{ctx}"
     );
     assert_eq!(lines[2], "fatal error: stack overflow", "{ctx}");
@@ -92,9 +114,6 @@ fn assert_overflow(out: &Output, limit: u64, recursing: &str) -> u64 {
         .take_while(|f| normalize_name(&f.name) == recursing)
         .count();
     assert!(run >= 2, "the recursion is not shown\n{}\n{ctx}", g.text);
-    let main = expect::goroutine(&r, 1, &ctx);
-    assert_eq!(main.state, "sync.WaitGroup.Wait", "{ctx}");
-    assert!(!main.frames.is_empty(), "{ctx}");
     g.id
 }
 
@@ -237,7 +256,7 @@ fn stack_overflow_in_a_goroutine() {
     for runner in native_and_one_qemu() {
         let out = crash(&runner, "overflow");
         assert_eq!(out.stdout_str(), "", "{}", out.describe());
-        let id = assert_overflow(&out, 65536, "crash::recurse");
+        let id = assert_overflow(&out, DEFAULT_STACK, "crash::recurse");
         assert_ne!(id, 1, "{}", out.describe());
     }
 }
@@ -312,35 +331,65 @@ fn negative_waitgroup_counter() {
 #[test]
 fn big_stack_goroutine_survives_deep_recursion() {
     for runner in native_and_one_qemu() {
-        let out = run_program(&runner, &example("sched_stack"), &["big", "256"], &[]);
+        let out = run_program(&runner, &example("sched_stack"), &["big", "512"], &[]);
         out.assert_success();
         assert_eq!(
             out.stdout_str(),
-            "depth=256 sum=32640 want=32640\n",
+            "depth=512 sum=65280 want=65280\n",
             "{}",
             out.describe()
         );
         assert_eq!(out.stderr_str(), "", "{}", out.describe());
 
         // The same recursion on the default stack overflows it.
-        let out = run_failing(&runner, "sched_stack", &["default", "256"], &[]);
+        let out = run_failing(&runner, "sched_stack", &["default", "512"], &[]);
         assert_eq!(out.stdout_str(), "", "{}", out.describe());
         assert_ne!(
-            assert_overflow(&out, 65536, RECURSE),
+            assert_overflow(&out, DEFAULT_STACK, RECURSE),
             1,
             "{}",
             out.describe()
         );
 
-        // A shallow one fits the default stack (the test is about size).
-        let out = run_program(&runner, &example("sched_stack"), &["default", "16"], &[]);
+        // About 210 KiB of frames fit the default stack.
+        let out = run_program(&runner, &example("sched_stack"), &["default", "200"], &[]);
         out.assert_success();
         assert_eq!(
             out.stdout_str(),
-            "depth=16 sum=120 want=120\n",
+            "depth=200 sum=19900 want=19900\n",
             "{}",
             out.describe()
         );
+        assert_eq!(out.stderr_str(), "", "{}", out.describe());
+    }
+}
+
+/// The main goroutine has a C main thread's 8 MiB: 6,144 frames of about
+/// 1 KiB complete there, and endless recursion reports goroutine 1 with
+/// the 8388608-byte limit (the only goroutine: no other section).
+#[test]
+fn main_goroutine_has_8_mib() {
+    for runner in native_and_one_qemu() {
+        let out = run_program(&runner, &example("sched_stack"), &["main", "6144"], &[]);
+        out.assert_success();
+        assert_eq!(
+            out.stdout_str(),
+            "depth=6144 sum=783360 want=783360\n",
+            "{}",
+            out.describe()
+        );
+        assert_eq!(out.stderr_str(), "", "{}", out.describe());
+
+        let out = run_failing(&runner, "sched_stack", &["main_overflow"], &[]);
+        assert_eq!(out.stdout_str(), "", "{}", out.describe());
+        assert_eq!(
+            assert_overflow_report(&out, MAIN_STACK, RECURSE),
+            1,
+            "{}",
+            out.describe()
+        );
+        let r = expect::one_report(&out);
+        assert_eq!(r.ids(), [1], "{}", out.describe());
     }
 }
 
@@ -361,7 +410,7 @@ fn big_stack_goroutine_reports_its_own_limit() {
 fn big_frames_hit_the_guard_page() {
     for runner in native_and_one_qemu() {
         let out = run_failing(&runner, "sched_stack", &["bigframes"], &[]);
-        let id = assert_overflow(&out, 65536, "sched_stack::recurse_big_frames");
+        let id = assert_overflow(&out, DEFAULT_STACK, "sched_stack::recurse_big_frames");
         assert_ne!(id, 1, "{}", out.describe());
     }
 }

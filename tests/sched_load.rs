@@ -1,10 +1,11 @@
 //! Load: a million parked goroutines and a long randomized stress run.
 //!
 //! - `bench_park 1000000` natively: every goroutine starts and parks on one
-//!   gate (a million 64 KiB stacks with guard pages: ~4.3 GB RSS, several
-//!   seconds), is released and finishes; `parked=` must be exactly the
-//!   count. Under qemu 20,000: there the guard is an mprotect, two
-//!   mappings per stack against vm.max_map_count (65530).
+//!   gate (a million 256 KiB stacks with guard pages, 266 GB of address
+//!   space, ~4.4 GB RSS and 0.5 GB of page tables, several seconds), is
+//!   released and finishes; `parked=` must be exactly the count. Under
+//!   qemu 20,000: there the guard is an mprotect, two mappings per stack
+//!   against vm.max_map_count (65530), which stops at about 32,500.
 //! - `sched_stress`: ~10 s natively (GOMAXPROCS=4, so Ps outnumber the
 //!   cores and Ms get descheduled while holding things) and 3 s under qemu
 //!   (GOMAXPROCS=2), randomized yields, spawns, nested WaitGroups, Mutex

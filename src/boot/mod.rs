@@ -1,6 +1,7 @@
 //! The bootstrap: everything rt0_go calls before the scheduler runs.
 //! In order: `check`, `args`, `osinit`, `schedinit` (with `cpuinit`);
-//! `entry` holds the asm itself, `inittrace` the GODEBUG=inittrace=1 lines.
+//! `entry` holds the asm itself, `inittrace` the GODEBUG=inittrace=1 lines,
+//! `stacksize` the RT0_STACK and RT0_MAIN_STACK variables.
 
 pub mod args;
 pub mod check;
@@ -10,3 +11,4 @@ pub mod godebug;
 pub mod inittrace;
 pub mod osinit;
 pub mod schedinit;
+pub mod stacksize;

@@ -1,5 +1,6 @@
 //! Go's `schedinit` (proc.go), in the seed's order: the M limit,
-//! `mallocinit`, `cpuinit` with GODEBUG, the random seed, `mcommoninit`
+//! `mallocinit`, the stack sizes (`RT0_STACK`, `RT0_MAIN_STACK`: rt0's
+//! own, `boot::stacksize`), `cpuinit` with GODEBUG, the random seed, `mcommoninit`
 //! for m0, the timers as the scheduler's first wake-up source,
 //! `parsedebugvars`, then GOMAXPROCS and `procresize` under `sched.lock`.
 //!
@@ -24,6 +25,8 @@ pub extern "C" fn schedinit() {
     if let Err(e) = crate::mem::heap::mallocinit() {
         crate::sched::mcache::heap_failed(e);
     }
+    // Before anything allocates a stack (m0init's signal stack).
+    super::stacksize::init();
     let godebug = godebug_env();
     let t_cpu = super::inittrace::clock();
     // GODEBUG is bytes: invalid UTF-8 in one field must not hide the

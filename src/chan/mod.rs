@@ -8,6 +8,16 @@
 //! buffer, and finally parking with a commit function that drops the lock
 //! only once the goroutine is off its M.
 //!
+//! Elements move by pointer, as Go's `chansend(c, ep)` and
+//! `chanrecv(c, ep)` do: a send copies the value once, from where the
+//! sender's argument lies, into the buffer or straight into a parked
+//! receiver's slot; a receive copies it once into its own slot (from the
+//! buffer or from a parked sender's argument), which becomes its return
+//! value. No frame between holds a copy of its own, so a 16 KiB element
+//! costs about 16 KiB of stack on each side (a 64 KiB one, Go's largest,
+//! fits a default goroutine); for a word-sized one the copies are the
+//! same moves `Option<T>` took.
+//!
 //! Where Go panics, rt0 answers as the Rust ecosystem expects:
 //! - `send` on a closed channel (also one closed while the sender was
 //!   parked) returns `Err(SendError(value))`, giving the value back;
@@ -27,7 +37,8 @@ pub(crate) mod sudog;
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use core::fmt;
-use core::mem::MaybeUninit;
+use core::mem::{MaybeUninit, size_of};
+use core::ptr;
 use core::sync::atomic::{
     AtomicBool, AtomicUsize,
     Ordering::{Acquire, Relaxed, Release},
@@ -148,6 +159,22 @@ impl From<RecvError> for TryRecvError {
     }
 }
 
+/// Elements up to this many bytes are received on the fast path into a
+/// slot of their own that never escapes (so a word stays in a register),
+/// apart from the slot a parked receiver offers; a bigger one has one
+/// slot for both paths, so a receive keeps one copy on the stack.
+const SMALL_ELEMENT: usize = 128;
+
+/// Where [`Chan::recv`] stands before it would park.
+enum RecvNow {
+    /// A value was received.
+    Got,
+    /// The channel is closed and drained.
+    Closed,
+    /// Nothing yet: park (the lock is still held).
+    Wait,
+}
+
 /// The shared state (Go's `hchan`). Fields under `state` are touched only
 /// with `lock` held; `closed` and `qcount` are mirrored in atomics for the
 /// lock-free fast paths.
@@ -206,7 +233,7 @@ pub(crate) unsafe fn wake(sg: *mut Sudog) {
 impl<T: Send> Chan<T> {
     /// `make(chan T, cap)`: unbuffered when `cap == 0`.
     pub fn new(cap: usize) -> Chan<T> {
-        let buf = (0..cap).map(|_| MaybeUninit::uninit()).collect();
+        let buf = Box::new_uninit_slice(cap);
         Chan {
             h: Arc::new(Hchan {
                 lock: Mutex::new(),
@@ -251,93 +278,118 @@ impl<T: Send> Chan<T> {
         unsafe { &mut *self.h.state.get() }
     }
 
-    /// With the lock held: complete a send now if a receiver waits or the
-    /// buffer has room. Returns the value back when it cannot.
-    pub(crate) unsafe fn send_locked(&self, v: T) -> Result<(), T> {
+    /// With the lock held: completes a send of the value at `src` now if
+    /// a receiver waits or the buffer has room, and releases the lock;
+    /// the value has then moved (the caller must forget it). False, with
+    /// the lock still held and `*src` untouched, when it cannot.
+    ///
+    /// # Safety
+    /// The lock is held; `src` points at a live `T` the caller owns.
+    #[inline]
+    pub(crate) unsafe fn send_locked(&self, src: *const T) -> bool {
         // SAFETY: lock held (contract).
         let st = unsafe { self.st() };
         let sg = st.recvq.dequeue();
         if !sg.is_null() {
             // Direct hand-off into the parked receiver's slot.
-            // SAFETY: a receiver's elem is its Option<T>, live while parked.
+            // SAFETY: a receiver's elem is its uninitialised T slot, live
+            // while it is parked; src is a live T (contract) that the
+            // caller forgets, so the value moves.
             unsafe {
-                *((*sg).elem as *mut Option<T>) = Some(v);
+                ptr::copy_nonoverlapping(src, (*sg).elem as *mut T, 1);
                 (*sg).success = true;
             }
             self.h.lock.unlock();
             // SAFETY: sg was dequeued by us; not touched after.
             unsafe { wake(sg) };
-            return Ok(());
+            return true;
         }
         if st.qcount < self.h.cap {
-            st.buf[st.sendx].write(v);
+            // SAFETY: with qcount < cap the sendx slot is free (uninit).
+            unsafe { ptr::copy_nonoverlapping(src, st.buf[st.sendx].as_mut_ptr(), 1) };
             st.sendx = (st.sendx + 1) % self.h.cap;
             st.qcount += 1;
             self.h.qcount.store(st.qcount, Relaxed);
             self.h.lock.unlock();
-            return Ok(());
+            return true;
         }
-        Err(v)
+        false
     }
 
-    /// With the lock held: complete a receive now if a sender waits or the
-    /// buffer has a value. `None` when it cannot (caller still holds the lock).
-    pub(crate) unsafe fn recv_locked(&self) -> Option<T> {
+    /// With the lock held: completes a receive into `dst` now if a sender
+    /// waits or the buffer has a value, and releases the lock; `*dst` is
+    /// then initialised. False, with the lock still held, when it cannot.
+    ///
+    /// # Safety
+    /// The lock is held; `dst` is valid for a write of a `T` (its old
+    /// contents, if any, are overwritten, not dropped).
+    #[inline]
+    pub(crate) unsafe fn recv_locked(&self, dst: *mut T) -> bool {
         // SAFETY: lock held (contract).
         let st = unsafe { self.st() };
         let sg = st.sendq.dequeue();
         if !sg.is_null() {
-            // SAFETY: a sender's elem is its Option<T>, live while parked.
-            let sent = unsafe { (*((*sg).elem as *mut Option<T>)).take().unwrap() };
-            let v = if self.h.cap == 0 {
-                sent
+            // SAFETY: a sender's elem is its value, live while it is
+            // parked; it forgets it once it sees success.
+            let sent = unsafe { (*sg).elem as *const T };
+            if self.h.cap == 0 {
+                // SAFETY: sent is a live T, dst valid for a write (contract).
+                unsafe { ptr::copy_nonoverlapping(sent, dst, 1) };
             } else {
                 // Full buffer: take its head, the sender's value goes to the tail.
-                // SAFETY: a full buffer's recvx slot is initialised.
-                let head = unsafe { st.buf[st.recvx].assume_init_read() };
-                st.buf[st.recvx].write(sent);
+                let slot = st.buf[st.recvx].as_mut_ptr();
+                // SAFETY: a full buffer's recvx slot is initialised; it is
+                // moved out, then refilled from the sender's value.
+                unsafe {
+                    ptr::copy_nonoverlapping(slot, dst, 1);
+                    ptr::copy_nonoverlapping(sent, slot, 1);
+                }
                 st.recvx = (st.recvx + 1) % self.h.cap;
                 st.sendx = st.recvx;
-                head
-            };
+            }
             // SAFETY: sg came off sendq under the lock we still hold; its
             // goroutine is parked and its sudog live until woken.
             unsafe { (*sg).success = true };
             self.h.lock.unlock();
             // SAFETY: sg was dequeued by us; not touched after.
             unsafe { wake(sg) };
-            return Some(v);
+            return true;
         }
         if st.qcount > 0 {
-            // SAFETY: slots recvx..recvx+qcount are initialised.
-            let v = unsafe { st.buf[st.recvx].assume_init_read() };
+            // SAFETY: slots recvx..recvx+qcount are initialised; the value
+            // moves out (the slot counts as free below).
+            unsafe { ptr::copy_nonoverlapping(st.buf[st.recvx].as_ptr(), dst, 1) };
             st.recvx = (st.recvx + 1) % self.h.cap;
             st.qcount -= 1;
             self.h.qcount.store(st.qcount, Relaxed);
             self.h.lock.unlock();
-            return Some(v);
+            return true;
         }
-        None
+        false
     }
 
     /// `c <- v` (Go's `chansend`): blocks until a receiver takes the value or
     /// it is buffered.
     pub fn send(&self, v: T) -> Result<(), SendError<T>> {
+        // The value stays where the argument lies until it moves: into
+        // the buffer, a parked receiver's slot, or (parked) a receiver's
+        // copy from here.
+        let src = &v as *const T;
         self.h.lock.lock();
         // SAFETY: lock held.
         if unsafe { self.st() }.closed {
             self.h.lock.unlock();
             return Err(SendError(v));
         }
-        // SAFETY: lock held; send_locked unlocks on success.
-        let v = match unsafe { self.send_locked(v) } {
-            Ok(()) => return Ok(()),
-            Err(v) => v,
-        };
+        // SAFETY: lock held, src is v; send_locked unlocks on success.
+        if unsafe { self.send_locked(src) } {
+            core::mem::forget(v);
+            return Ok(());
+        }
         // Park until a receiver takes the value or the channel closes.
-        let mut slot = Some(v);
-        let mut sg = Sudog::new(getg(), &mut slot as *mut Option<T> as *mut u8);
-        // SAFETY: lock held; sg lives in this frame, which stays alive while parked.
+        let mut sg = Sudog::new(getg(), src as *mut u8);
+        // SAFETY: lock held; sg lives in this frame, which stays alive
+        // while parked, and so does v, which a receiver reads only.
         unsafe { self.st().sendq.enqueue(&mut sg) };
         // SAFETY: park_unlock gets this channel's lock, which we hold; the
         // channel and the sudog in this frame outlive the park.
@@ -349,15 +401,62 @@ impl<T: Send> Chan<T> {
             )
         };
         if sg.success {
+            // A receiver copied it out: the value is the receiver's now.
+            core::mem::forget(v);
             Ok(())
         } else {
-            Err(SendError(slot.take().unwrap()))
+            Err(SendError(v))
         }
     }
 
     /// `v, ok := <-c` (Go's `chanrecv`): blocks until a value arrives or the
     /// channel is closed and drained.
+    #[inline(always)]
     pub fn recv(&self) -> Result<T, RecvError> {
+        if size_of::<T>() <= SMALL_ELEMENT {
+            // Two slots in disjoint scopes: the first never leaves this
+            // function (the value stays in registers), the second is the
+            // one a parked receiver offers to its sender.
+            let mut v = MaybeUninit::<T>::uninit();
+            // SAFETY: v is valid for a write of a T.
+            match unsafe { self.recv_now(v.as_mut_ptr()) } {
+                // SAFETY: recv_now initialised it.
+                RecvNow::Got => return Ok(unsafe { v.assume_init() }),
+                RecvNow::Closed => return Err(RecvError),
+                RecvNow::Wait => {}
+            }
+        }
+        // A big element has this one slot, for both paths: one element
+        // on the stack.
+        let mut slot = MaybeUninit::<T>::uninit();
+        if size_of::<T>() > SMALL_ELEMENT {
+            // SAFETY: slot is valid for a write of a T.
+            match unsafe { self.recv_now(slot.as_mut_ptr()) } {
+                // SAFETY: recv_now initialised it.
+                RecvNow::Got => return Ok(unsafe { slot.assume_init() }),
+                RecvNow::Closed => return Err(RecvError),
+                RecvNow::Wait => {}
+            }
+        }
+        // SAFETY: the lock is held (recv_now said Wait); slot is valid
+        // for a write of a T and lives until recv_park returns.
+        if unsafe { self.recv_park(slot.as_mut_ptr()) } {
+            // SAFETY: the sender that woke us wrote it.
+            Ok(unsafe { slot.assume_init() })
+        } else {
+            Err(RecvError)
+        }
+    }
+
+    /// [`Chan::recv`] up to parking: takes the lock and receives into
+    /// `dst` if a value is there (`Got`, lock released), or sees the
+    /// channel closed and drained (`Closed`, lock released); else
+    /// `Wait`, with the lock still held.
+    ///
+    /// # Safety
+    /// `dst` is valid for a write of a `T`.
+    #[inline]
+    unsafe fn recv_now(&self, dst: *mut T) -> RecvNow {
         // Fast path: closed and drained needs no lock (Go's "empty && closed").
         if self.h.closed.load(Acquire) && self.h.qcount.load(Acquire) == 0 {
             self.h.lock.lock();
@@ -365,23 +464,35 @@ impl<T: Send> Chan<T> {
             let st = unsafe { self.st() };
             if st.qcount == 0 && st.sendq.is_empty() {
                 self.h.lock.unlock();
-                return Err(RecvError);
+                return RecvNow::Closed;
             }
             self.h.lock.unlock();
         }
         self.h.lock.lock();
-        // SAFETY: lock held; recv_locked unlocks when it returns Some.
-        if let Some(v) = unsafe { self.recv_locked() } {
-            return Ok(v);
+        // SAFETY: lock held; dst valid (contract); recv_locked unlocks
+        // when it returns true.
+        if unsafe { self.recv_locked(dst) } {
+            return RecvNow::Got;
         }
         // SAFETY: lock held.
         if unsafe { self.st() }.closed {
             self.h.lock.unlock();
-            return Err(RecvError);
+            return RecvNow::Closed;
         }
-        let mut slot: Option<T> = None;
-        let mut sg = Sudog::new(getg(), &mut slot as *mut Option<T> as *mut u8);
-        // SAFETY: lock held; sg lives in this frame while parked.
+        RecvNow::Wait
+    }
+
+    /// [`Chan::recv`]'s park: queues a sudog for `dst` and parks until a
+    /// sender fills it (true) or the channel closes (false).
+    ///
+    /// # Safety
+    /// The channel's lock is held (it is released by the park); `dst` is
+    /// valid for a write of a `T` until this returns (another goroutine
+    /// writes it meanwhile).
+    unsafe fn recv_park(&self, dst: *mut T) -> bool {
+        let mut sg = Sudog::new(getg(), dst as *mut u8);
+        // SAFETY: lock held (contract); sg lives in this frame while
+        // parked, and dst stays valid (contract).
         unsafe { self.st().recvq.enqueue(&mut sg) };
         // SAFETY: park_unlock gets this channel's lock, which we hold; the
         // channel and the sudog in this frame outlive the park.
@@ -392,11 +503,7 @@ impl<T: Send> Chan<T> {
                 WaitReason::ChanReceive,
             )
         };
-        if sg.success {
-            Ok(slot.take().unwrap())
-        } else {
-            Err(RecvError)
-        }
+        sg.success
     }
 
     /// Non-blocking send (Go's `select` with a default).
@@ -414,22 +521,24 @@ impl<T: Send> Chan<T> {
             self.h.lock.unlock();
             return Err(TrySendError::Closed(v));
         }
-        // SAFETY: lock held; unlocks on success.
-        match unsafe { self.send_locked(v) } {
-            Ok(()) => Ok(()),
-            Err(v) => {
-                self.h.lock.unlock();
-                Err(TrySendError::Full(v))
-            }
+        // SAFETY: lock held, the pointer is v's; unlocks on success.
+        if unsafe { self.send_locked(&v) } {
+            core::mem::forget(v);
+            Ok(())
+        } else {
+            self.h.lock.unlock();
+            Err(TrySendError::Full(v))
         }
     }
 
     /// Non-blocking receive.
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
+        let mut slot = MaybeUninit::<T>::uninit();
         self.h.lock.lock();
-        // SAFETY: lock held; unlocks when it returns Some.
-        if let Some(v) = unsafe { self.recv_locked() } {
-            return Ok(v);
+        // SAFETY: lock held; slot valid for a write; unlocks on true.
+        if unsafe { self.recv_locked(slot.as_mut_ptr()) } {
+            // SAFETY: recv_locked initialised it.
+            return Ok(unsafe { slot.assume_init() });
         }
         // SAFETY: lock held.
         let closed = unsafe { self.st() }.closed;

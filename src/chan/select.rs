@@ -13,6 +13,7 @@
 //!
 //! [`select!`]: crate::select
 
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::sync::atomic::AtomicU32;
 
 use super::sudog::Sudog;
@@ -45,27 +46,56 @@ pub trait Arm {
     fn complete(&mut self, success: bool);
 }
 
-/// A `recv(c)` case.
+/// What a case holds once the select has run (or not).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Not run: a send case still owns its value.
+    Pending,
+    /// Ran: a receive case's slot holds the value; a send case sent.
+    Done,
+    /// The channel was closed: a send case still owns its value.
+    Closed,
+    /// [`RecvArm::take`] or [`SendArm::take`] has handed the result out.
+    Taken,
+}
+
+/// A `recv(c)` case. The value lands in the case's own slot, by pointer,
+/// as with [`Chan::recv`].
 pub struct RecvArm<'a, T> {
     c: &'a Chan<T>,
-    slot: Option<T>,
-    result: Option<Result<T, RecvError>>,
+    slot: MaybeUninit<T>,
+    outcome: Outcome,
 }
 
 impl<'a, T: Send> RecvArm<'a, T> {
     pub fn new(c: &'a Chan<T>) -> Self {
         RecvArm {
             c,
-            slot: None,
-            result: None,
+            slot: MaybeUninit::uninit(),
+            outcome: Outcome::Pending,
         }
     }
 
     /// The case's result; call only for the case that was chosen.
+    #[inline]
     pub fn take(&mut self) -> Result<T, RecvError> {
-        self.result
-            .take()
-            .expect("select: result of a case that did not run")
+        let outcome = core::mem::replace(&mut self.outcome, Outcome::Taken);
+        match outcome {
+            // SAFETY: Done means the channel wrote the slot; Taken (set
+            // above) keeps it from being read or dropped again.
+            Outcome::Done => Ok(unsafe { self.slot.assume_init_read() }),
+            Outcome::Closed => Err(RecvError),
+            _ => panic!("select: result of a case that did not run"),
+        }
+    }
+}
+
+impl<T> Drop for RecvArm<'_, T> {
+    fn drop(&mut self) {
+        if self.outcome == Outcome::Done {
+            // SAFETY: a received value that was never taken.
+            unsafe { self.slot.assume_init_drop() };
+        }
     }
 }
 
@@ -74,22 +104,24 @@ impl<T: Send> Arm for RecvArm<'_, T> {
         &self.c.h.lock
     }
     fn poll(&mut self) -> bool {
-        // SAFETY: the engine holds the lock.
-        if let Some(v) = unsafe { self.c.recv_locked() } {
-            self.result = Some(Ok(v));
+        // SAFETY: the engine holds the lock; the slot is valid for a
+        // write (Pending: nothing in it).
+        if unsafe { self.c.recv_locked(self.slot.as_mut_ptr()) } {
+            self.outcome = Outcome::Done;
             return true;
         }
         // SAFETY: lock held.
         if unsafe { self.c.st() }.closed {
             self.c.h.lock.unlock();
-            self.result = Some(Err(RecvError));
+            self.outcome = Outcome::Closed;
             return true;
         }
         false
     }
     fn enqueue(&mut self, sg: &mut Sudog) {
-        sg.elem = &mut self.slot as *mut Option<T> as *mut u8;
-        // SAFETY: lock held; sg lives in selectgo's frame while parked.
+        sg.elem = self.slot.as_mut_ptr() as *mut u8;
+        // SAFETY: lock held; sg lives in selectgo's frame while parked,
+        // and the slot in this arm, which outlives the select.
         unsafe { self.c.st().recvq.enqueue(sg) };
     }
     fn dequeue(&mut self, sg: &mut Sudog) {
@@ -101,35 +133,53 @@ impl<T: Send> Arm for RecvArm<'_, T> {
         }
     }
     fn complete(&mut self, success: bool) {
-        self.result = Some(if success {
-            Ok(self.slot.take().unwrap())
+        self.outcome = if success {
+            Outcome::Done
         } else {
-            Err(RecvError)
-        });
+            Outcome::Closed
+        };
     }
 }
 
-/// A `send(c, v)` case.
+/// A `send(c, v)` case. The value stays in the case until it moves to
+/// the channel (its buffer or a receiver's slot); a case that did not
+/// run drops it with the arm, as Go's select discards the operand.
 pub struct SendArm<'a, T> {
     c: &'a Chan<T>,
-    val: Option<T>,
-    result: Option<Result<(), SendError<T>>>,
+    val: ManuallyDrop<T>,
+    outcome: Outcome,
 }
 
 impl<'a, T: Send> SendArm<'a, T> {
     pub fn new(c: &'a Chan<T>, v: T) -> Self {
         SendArm {
             c,
-            val: Some(v),
-            result: None,
+            val: ManuallyDrop::new(v),
+            outcome: Outcome::Pending,
         }
     }
 
     /// The case's result; call only for the case that was chosen.
+    #[inline]
     pub fn take(&mut self) -> Result<(), SendError<T>> {
-        self.result
-            .take()
-            .expect("select: result of a case that did not run")
+        let outcome = core::mem::replace(&mut self.outcome, Outcome::Taken);
+        match outcome {
+            Outcome::Done => Ok(()),
+            // SAFETY: Closed: the value is still ours; Taken (set above)
+            // keeps the arm from dropping it again.
+            Outcome::Closed => Err(SendError(unsafe { ManuallyDrop::take(&mut self.val) })),
+            _ => panic!("select: result of a case that did not run"),
+        }
+    }
+}
+
+impl<T> Drop for SendArm<'_, T> {
+    fn drop(&mut self) {
+        if matches!(self.outcome, Outcome::Pending | Outcome::Closed) {
+            // SAFETY: the value never moved to the channel nor was handed
+            // back by take.
+            unsafe { ManuallyDrop::drop(&mut self.val) };
+        }
     }
 }
 
@@ -141,25 +191,21 @@ impl<T: Send> Arm for SendArm<'_, T> {
         // SAFETY: lock held.
         if unsafe { self.c.st() }.closed {
             self.c.h.lock.unlock();
-            self.result = Some(Err(SendError(self.val.take().unwrap())));
+            self.outcome = Outcome::Closed;
             return true;
         }
-        let v = self.val.take().unwrap();
-        // SAFETY: lock held; send_locked unlocks on success.
-        match unsafe { self.c.send_locked(v) } {
-            Ok(()) => {
-                self.result = Some(Ok(()));
-                true
-            }
-            Err(v) => {
-                self.val = Some(v);
-                false
-            }
+        // SAFETY: lock held; the value is live and ours (Pending); on
+        // success it has moved, which Done records.
+        if unsafe { self.c.send_locked(&*self.val) } {
+            self.outcome = Outcome::Done;
+            return true;
         }
+        false
     }
     fn enqueue(&mut self, sg: &mut Sudog) {
-        sg.elem = &mut self.val as *mut Option<T> as *mut u8;
-        // SAFETY: lock held; sg lives in selectgo's frame while parked.
+        sg.elem = &mut *self.val as *mut T as *mut u8;
+        // SAFETY: lock held; sg lives in selectgo's frame while parked,
+        // and the value in this arm, which outlives the select.
         unsafe { self.c.st().sendq.enqueue(sg) };
     }
     fn dequeue(&mut self, sg: &mut Sudog) {
@@ -171,11 +217,11 @@ impl<T: Send> Arm for SendArm<'_, T> {
         }
     }
     fn complete(&mut self, success: bool) {
-        self.result = Some(if success {
-            Ok(())
+        self.outcome = if success {
+            Outcome::Done
         } else {
-            Err(SendError(self.val.take().unwrap()))
-        });
+            Outcome::Closed
+        };
     }
 }
 

@@ -3,8 +3,9 @@
 //!
 //! A sudog lives on the stack of the goroutine it represents, which stays
 //! parked (and so keeps the frame alive) for as long as the sudog is on a
-//! queue. `elem` points at that goroutine's `Option<T>`: the value a sender
-//! offers, or the slot a receiver's value lands in. A goroutine in `select`
+//! queue. `elem` points at that goroutine's `T`: the value a sender
+//! offers (it forgets it once a receiver has copied it out), or the
+//! uninitialised slot a receiver's value lands in. A goroutine in `select`
 //! has one sudog per case on several queues at once; `select_done` (shared
 //! by all of them) is claimed by CAS, so exactly one case wins.
 
@@ -14,7 +15,8 @@ use crate::sched::g::G;
 
 pub struct Sudog {
     pub g: *mut G,
-    /// The goroutine's `Option<T>` (type known to the channel).
+    /// The goroutine's `T`: a sender's value, a receiver's slot (type
+    /// known to the channel).
     pub elem: *mut u8,
     /// Set by the waker: true if a value was delivered (or taken), false if
     /// the channel was closed.

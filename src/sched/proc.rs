@@ -6,7 +6,7 @@
 //!   come back through `gfget` (Go does the same).
 //! - A G gets its stack when it first runs ([`ensure_stack`], from
 //!   `execute`), not in `newproc1` as in Go, and gives it back when it dies
-//!   (to the P's stack cache). Rust stacks are fixed-size, 64 KiB where
+//!   (to the P's stack cache). Rust stacks are fixed-size, 256 KiB where
 //!   Go starts at 2 KiB, so a burst of goroutines created before any of them
 //!   runs (a loop of `go` on one P) must not cost a fresh stack each: a
 //!   queued goroutine costs only its G, and stacks of dead goroutines are
@@ -28,7 +28,7 @@ use super::sched::{allgadd, getg, getm, sched};
 use super::schedule::{schedule, wakep};
 use super::stack::stackalloc;
 use crate::debug::fatal::throw;
-use crate::mem::stack::{DEFAULT_STACK_SIZE, STACK_GUARD, stackfree};
+use crate::mem::stack::{STACK_GUARD, default_size, main_size, stackfree};
 
 /// Stacks a P keeps for reuse before handing half to the global pool.
 const STACK_CACHE_MAX: u32 = 64;
@@ -76,10 +76,11 @@ pub fn newproc_for(
     });
 }
 
-/// rt0_go's `newproc(mainPC)`: the main goroutine, from a bare function.
+/// rt0_go's `newproc(mainPC)`: the main goroutine, from a bare function,
+/// on the main stack (`mem::stack::main_size`, 8 MiB: a C main thread's).
 #[unsafe(export_name = "rt0_newproc_pc")] // called by rt0_go (src/arch/)
 pub extern "C" fn newproc_pc(f: extern "C" fn()) {
-    newproc(Start::Pc(f), 0, None);
+    newproc(Start::Pc(f), main_size(), None);
 }
 
 /// Creates a G in `GRUNNABLE` that will run `start` (Go's `newproc1`).
@@ -89,7 +90,7 @@ pub extern "C" fn newproc_pc(f: extern "C" fn()) {
 /// Runs on g0 of an M holding a P.
 unsafe fn newproc1(start: Start, stacksize: usize) -> *mut G {
     let stacksize = if stacksize == 0 {
-        DEFAULT_STACK_SIZE
+        default_size()
     } else {
         stacksize
     };
@@ -160,7 +161,7 @@ pub unsafe fn ensure_stack(gp: *mut G) {
     if g.stack.lo != 0 {
         return;
     }
-    g.stack = if g.stacksize == DEFAULT_STACK_SIZE {
+    g.stack = if g.stacksize == default_size() {
         stack_cache_get(pp)
     } else {
         stackalloc(g.stacksize)
@@ -180,11 +181,11 @@ fn stack_cache_get(pp: &mut P) -> Stack {
     let hi = pp.stackcache.pop();
     if hi != 0 {
         return Stack {
-            lo: hi - DEFAULT_STACK_SIZE,
+            lo: hi - default_size(),
             hi,
         };
     }
-    stackalloc(DEFAULT_STACK_SIZE)
+    stackalloc(default_size())
 }
 
 /// Returns a dead goroutine's stack: default-size ones to the P's cache
@@ -193,7 +194,7 @@ fn stack_cache_get(pp: &mut P) -> Stack {
 /// # Safety
 /// `st` is the stack of a dead goroutine, from `stackalloc`, given back once.
 unsafe fn stack_cache_put(pp: &mut P, st: Stack) {
-    if st.hi - st.lo != DEFAULT_STACK_SIZE {
+    if st.hi - st.lo != default_size() {
         // SAFETY: the caller's contract is stackfree's.
         unsafe { stackfree(st) };
         return;
@@ -208,7 +209,7 @@ unsafe fn stack_cache_put(pp: &mut P, st: Stack) {
             // stackalloc (what push was given), each popped once.
             unsafe {
                 stackfree(Stack {
-                    lo: hi - DEFAULT_STACK_SIZE,
+                    lo: hi - default_size(),
                     hi,
                 })
             };

@@ -25,7 +25,7 @@ use super::runq::{GQueue, globrunqputbatch, runqempty, runqget};
 use super::sched::{MAX_M_COUNT, MAX_PROCS, getm, sched};
 use super::schedule::acquirep;
 use crate::debug::fatal::throw;
-use crate::mem::stack::{DEFAULT_STACK_SIZE, stackfree};
+use crate::mem::stack::{default_size, stackfree};
 
 /// Gives `mp` its id and counts it (Go's `mcommoninit`).
 ///
@@ -314,7 +314,7 @@ unsafe fn destroy(pp: &mut P, keep: &P) -> i64 {
         // popped once; stackfree pools them globally.
         unsafe {
             stackfree(crate::mem::stack::Stack {
-                lo: hi - DEFAULT_STACK_SIZE,
+                lo: hi - default_size(),
                 hi,
             })
         };

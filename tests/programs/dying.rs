@@ -24,7 +24,6 @@ extern crate alloc;
 use core::fmt;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 
-use rt0::runtime::DEFAULT_STACK_SIZE;
 use rt0::time::nanotime;
 
 rt0::main!(main);
@@ -104,7 +103,7 @@ fn eat_stack(top: usize, margin: usize) {
     core::hint::black_box(&local);
     let sp = local.as_ptr() as usize;
     DEPTH.fetch_add(1, SeqCst);
-    if top - sp + margin >= DEFAULT_STACK_SIZE {
+    if top - sp + margin >= rt0::runtime::default_stack_size() {
         panic!("stack nearly exhausted");
     }
     eat_stack(top, margin);

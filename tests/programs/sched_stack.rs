@@ -1,14 +1,17 @@
 //! Per-goroutine stack sizes: the same recursion (DEPTH frames of about
-//! 1 KiB each, 256 by default: about 256 KiB) runs in a goroutine started
-//! with `go_with_stack(1 << 20, ..)` (`big`: completes) or with the default
-//! 64 KiB stack (`default`: overflows, reported by the guard page).
+//! 1 KiB each, 512 by default: about 540 KiB) runs in a goroutine started
+//! with `go_with_stack(1 << 20, ..)` (`big`: completes), in one with the
+//! default 256 KiB stack (`default`: overflows at 512, reported by the
+//! guard page; completes at 200, about 210 KiB) or on the main goroutine
+//! and its 8 MiB stack (`main`: 6144 frames, about 6.3 MiB, complete).
 //! `big_overflow` recurses without end in a 1 MiB goroutine (the limit in
-//! the report is that goroutine's), and `bigframes` recurses with 16 KiB
-//! frames in a default goroutine: stack probes must touch the guard page
-//! on the way down rather than jump over it.
+//! the report is that goroutine's), `main_overflow` on the main goroutine
+//! (its 8 MiB limit), and `bigframes` recurses with 16 KiB frames in a
+//! default goroutine: stack probes must touch the guard page on the way
+//! down rather than jump over it.
 //!
-//! Usage: `sched_stack big|default|big_overflow|bigframes [DEPTH]`; `big`
-//! prints `depth=D sum=S`.
+//! Usage: `sched_stack big|default|main|big_overflow|main_overflow|bigframes
+//! [DEPTH]`; `big`, `default` and `main` print `depth=D sum=S want=S`.
 #![no_std]
 #![no_main]
 extern crate alloc;
@@ -68,7 +71,7 @@ fn main() {
     let depth: u64 = rt0::env::args()
         .nth(2)
         .and_then(|a| core::str::from_utf8(a).ok()?.parse().ok())
-        .unwrap_or(256);
+        .unwrap_or(512);
     let report = move || {
         let sum = recurse(0, depth - 1);
         rt0::println!("depth={depth} sum={sum} want={}", expected(depth));
@@ -76,14 +79,18 @@ fn main() {
     match rt0::env::args().nth(1).unwrap_or(b"") {
         b"big" => run_in(Some(1 << 20), report),
         b"default" => run_in(None, report),
+        b"main" => report(),
         b"big_overflow" => run_in(Some(1 << 20), || {
             rt0::println!("{}", recurse(0, u64::MAX));
         }),
+        b"main_overflow" => rt0::println!("{}", recurse(0, u64::MAX)),
         b"bigframes" => run_in(None, || {
             rt0::println!("{}", recurse_big_frames(0));
         }),
         _ => {
-            rt0::eprintln!("usage: sched_stack big|default|big_overflow|bigframes [DEPTH]");
+            rt0::eprintln!(
+                "usage: sched_stack big|default|main|big_overflow|main_overflow|bigframes [DEPTH]"
+            );
             rt0::process::exit(64);
         }
     }
