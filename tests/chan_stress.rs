@@ -74,10 +74,10 @@ fn fifo_order_len_and_cap() {
             let out = run(&r, &["fifo"], procs);
             let s = out.stdout_str();
             for want in [
-                "lens cap=1 len0=0 fill=1 full=Err(Full(1)) drain=0 empty=Err(Empty) order_ok=true",
-                "lens cap=2 len0=0 fill=1,2 full=Err(Full(2)) drain=1,0 empty=Err(Empty) order_ok=true",
-                "lens cap=3 len0=0 fill=1,2,3 full=Err(Full(3)) drain=2,1,0 empty=Err(Empty) order_ok=true",
-                "lens cap=7 len0=0 fill=1,2,3,4,5,6,7 full=Err(Full(7)) \
+                "lens cap=1 len0=0 fill=1 full=Full(1) drain=0 empty=Err(Empty) order_ok=true",
+                "lens cap=2 len0=0 fill=1,2 full=Full(2) drain=1,0 empty=Err(Empty) order_ok=true",
+                "lens cap=3 len0=0 fill=1,2,3 full=Full(3) drain=2,1,0 empty=Err(Empty) order_ok=true",
+                "lens cap=7 len0=0 fill=1,2,3,4,5,6,7 full=Full(7) \
                  drain=6,5,4,3,2,1,0 empty=Err(Empty) order_ok=true",
             ] {
                 assert!(

@@ -146,7 +146,12 @@ fn fill_and_drain(cap: usize) -> String {
         c.send(i).unwrap();
         s += &format!("{}{}", if i == 0 { "" } else { "," }, c.len());
     }
-    s += &format!(" full={:?}", c.try_send(cap));
+    // The value given back, explicitly: TrySendError's Debug, as std's,
+    // does not show it.
+    s += &match c.try_send(cap) {
+        Err(TrySendError::Full(v)) => format!(" full=Full({v})"),
+        other => format!(" full=unexpected {other:?}"),
+    };
     s += " drain=";
     let mut order_ok = true;
     for i in 0..cap {
