@@ -452,6 +452,26 @@ fn lock_order(arms: &[&mut dyn Arm], order: &mut [usize]) {
 /// assert_eq!(got, Some(7));
 /// assert!(t.stop()); // it was still pending
 /// ```
+///
+/// A case whose body is a block needs no comma after it, as in `match`:
+///
+/// ```rust
+/// # let c: rt0::chan::Chan<u32> = rt0::chan::Chan::new(1);
+/// # c.send(1).unwrap();
+/// let mut n = 0;
+/// rt0::select! {
+///     recv(c) -> v => {
+///         n += v.unwrap();
+///     }
+///     send(c, 5) -> r => {
+///         r.unwrap();
+///     }
+///     default => {
+///         n = 100;
+///     }
+/// }
+/// assert_eq!(n, 1);
+/// ```
 #[macro_export]
 macro_rules! select {
     ($($body:tt)*) => {
@@ -478,6 +498,18 @@ macro_rules! __select_munch {
      @rest send($ch:expr, $v:expr) -> $p:pat => $body:expr $(, $($rest:tt)*)?) => {
         $crate::__select_munch!(@names [$($names)*]
             @arms [$($arms)* (SendArm $s $i $c ($ch) (, $v) ($p) ($body))] @rest $($($rest)*)?)
+    };
+    // A block body needs no comma after it, as in `match` (tried after
+    // the rules above, which take a block followed by a comma).
+    (@names [($s:ident $i:ident $c:ident) $($names:tt)*] @arms [$($arms:tt)*]
+     @rest recv($ch:expr) -> $p:pat => $body:block $($rest:tt)*) => {
+        $crate::__select_munch!(@names [$($names)*]
+            @arms [$($arms)* (RecvArm $s $i $c ($ch) () ($p) ($body))] @rest $($rest)*)
+    };
+    (@names [($s:ident $i:ident $c:ident) $($names:tt)*] @arms [$($arms:tt)*]
+     @rest send($ch:expr, $v:expr) -> $p:pat => $body:block $($rest:tt)*) => {
+        $crate::__select_munch!(@names [$($names)*]
+            @arms [$($arms)* (SendArm $s $i $c ($ch) (, $v) ($p) ($body))] @rest $($rest)*)
     };
     (@names [$($names:tt)*] @arms [$($arms:tt)*] @rest default => $body:expr $(,)?) => {
         $crate::__select_emit!(@arms [$($arms)*] true (_ => $body))

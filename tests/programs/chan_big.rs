@@ -428,7 +428,7 @@ fn measure() {
     });
     report("select_send_parks", &mut || {
         rt0::select! {
-            send(c, [6u8; K16]) -> r => { let _ = r; },
+            send(c, [6u8; K16]) -> r => { let _ = r; }
             recv(idle) -> _ => unreachable!(),
         }
     });
