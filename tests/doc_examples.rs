@@ -28,9 +28,9 @@
 mod common;
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{native_and_one_qemu, repo_root, run_program, target_dir, user_cargo};
+use common::{native_and_one_qemu, repo_root, run_program, rust_files, target_dir, user_cargo};
 
 /// One fenced block of a doc comment.
 #[derive(Debug)]
@@ -120,22 +120,6 @@ impl Block {
             p += "}\n";
         }
         p
-    }
-}
-
-/// Every `.rs` file under `dir`, sorted.
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
     }
 }
 

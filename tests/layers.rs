@@ -15,9 +15,12 @@
 //!
 //! A failure names the file and line, the path, both layers and the rule.
 
+mod common;
+
+use common::rust_files;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The layers, lowest first: (top-level module of `src/`, layer number,
 /// layer name). `lib` is `src/lib.rs` itself (the crate root's macros and
@@ -73,22 +76,6 @@ fn layer_of(top: &str) -> Option<(u8, &'static str)> {
         .iter()
         .find(|(m, _, _)| *m == top)
         .map(|&(_, n, name)| (n, name))
-}
-
-/// Every `.rs` file under `dir`, sorted.
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "rs") {
-            out.push(p);
-        }
-    }
 }
 
 /// The module path of a file relative to `src/`: `sched/g.rs` is
