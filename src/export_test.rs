@@ -131,6 +131,12 @@ pub fn netpoll_waiters() -> usize {
         .max(0) as usize
 }
 
+/// Has sysmon's thread been started (it starts with the program's first
+/// goroutine, timer or network use: `sched::sysmon::start`)?
+pub fn sysmon_started() -> bool {
+    crate::sched::sysmon::started()
+}
+
 /// How many asynchronous preemptions the runtime has performed so far.
 pub fn preemptions() -> u64 {
     crate::sched::preempt::preemptions()

@@ -93,6 +93,12 @@ pub fn godebug_env() -> &'static [u8] {
 /// `parsedebugvars` ends with `setTraceback(gogetenv("GOTRACEBACK"))`),
 /// so a report from the first step on honours it.
 pub fn early_scan() {
+    // Go's parsedebugvars starts from the defaults. Storing them (all 0)
+    // also makes this the first touch of DEBUG's .bss page and a write:
+    // one page fault, where a first read (inittrace's) maps the zero page
+    // and the scheduler's first write to SCHED beside it faults again to
+    // copy it.
+    DEBUG.set_defaults();
     parse_into(godebug_env(), &DEBUG);
     let tb = gotraceback(super::args::getenv_bytes("GOTRACEBACK").unwrap_or(b""));
     crate::debug::traceback::set_setting(tb);

@@ -33,6 +33,21 @@ pub struct DebugVars {
     pub scavtrace: AtomicI32,
 }
 
+impl DebugVars {
+    /// Every variable at its default (0: off), as before any GODEBUG.
+    pub fn set_defaults(&self) {
+        for v in [
+            &self.inittrace,
+            &self.schedtrace,
+            &self.scheddetail,
+            &self.asyncpreemptoff,
+            &self.scavtrace,
+        ] {
+            v.store(0, Relaxed);
+        }
+    }
+}
+
 /// The process's debug variables (Go's `debug`), parsed by `boot::godebug`.
 pub static DEBUG: DebugVars = DebugVars {
     inittrace: AtomicI32::new(0),

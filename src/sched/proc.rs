@@ -74,6 +74,11 @@ pub fn newproc_for(
             }
         }
     });
+    // A second goroutine: from now on there is something to preempt and
+    // a P worth retaking from a system call.
+    if sched().main_started.load(Relaxed) {
+        super::sysmon::start();
+    }
 }
 
 /// rt0_go's `newproc(mainPC)`: the main goroutine, from a bare function,

@@ -6,7 +6,7 @@
 //! whatever other goroutines are doing, as Go does; unless one of them is
 //! dying, whose report then ends the process with status 2.
 
-use core::sync::atomic::Ordering::SeqCst;
+use core::sync::atomic::Ordering::{Relaxed, SeqCst};
 
 use super::sched::sched;
 
@@ -61,7 +61,12 @@ fn trace_main_goroutine(ctors: usize, ns: i64) {
 #[unsafe(export_name = "rt0_runtime_main")] // called by rt0_go (src/arch/)
 pub extern "C" fn runtime_main() {
     sched().main_started.store(true, SeqCst);
-    super::sysmon::start();
+    // sysmon starts with the program's first goroutine, timer or network
+    // use (sysmon::start); the schedtrace lines are its own, so a trace
+    // asked for starts it now.
+    if super::conf::DEBUG.schedtrace.load(Relaxed) > 0 {
+        super::sysmon::start();
+    }
     let t0 = trace_clock();
     let ctors = init_array();
     for f in ctors.iter().flatten() {

@@ -1,8 +1,9 @@
 //! The system monitor thread: Go's `sysmon` and `retake` (proc.go).
 //!
 //! sysmon runs on its own M without a P (a "system" M that checkdead does
-//! not count), started by runtime_main before the program's main, as Go
-//! starts it. Each round it:
+//! not count), started when the program first needs it ([`start`]: its
+//! first goroutine, timer or network use; Go starts it before main in any
+//! case). Each round it:
 //! - **preempts** the goroutine of any P whose time slice (`p.schedtick`
 //!   unchanged) has lasted [`FORCE_PREEMPT_NS`] (10 ms): `preemptone` asks
 //!   it with a SIGURG (`sched::preempt`);
@@ -72,12 +73,29 @@ static STARTED: AtomicBool = AtomicBool::new(false);
 /// The netpoller is in use: sysmon polls it when nobody else has.
 static POLL_NET: AtomicBool = AtomicBool::new(false);
 
-/// Starts sysmon once (runtime_main, before the program's main).
+/// Starts sysmon once, when the program first needs it: its first
+/// goroutine after main (`newproc`), its first timer (`time`), the
+/// netpoller's first use, or `GODEBUG=schedtrace` (runtime_main). Go starts
+/// it unconditionally in `runtime.main`; a program that never leaves its
+/// main goroutine has nothing for it to preempt, retake or poll, so rt0
+/// spares such a program (a tool that reads, computes, writes and exits)
+/// the thread (about 20 us of its start-up on this VM, measured by
+/// `make figures`). The one duty lost is the scavenger's: a lone main
+/// goroutine's freed heap is not given back while nothing else runs. A
+/// load on the fast path: callers may call it every time.
 pub fn start() {
+    if STARTED.load(Relaxed) {
+        return;
+    }
     if !STARTED.swap(true, Relaxed) {
         // SAFETY: no P to hand over (a system M never holds one).
         unsafe { newm(core::ptr::null_mut(), false, true, sysmon) };
     }
+}
+
+/// Has [`start`] started sysmon?
+pub(crate) fn started() -> bool {
+    STARTED.load(Relaxed)
 }
 
 /// The netpoller's first use: sysmon polls it from now on.

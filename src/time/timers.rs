@@ -309,6 +309,11 @@ pub(crate) fn del_timer(t: &RuntimeTimer) -> bool {
 /// removing it first if it is pending (Go's `modtimer`/`resettimer`).
 /// True if it was pending.
 pub(crate) fn reset_timer(t: &Arc<RuntimeTimer>, when: i64, period: i64) -> bool {
+    // A timer fires even while the goroutine that armed it sits in a
+    // system call on the only P (its `after_func` goroutine must run then):
+    // sysmon retakes that P. A sleep needs none of this: the sleeper's own
+    // M waits for its timer. (sched::sysmon::start)
+    crate::sched::sysmon::start();
     let mut was_pending = false;
     loop {
         was_pending |= del_timer(t);
